@@ -1,0 +1,314 @@
+"""Stage four: render every output and write build/ as one atomic step.
+
+The tree is written into a temporary folder beside build/ and swapped in at
+the end, so a failed or killed build leaves the previous build/ untouched.
+Only this module writes, and only under the newsroom's build/ and .pressroom/.
+
+Layout (relative to build/):
+    site/                    the public newsroom: nothing of a draft or an unexpired embargo
+      index.html
+      releases/<slug>/index.html, releases/<slug>/<slug>.pdf
+      assets/
+    staff/                   every release with its banners, for the press office
+      index.html, releases/<slug>/..., assets/
+    email/<slug>.eml         the email version of every release, to send
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from pressroom.errors import BuildError, ContentError, PressroomError, Problem, Severity
+from pressroom.model import Newsroom, Release
+from pressroom.render.html import Entry, Page, render_index, render_release_page
+from pressroom.render.view import ReleaseView
+from pressroom.templating import environment, template_dirs
+
+FORMATS = ("html", "pdf", "email")
+OUTPUT = "build"
+WORKDIR = ".pressroom"  # lock and temporary trees; same file system as build/
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    rendered: Counter[str] = field(default_factory=Counter)
+    reused: int = 0
+    public: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()  # built for staff only: drafts and unexpired embargoes
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    release: Release
+    fmt: str  # "html", "pdf" or "email"
+
+
+def build(
+    newsroom: Newsroom,
+    now: datetime,
+    *,
+    formats: Collection[str] = FORMATS,
+    only: Collection[str] | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Render the newsroom at instant `now` into build/, replacing it whole.
+
+    `formats` limits what is rendered; `only` limits which releases are
+    rendered again. Outputs outside that selection are kept from the previous
+    build, as long as they still belong in the tree (a release that stopped
+    being public leaves the site whatever the selection).
+    """
+    root = newsroom.root
+    unknown = set(only or ()) - {r.slug for r in newsroom.releases}
+    if unknown:
+        raise BuildError(f"no release with slug {', '.join(sorted(unknown))} in releases/")
+    out = root / OUTPUT
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildError(f"{OUTPUT} is not a folder; move it away so pressroom can write its output there")
+    work = root / WORKDIR
+    try:
+        work.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"cannot write in {root}: {exc.strerror}") from None
+    with _lock(work):
+        for stale in work.glob("tmp-*"):  # left by a build that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        if not os.access(out if out.is_dir() else root, os.W_OK):
+            raise BuildError(f"cannot write to {out}: permission denied")
+        tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
+        try:
+            report = _Builder(newsroom, now, set(formats), only, out, tmp).run(progress)
+            _swap(tmp, out)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return report
+
+
+@contextlib.contextmanager
+def _lock(work: Path) -> Iterator[None]:
+    with (work / "build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError("another build is running in this newsroom; try again when it has finished") from None
+        yield
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the new tree in place of the old one; afterwards `tmp` holds the old tree."""
+    if not out.exists():
+        tmp.rename(out)
+        tmp.mkdir()
+        return
+    if _exchange(tmp, out):
+        return
+    # No atomic exchange on this system: two renames, with a moment between them.
+    old = tmp.with_name(tmp.name + "-old")
+    out.rename(old)
+    tmp.rename(out)
+    old.rename(tmp)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step with Linux renameat2(RENAME_EXCHANGE), if available."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise BuildError(f"cannot replace {b}: {os.strerror(err)}")
+
+
+class _Builder:
+    def __init__(
+        self, newsroom: Newsroom, now: datetime, formats: set[str], only: Collection[str] | None, out: Path, tmp: Path
+    ) -> None:
+        self.newsroom = newsroom
+        self.now = now
+        self.formats = formats
+        self.only = set(only) if only is not None else None
+        self.previous = out if out.is_dir() else None
+        self.tmp = tmp
+        self.env = environment(newsroom.templates)
+        self.report = BuildReport(out=out)
+        self.problems: list[Problem] = []
+        self.views = {r.slug: ReleaseView(r, newsroom.settings, now) for r in newsroom.releases}
+
+    # -- planning -------------------------------------------------------------
+
+    def _wanted(self, release: Release, fmt: str) -> bool:
+        return fmt in self.formats and (self.only is None or release.slug in self.only)
+
+    def _reuse(self, rel: str) -> bool:
+        """Hard-link an output of the previous build into the new tree, if it is there."""
+        if self.previous is None:
+            return False
+        source = self.previous / rel
+        if not source.is_file():
+            return False
+        target = self.tmp / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.report.reused += 1
+        return True
+
+    def run(self, progress: Progress | None) -> BuildReport:
+        releases = self.newsroom.releases
+        public = [r for r in releases if self.views[r.slug].is_public]
+        self.report.public = tuple(r.slug for r in public)
+        self.report.withheld = tuple(r.slug for r in releases if r not in public)
+
+        # Decide, per output, whether to render it or keep last build's copy.
+        jobs: list[_Job] = []
+        for r in releases:
+            for fmt, paths in (("pdf", self._pdf_paths(r)), ("email", [f"email/{r.slug}.eml"])):
+                keep = [p for p in paths if not self._wanted(r, fmt) and self._reuse(p)]
+                if len(keep) < len(paths) and fmt in self.formats:
+                    jobs.append(_Job(r, fmt))
+        self._pdfs = {r.slug for r in releases if (self.tmp / f"staff/releases/{r.slug}/{r.slug}.pdf").exists()}
+        self._pdfs |= {j.release.slug for j in jobs if j.fmt == "pdf"}
+        html_jobs = [_Job(r, "html") for r in releases if self._needs_html(r)]
+
+        if progress is not None:
+            progress.start(len(jobs) + len(html_jobs))
+        for job in html_jobs + jobs:
+            self._render(job)
+            if progress is not None:
+                progress.advance()
+        self._listings(public)
+        self._assets()
+        errors = [p for p in self.problems if p.severity is Severity.ERROR]
+        if errors:
+            raise ContentError(self.problems)
+        self.report.warnings = tuple(sorted(set(self.newsroom.warnings) | set(self.problems)))
+        return self.report
+
+    def _pdf_paths(self, r: Release) -> list[str]:
+        paths = [f"staff/releases/{r.slug}/{r.slug}.pdf"]
+        if self.views[r.slug].is_public:
+            paths.append(f"site/releases/{r.slug}/{r.slug}.pdf")
+        return paths
+
+    def _needs_html(self, r: Release) -> bool:
+        paths = [f"staff/releases/{r.slug}/index.html"]
+        if self.views[r.slug].is_public:
+            paths.append(f"site/releases/{r.slug}/index.html")
+        keep = [p for p in paths if not self._wanted(r, "html") and self._reuse(p)]
+        return len(keep) < len(paths) and "html" in self.formats
+
+    # -- rendering ------------------------------------------------------------
+
+    def _write(self, rel: str, data: bytes | str) -> None:
+        path = self.tmp / rel
+        if path.exists():  # kept from the last build; replace the link, never write through it
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.write_bytes(data.encode() if isinstance(data, str) else data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+        self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
+
+    def _render(self, job: _Job) -> None:
+        r, view = job.release, self.views[job.release.slug]
+        try:
+            if job.fmt == "html":
+                for area in ("staff", "site") if view.is_public else ("staff",):
+                    page = Page(area, depth=2)
+                    pdf = f"{r.slug}.pdf" if r.slug in self._pdfs else None
+                    html = render_release_page(self.env, view, page=page, pdf_url=pdf)
+                    self._write(f"{area}/releases/{r.slug}/index.html", html)
+            elif job.fmt == "pdf":
+                pdf = self._pdf(view)
+                for rel in self._pdf_paths(r):
+                    self._write(rel, pdf)
+            else:
+                from pressroom.render.mail import render_email
+
+                self._write(f"email/{r.slug}.eml", render_email(self.env, view).as_bytes())
+        except BuildError:
+            raise
+        except PressroomError as exc:
+            self.problems.append(Problem(r.path, 0, job.fmt, str(exc)))
+        except Exception as exc:  # a template error in a newsroom's own override, most often
+            self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc)))
+
+    def _pdf(self, view: ReleaseView) -> bytes:
+        from pressroom.render.pdf import render_pdf
+
+        settings = view.settings
+        html = self.env.get_template("release.pdf.html").render(
+            v=view,
+            r=view.release,
+            settings=settings,
+            logo=settings.logo,
+            output="pdf",
+        )
+        dirs = template_dirs(self.newsroom.templates)
+        pdf, warnings = render_pdf(html, base=dirs[0], roots=dirs, allow_remote=settings.allow_remote_resources)
+        for message in warnings:
+            self.problems.append(Problem(view.release.path, 0, "pdf", message, Severity.WARNING))
+        return pdf
+
+    def _listings(self, public: list[Release]) -> None:
+        settings = self.newsroom.settings
+        for area, members in (("site", public), ("staff", list(self.newsroom.releases))):
+            page = Page(area, depth=0)
+            # List only pages that exist: an HTML-less first build has none to link to.
+            entries = [
+                Entry(self.views[r.slug], page.url(f"releases/{r.slug}/"))
+                for r in members
+                if (self.tmp / area / "releases" / r.slug / "index.html").exists()
+            ]
+            self._write(f"{area}/index.html", render_index(self.env, settings, entries, page=page))
+
+    def _assets(self) -> None:
+        """Copy templates/assets/ (built-in first, the newsroom's own on top) into each area."""
+        for area in ("site", "staff"):
+            for folder in reversed(template_dirs(self.newsroom.templates)):
+                source = folder / "assets"
+                if source.is_dir():
+                    shutil.copytree(source, self.tmp / area / "assets", dirs_exist_ok=True)
+
+
+def _describe(exc: Exception) -> str:
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"template error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template not found: {exc.name}"
+    return f"{type(exc).__name__}: {exc}"

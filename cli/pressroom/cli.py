@@ -1,0 +1,270 @@
+"""The `pressroom` command: options, exit codes and what the user reads. No logic lives here.
+
+Exit codes: 0 done, 1 the content or the output folder has a problem (every
+problem is listed, one per line, as `file:line: field: message`), 2 the
+command was called wrongly.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pressroom import __version__
+from pressroom.errors import ContentError, PressroomError, Problem, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ("html", "pdf", "email")
+
+
+def read_clock(value: str | None) -> datetime:
+    """The one reading of the clock for a run: --now, else SOURCE_DATE_EPOCH, else the real time."""
+    if value is not None:
+        text = value.strip().replace("Z", "+00:00").replace(" ", "T")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise click.BadParameter(f"expected a date and time such as 2018-05-25T12:00:00+02:00, got {value!r}") from None
+        if moment.tzinfo is None:
+            raise click.BadParameter(f"{value!r} has no UTC offset: add one, e.g. {value}+02:00")
+        return moment
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+class _Formats(click.ParamType):
+    name = "formats"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        chosen = tuple(dict.fromkeys(v.strip() for v in str(value).split(",") if v.strip()))
+        unknown = [v for v in chosen if v not in FORMATS]
+        if unknown or not chosen:
+            self.fail(f"expected a comma-separated list of {', '.join(FORMATS)}; got {value!r}", param, ctx)
+        return chosen
+
+
+def _root_option(f: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=".",
+        show_default="the current folder",
+        help="The newsroom folder (the one holding pressroom.toml).",
+    )(f)
+
+
+def _now_option(f: F) -> F:
+    return click.option(
+        "--now",
+        metavar="ISO-TIME",
+        help="The instant that decides embargoes, e.g. 2018-05-25T12:00:00+02:00 (default: now).",
+    )(f)
+
+
+def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _summary(problems: tuple[Problem, ...] | list[Problem]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}"
+
+
+def _guarded(f: F) -> F:
+    """Turn the core's errors into messages and exit codes; tracebacks only with --debug."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return f(*args, **kwargs)
+        except ContentError as exc:
+            if debug:
+                raise
+            _report(exc.problems)
+            click.echo(f"Error: {_summary(exc.problems)}", err=True)
+            sys.exit(1)
+        except PressroomError as exc:
+            if debug:
+                raise
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pressroom")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Press releases from Markdown files to a newsroom site, PDFs and emails.
+
+    \b
+    Example:
+      pressroom new "EU and UN deepen cooperation on counter-terrorism"
+      pressroom check
+      pressroom build
+    """
+
+
+@main.command()
+@_root_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_guarded
+def check(root: Path, strict: bool) -> None:
+    """Validate every release, contact and pressroom.toml; change nothing.
+
+    Lists every problem as file:line: field: message and exits 1 if any is an
+    error (or a warning, with --strict).
+
+    \b
+    Example:
+      pressroom check --root ~/newsroom
+    """
+    from pressroom.load import load_newsroom
+
+    newsroom = load_newsroom(root)
+    _report(newsroom.warnings)
+    if strict and newsroom.warnings:
+        click.echo(f"Error: {_summary(newsroom.warnings)} (--strict)", err=True)
+        sys.exit(1)
+    count = len(newsroom.releases)
+    click.echo(f"{count} release{'s' * (count != 1)} and {len(newsroom.contacts)} contacts checked: no errors")
+
+
+@main.command()
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option(
+    "--format",
+    "formats",
+    type=_Formats(),
+    default=",".join(FORMATS),
+    show_default=True,
+    help="Which outputs to render: any of html, pdf, email, comma-separated.",
+)
+@_now_option
+@_root_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@_guarded
+def build(slugs: tuple[str, ...], formats: tuple[str, ...], now: str | None, root: Path, strict: bool) -> None:
+    """Render the newsroom into build/: site/ (public), staff/ and email/.
+
+    With SLUGs, only those releases are rendered again; the rest of build/ is
+    kept. Drafts and releases under embargo at --now go to staff/ and email/
+    only, never to site/. The previous build/ stays as it was if anything fails.
+
+    \b
+    Examples:
+      pressroom build
+      pressroom build 2018-05-25-eu-un-counter-terrorism --format pdf
+      pressroom build --now 2018-05-25T12:00:00+02:00
+    """
+    from pressroom.build import build as run_build
+    from pressroom.load import load_newsroom
+
+    moment = read_clock(now)
+    started = time.perf_counter()
+    newsroom = load_newsroom(root)
+    if strict and newsroom.warnings:
+        raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
+    with _ProgressBar() as progress:
+        report = run_build(newsroom, moment, formats=formats, only=slugs or None, progress=progress)
+    _report(report.warnings)
+    if strict and report.warnings:
+        click.echo(f"Error: {_summary(report.warnings)} (--strict)", err=True)
+        sys.exit(1)
+    parts = [f"{n} {kind}" for kind, n in sorted(report.rendered.items())]
+    rendered = ", ".join(parts) or "nothing new"
+    click.echo(
+        f"Built {len(report.public)} public and {len(report.withheld)} staff-only release(s) "
+        f"into {report.out.name}/ ({rendered} written) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+class _ProgressBar:
+    """click's progress bar, shown only when a build has enough to do to make one wait."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def start(self, total: int) -> None:
+        if total >= 8:
+            self._bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+
+@main.command()
+@click.argument("headline")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Release date (default: today).")
+@click.option("--location", help="Dateline city (default: `location` in pressroom.toml).")
+@_root_option
+@_guarded
+def new(headline: str, day: datetime | None, location: str | None, root: Path) -> None:
+    """Start a release: writes releases/<date>-<headline>.md and prints its path.
+
+    The file passes `pressroom check` as it is, with status: draft.
+
+    \b
+    Example:
+      pressroom new "EU and UN deepen cooperation on counter-terrorism" --location "New York"
+    """
+    from pressroom.new import new_release
+
+    path = new_release(root, headline, (day or read_clock(None)).date(), location)
+    click.echo(path.relative_to(root.resolve()).as_posix())
+
+
+@main.command(name="list")
+@_now_option
+@_root_option
+@_guarded
+def list_(now: str | None, root: Path) -> None:
+    """Show every release: slug, date, status, embargo and whether it is public now.
+
+    \b
+    Example:
+      pressroom list --now 2018-05-25T12:00:00+02:00
+    """
+    from pressroom.load import load_newsroom
+
+    moment = read_clock(now)
+    newsroom = load_newsroom(root)
+    tz = newsroom.settings.tz
+    rows = [("SLUG", "DATE", "STATUS", "EMBARGO", "PUBLIC")]
+    for r in newsroom.releases:
+        embargo = r.embargo.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if r.embargo else "-"
+        rows.append((r.slug, r.date.isoformat(), r.status.value, embargo, "yes" if r.is_public(moment) else "no"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

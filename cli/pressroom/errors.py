@@ -1,0 +1,57 @@
+"""The few exceptions the core raises, and the one format every problem is shown in.
+
+The core never prints and never exits: it raises a PressroomError and the
+command line decides what the user sees and the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with one file, at one line, in one field."""
+
+    path: str  # relative to the newsroom root, with forward slashes
+    line: int  # 1-based; 0 when the problem is about the whole file
+    field: str  # dotted field path such as "attendees[2].name"; "" when none applies
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        label = "warning: " if self.severity is Severity.WARNING else ""
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {label}{field}{self.message}"
+
+
+class PressroomError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class ConfigError(PressroomError):
+    """pressroom.toml or the newsroom layout is unusable."""
+
+
+class ContentError(PressroomError):
+    """Releases or contacts have problems; carries every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RenderError(PressroomError):
+    """A template, the PDF engine or the email builder failed on valid content."""
+
+
+class BuildError(PressroomError):
+    """The output folder could not be written."""

@@ -1,0 +1,76 @@
+"""`pressroom new`: a release skeleton that `pressroom check` accepts as it is."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from pressroom.errors import ConfigError
+from pressroom.settings import load_settings
+
+_MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
+
+
+def slugify(text: str) -> str:
+    """ASCII, lowercase, hyphenated: 'Étude sur l’eau' -> 'etude-sur-l-eau'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > _MAX_SLUG_WORDS:
+        slug = slug[:_MAX_SLUG_WORDS].rsplit("-", 1)[0]
+    return slug
+
+
+def _yaml_text(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: quotes, colons and
+    # leading dashes in a headline can't change the structure.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def new_release(root: Path, headline: str, day: date, location: str | None) -> Path:
+    """Write releases/<date>-<slug>.md and return its path; never overwrite a file."""
+    headline = " ".join(headline.split())
+    if not headline:
+        raise ConfigError("the headline is empty")
+    root = root.resolve()
+    settings = load_settings(root)
+    location = location or settings.location
+    if not location:
+        raise ConfigError("no dateline city: pass --location, or set `location` in pressroom.toml")
+    words = slugify(headline)
+    if not words:
+        raise ConfigError(f"cannot make a file name from {headline!r}: use some letters or digits")
+    slug = f"{day.isoformat()}-{words}"
+    path = root / "releases" / f"{slug}.md"
+    if path.exists():
+        raise ConfigError(f"releases/{slug}.md already exists")
+    text = f"""---
+title: {_yaml_text(headline)}
+# subtitle: The line under the headline
+date: {day.isoformat()}
+location: {_yaml_text(location)}
+status: draft
+# embargo: {day.isoformat()}T12:00:00+01:00
+# reference: ABC/{day.year}/001
+# issuers: [{settings.name}]
+# tags: [topic]
+# attendees:
+#   - name: Full Name
+#     role: Function
+#     organization: Organisation
+# background: |
+#   Context a journalist may use.
+# links:
+#   - title: More on the topic
+#     url: https://example.org/
+# contacts:
+#   - contact-id          # contacts/contact-id.yaml
+---
+Write the lead paragraph here: who, what, when, where and why.
+"""
+    path.parent.mkdir(exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return path

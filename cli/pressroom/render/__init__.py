@@ -1,0 +1,1 @@
+"""Stage three: validated objects in, page text, PDF bytes and email messages out; no disk."""

@@ -1,0 +1,54 @@
+"""A release as an RFC 5322 email: plain text and inlined HTML, ready for any mail client.
+
+Headers are set only through EmailMessage, whose policy refuses line breaks in
+a value, and the loader already refused them in every one-line field: nothing
+in front matter can add or split a header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+import css_inline
+import jinja2
+
+from pressroom.render.view import ReleaseView
+
+# CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
+POLICY = policy.SMTP
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
+
+
+def subject(view: ReleaseView) -> str:
+    """'EMBARGOED UNTIL … – Headline', or just the headline; drafts say so first."""
+    text = view.release.title
+    if view.is_embargoed:
+        text = f"{view.release_line} – {text}"
+    if view.release.is_draft:
+        text = f"[DRAFT] {text}"
+    return text
+
+
+def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
+    r, settings = view.release, view.settings
+    context = {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
+    text = env.get_template("release.email.txt").render(context).strip() + "\n"
+    html = _INLINER.inline(env.get_template("release.email.html").render(context))
+
+    digest = hashlib.sha256(f"{subject(view)}\0{text}\0{html}".encode()).hexdigest()[:16]
+    host = urlsplit(settings.url).hostname or "localhost"
+    message = EmailMessage(policy=POLICY)
+    message["From"] = settings.email_from
+    message["Subject"] = subject(view)
+    message["Date"] = format_datetime(r.published)
+    message["Message-ID"] = f"<{r.slug}.{digest}@{host}>"
+    message["Content-Language"] = r.language
+    if r.is_draft:
+        message["X-Pressroom-Status"] = "draft"
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message

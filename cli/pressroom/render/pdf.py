@@ -1,0 +1,111 @@
+"""Print HTML to PDF bytes with WeasyPrint, loading nothing but the house style's own files.
+
+WeasyPrint is imported on first use: `pressroom check` and HTML-only builds
+never pay for it. Every URL the document asks for goes through `LocalFetcher`,
+which serves files inside the allowed folders (the newsroom's templates/, the
+built-in house style) and refuses everything else: other files, loopback and
+remote addresses, and any scheme but file: and data:.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from pressroom.errors import RenderError
+
+log = logging.getLogger(__name__)
+
+# PDF/UA makes the PDF tagged and accessible to screen readers.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"pressroom"}
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().splitlines()[0])
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves files from the allowed folders, first match wins, and nothing else."""
+
+        def __init__(self, roots: Sequence[Path], allow_remote: bool) -> None:
+            super().__init__(allowed_protocols=("data", "http", "https") if allow_remote else ("data",))
+            self._roots = [r.resolve() for r in roots]
+            self._allow_remote = allow_remote
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(url2pathname(unquote(parts.path))).resolve()
+                return _file_response(url, self._locate(path), URLFetcherResponse)
+            if self._allow_remote and parts.scheme in ("http", "https"):
+                return super().fetch(url, headers)
+            raise ValueError(f"refused to load {url}: the PDF may only use files of the house style")
+
+        def _locate(self, path: Path) -> Path:
+            # base_url points into the first root; a file missing there falls back
+            # to the same relative path in the built-in house style.
+            for root in self._roots:
+                if path.is_relative_to(root):
+                    relative = path.relative_to(root)
+                    for candidate in (r / relative for r in self._roots):
+                        resolved = candidate.resolve()
+                        if resolved.is_file() and any(resolved.is_relative_to(r) for r in self._roots):
+                            return resolved
+                    break
+            raise ValueError(f"refused to load {path.as_uri()}: outside the templates folders")
+
+    return LocalFetcher
+
+
+def _file_response(url: str, path: Path, response: type) -> Any:
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return response(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+def render_pdf(html: str, *, base: Path, roots: Sequence[Path], allow_remote: bool = False) -> tuple[bytes, list[str]]:
+    """Lay out print HTML and return the PDF and WeasyPrint's warnings.
+
+    `base` is the folder relative URLs in the HTML resolve against; `roots` are
+    the only folders files may come from, in lookup order.
+    """
+    from weasyprint import HTML
+
+    fetcher = _fetcher_class()(roots, allow_remote)
+    with _weasyprint_warnings() as warnings:
+        try:
+            document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher)
+            pdf = document.write_pdf(**PDF_OPTIONS)
+        except Exception as exc:  # WeasyPrint raises many types; the build reports them as one
+            raise RenderError(f"PDF rendering failed: {exc}") from exc
+    if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
+        raise RenderError("PDF rendering produced nothing")
+    return pdf, warnings

@@ -1,0 +1,143 @@
+"""Read pressroom.toml into Settings, reporting every bad value with its line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from email.headerregistry import Address
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pressroom.errors import ContentError, Problem
+from pressroom.model import Settings
+from pressroom.suggest import did_you_mean
+
+FILENAME = "pressroom.toml"
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_TOP = {
+    "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
+    "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
+}  # fmt: skip
+_EMAIL = {"from"}
+
+
+def load_settings(root: Path) -> Settings:
+    """Parse and validate pressroom.toml; raise ContentError listing every problem."""
+    path = root / FILENAME
+    if not path.is_file():
+        raise ContentError([Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")])
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        raise ContentError([Problem(FILENAME, int(match[1]) if match else 0, "", f"TOML syntax error: {exc}")]) from None
+    return _Validator(text, data).settings()
+
+
+class _Validator:
+    def __init__(self, text: str, data: dict[str, Any]) -> None:
+        self._lines = text.split("\n")
+        self._data = data
+        self.problems: list[Problem] = []
+
+    def _line(self, key: str) -> int:
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        return next((i + 1 for i, line in enumerate(self._lines) if pattern.match(line)), 0)
+
+    def _problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(FILENAME, self._line(key.rsplit(".", 1)[-1]), key, message))
+
+    def _text(self, key: str, default: str | None = None, table: dict[str, Any] | None = None) -> str | None:
+        source = self._data if table is None else table
+        name = key.rsplit(".", 1)[-1]
+        if name not in source:
+            if default is None and table is None and key in ("name", "url"):
+                self.problems.append(Problem(FILENAME, 0, key, "field required"))
+            return default
+        value = source[name]
+        if not isinstance(value, str) or not value.strip():
+            self._problem(key, f"expected text, found {value!r}")
+            return default
+        return value.strip()
+
+    def settings(self) -> Settings:
+        data = self._data
+        for key in data:
+            if key not in _TOP:
+                self._problem(key, f"unknown setting{did_you_mean(key, _TOP)}")
+        email = data.get("email", {})
+        if not isinstance(email, dict):
+            self._problem("email", "expected a table: [email]")
+            email = {}
+        for key in email:
+            if key not in _EMAIL:
+                self._problem(f"email.{key}", f"unknown setting{did_you_mean(key, _EMAIL)}")
+
+        name = self._text("name") or ""
+        url = self._text("url") or ""
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            self._problem("url", f"expected an http(s) address such as https://press.example.org/, found {url!r}")
+        language = self._text("language", "en") or "en"
+        if not LANGUAGE.match(language):
+            self._problem("language", f"expected a language tag such as 'en' or 'en-GB', found {language!r}")
+        timezone = self._text("timezone", "UTC") or "UTC"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self._problem("timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'")
+            timezone = "UTC"
+        style = self._text("dateline_style", "eu") or "eu"
+        if style not in ("eu", "ap"):
+            self._problem("dateline_style", f"expected 'eu' or 'ap', found {style!r}")
+        logo = self._text("logo")
+        if logo is not None and (not logo.startswith("assets/") or ".." in Path(logo).parts):
+            self._problem("logo", f"expected a file in templates/assets/, such as 'assets/logo.svg', found {logo!r}")
+            logo = None
+        sender = self._text("email.from", "", email) or ""
+        if not sender:
+            self.problems.append(
+                Problem(FILENAME, self._line("from"), "email.from",
+                        "field required: the sender of release emails, e.g. 'Press Office <press@example.org>'")
+            )
+        else:
+            display, addr = parseaddr(sender)
+            try:
+                Address(display_name=display, addr_spec=addr)
+                valid = "@" in addr
+            except (ValueError, IndexError):
+                valid = False
+            if not valid or "\n" in sender or "\r" in sender:
+                self._problem("email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}")
+        custom = data.get("custom_fields", [])
+        if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
+            self._problem("custom_fields", "expected a list of field names")
+            custom = []
+        flags = {}
+        for key, default in (("show_utc", True), ("allow_remote_resources", False)):
+            value = data.get(key, default)
+            if not isinstance(value, bool):
+                self._problem(key, f"expected true or false, found {value!r}")
+                value = default
+            flags[key] = value
+        if self.problems:
+            raise ContentError(self.problems)
+        return Settings(
+            name=name,
+            url=url.rstrip("/") + "/",
+            language=language,
+            timezone=timezone,
+            boilerplate=self._text("boilerplate", "") or "",
+            location=self._text("location"),
+            logo=logo,
+            end_mark=self._text("end_mark", "###") or "###",
+            dateline_style=style,
+            show_utc=flags["show_utc"],
+            email_from=sender,
+            custom_fields=tuple(custom),
+            allow_remote_resources=flags["allow_remote_resources"],
+        )

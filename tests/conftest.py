@@ -1,0 +1,92 @@
+"""Shared fixtures: a newsroom written from a dict, a fixed clock, the CLI runner, golden files."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+
+SETTINGS = """\
+name = "Test Press Office"
+url = "https://press.example.org/"
+language = "en-GB"
+timezone = "Europe/Brussels"
+location = "Brussels"
+end_mark = "###"
+boilerplate = "The Test Press Office speaks for the test institution."
+
+[email]
+from = "Test Press Office <press@example.org>"
+"""
+
+RELEASE = """\
+---
+title: Minimal release
+date: 2018-05-25
+location: Brussels
+status: approved
+---
+The body of the release.
+"""
+
+# Every test sees the same instant, well after the sample releases.
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
+NewsroomFactory = Callable[..., Path]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current output instead of comparing against it.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def make_newsroom(tmp_path: Path) -> NewsroomFactory:
+    """Write a newsroom into a fresh folder: `make_newsroom({"releases/a.md": "..."})`.
+
+    pressroom.toml defaults to SETTINGS unless the dict gives one; text is
+    dedented, bytes are written as they are (for encoding tests).
+    """
+    counter = iter(range(1000))
+
+    def factory(files: dict[str, str | bytes] | None = None, *, settings: str | None = SETTINGS) -> Path:
+        root = tmp_path / f"newsroom{next(counter)}"
+        root.mkdir()
+        (root / "releases").mkdir()
+        (root / "contacts").mkdir()
+        if settings is not None:
+            (root / "pressroom.toml").write_text(settings, encoding="utf-8")
+        for rel, content in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        return root
+
+    return factory
