@@ -110,7 +110,9 @@ def _lock(work: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError("another build is running in this newsroom; try again when it has finished") from None
+            raise BuildError(
+                "another build is running in this newsroom; try again when it has finished"
+            ) from None
         yield
 
 
@@ -149,7 +151,13 @@ def _exchange(a: Path, b: Path) -> bool:
 
 class _Builder:
     def __init__(
-        self, newsroom: Newsroom, now: datetime, formats: set[str], only: Collection[str] | None, out: Path, tmp: Path
+        self,
+        newsroom: Newsroom,
+        now: datetime,
+        formats: set[str],
+        only: Collection[str] | None,
+        out: Path,
+        tmp: Path,
     ) -> None:
         self.newsroom = newsroom
         self.now = now
@@ -196,7 +204,9 @@ class _Builder:
                 keep = [p for p in paths if not self._wanted(r, fmt) and self._reuse(p)]
                 if len(keep) < len(paths) and fmt in self.formats:
                     jobs.append(_Job(r, fmt))
-        self._pdfs = {r.slug for r in releases if (self.tmp / f"staff/releases/{r.slug}/{r.slug}.pdf").exists()}
+        self._pdfs = {
+            r.slug for r in releases if (self.tmp / f"staff/releases/{r.slug}/{r.slug}.pdf").exists()
+        }
         self._pdfs |= {j.release.slug for j in jobs if j.fmt == "pdf"}
         html_jobs = [_Job(r, "html") for r in releases if self._needs_html(r)]
 
@@ -276,7 +286,9 @@ class _Builder:
             output="pdf",
         )
         dirs = template_dirs(self.newsroom.templates)
-        pdf, warnings = render_pdf(html, base=dirs[0], roots=dirs, allow_remote=settings.allow_remote_resources)
+        pdf, warnings = render_pdf(
+            html, base=dirs[0], roots=dirs, allow_remote=settings.allow_remote_resources
+        )
         for message in warnings:
             self.problems.append(Problem(view.release.path, 0, "pdf", message, Severity.WARNING))
         return pdf

@@ -32,7 +32,9 @@ def read_clock(value: str | None) -> datetime:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise click.BadParameter(f"expected a date and time such as 2018-05-25T12:00:00+02:00, got {value!r}") from None
+            raise click.BadParameter(
+                f"expected a date and time such as 2018-05-25T12:00:00+02:00, got {value!r}"
+            ) from None
         if moment.tzinfo is None:
             raise click.BadParameter(f"{value!r} has no UTC offset: add one, e.g. {value}+02:00")
         return moment
@@ -45,7 +47,9 @@ def read_clock(value: str | None) -> datetime:
 class _Formats(click.ParamType):
     name = "formats"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, ...]:
         if isinstance(value, tuple):
             return value
         chosen = tuple(dict.fromkeys(v.strip() for v in str(value).split(",") if v.strip()))
@@ -82,7 +86,11 @@ def _summary(problems: tuple[Problem, ...] | list[Problem]) -> str:
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     files = len({p.path for p in problems})
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
 
 
 def _guarded(f: F) -> F:
@@ -108,7 +116,9 @@ def _guarded(f: F) -> F:
         except Exception as exc:
             if debug:
                 raise
-            raise click.ClickException(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)") from None
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -149,7 +159,9 @@ def check(root: Path, strict: bool) -> None:
         click.echo(f"Error: {_summary(newsroom.warnings)} (--strict)", err=True)
         sys.exit(1)
     count = len(newsroom.releases)
-    click.echo(f"{count} release{'s' * (count != 1)} and {len(newsroom.contacts)} contacts checked: no errors")
+    click.echo(
+        f"{count} release{'s' * (count != 1)} and {len(newsroom.contacts)} contacts checked: no errors"
+    )
 
 
 @main.command()
@@ -166,7 +178,9 @@ def check(root: Path, strict: bool) -> None:
 @_root_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_guarded
-def build(slugs: tuple[str, ...], formats: tuple[str, ...], now: str | None, root: Path, strict: bool) -> None:
+def build(
+    slugs: tuple[str, ...], formats: tuple[str, ...], now: str | None, root: Path, strict: bool
+) -> None:
     """Render the newsroom into build/: site/ (public), staff/ and email/.
 
     With SLUGs, only those releases are rendered again; the rest of build/ is
@@ -264,7 +278,9 @@ def list_(now: str | None, root: Path) -> None:
     rows = [("SLUG", "DATE", "STATUS", "EMBARGO", "PUBLIC")]
     for r in newsroom.releases:
         embargo = r.embargo.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if r.embargo else "-"
-        rows.append((r.slug, r.date.isoformat(), r.status.value, embargo, "yes" if r.is_public(moment) else "no"))
+        rows.append(
+            (r.slug, r.date.isoformat(), r.status.value, embargo, "yes" if r.is_public(moment) else "no")
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -93,7 +93,9 @@ def _files(root: Path, folder: str, suffix: str, problems: list[Problem]) -> lis
             continue
         rel = f"{folder}/{path.name}"
         if not path.resolve().is_relative_to(root):
-            problems.append(Problem(rel, 0, "", "is a link to a file outside the newsroom; copy the file in instead"))
+            problems.append(
+                Problem(rel, 0, "", "is a link to a file outside the newsroom; copy the file in instead")
+            )
             continue
         found.append(path)
     return found
@@ -111,7 +113,12 @@ def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Conta
         contact_id = path.stem
         if not CONTACT_ID.match(contact_id):
             problems.append(
-                Problem(rel, 0, "", f"'{contact_id}' is not a valid contact id: use lowercase letters, digits, '-' and '_'")
+                Problem(
+                    rel,
+                    0,
+                    "",
+                    f"'{contact_id}' is not a valid contact id: use lowercase letters, digits, '-' and '_'",
+                )
             )
             continue
         try:
@@ -120,7 +127,9 @@ def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Conta
             problems.extend(exc.problems)
             continue
         if not isinstance(node, Mapping):
-            problems.append(Problem(rel, node.line if node else 1, "", "a contact must be 'field: value' lines"))
+            problems.append(
+                Problem(rel, node.line if node else 1, "", "a contact must be 'field: value' lines")
+            )
             continue
         contact = _Fields(rel, problems).contact(node, "", contact_id)
         if contact is not None:
@@ -136,13 +145,24 @@ def _load_release(
     slug = path.name[: -len(".md")]
     if _TRANSLATION.match(slug):
         problems.append(
-            Problem(rel, 0, "", "translations (<slug>.<lang>.md) are recognised but not built yet", Severity.WARNING)
+            Problem(
+                rel,
+                0,
+                "",
+                "translations (<slug>.<lang>.md) are recognised but not built yet",
+                Severity.WARNING,
+            )
         )
         return None
     if not SLUG.match(slug):
         hint = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-release"
         problems.append(
-            Problem(rel, 0, "", f"'{slug}' is not a valid slug: use lowercase letters, digits and '-', e.g. '{hint}.md'")
+            Problem(
+                rel,
+                0,
+                "",
+                f"'{slug}' is not a valid slug: use lowercase letters, digits and '-', e.g. '{hint}.md'",
+            )
         )
         return None
     try:
@@ -178,8 +198,14 @@ class _Fields:
         value = node.value.strip()
         bad = (_CONTROLS if multiline else _LINE_BREAKERS).search(value)
         if bad:
-            what = "a line break" if bad[0] in "\n\r\u2028\u2029" else f"the control character U+{ord(bad[0]):04X}"
-            self.problem(node.line, path, f"contains {what}; {'remove it' if multiline else 'keep it on one line'}")
+            what = (
+                "a line break"
+                if bad[0] in "\n\r\u2028\u2029"
+                else f"the control character U+{ord(bad[0]):04X}"
+            )
+            self.problem(
+                node.line, path, f"contains {what}; {'remove it' if multiline else 'keep it on one line'}"
+            )
             return None
         return value or None
 
@@ -208,7 +234,11 @@ class _Fields:
             return None
         match = _DATETIME.match(value)
         if not match:
-            self.problem(node.line, path, f"expected a date and time such as 2018-05-25T12:00:00+02:00, found '{value}'")
+            self.problem(
+                node.line,
+                path,
+                f"expected a date and time such as 2018-05-25T12:00:00+02:00, found '{value}'",
+            )
             return None
         if not match["offset"]:
             self.problem(
@@ -278,7 +308,9 @@ class _Fields:
         email = self.email(f["email"], f"{p}email") if "email" in f else None
         phone = self.text(f["phone"], f"{p}phone") if "phone" in f else None
         if phone is not None and not _PHONE.match(phone):
-            self.problem(f["phone"].line, f"{p}phone", f"'{phone}' is not a phone number (digits, spaces, + - ( ) . /)")
+            self.problem(
+                f["phone"].line, f"{p}phone", f"'{phone}' is not a phone number (digits, spaces, + - ( ) . /)"
+            )
         if email is None and phone is None and "email" not in f and "phone" not in f:
             self.problem(node.line, path or "email", "a contact needs an email or a phone number")
         opt = {k: self.text(f[k], f"{p}{k}") if k in f else None for k in ("role", "organization", "city")}
@@ -309,7 +341,11 @@ class _Fields:
         if "language" in f:
             language = self.text(f["language"], "language") or language
             if not LANGUAGE.match(language):
-                self.problem(f["language"].line, "language", f"expected a language tag such as 'en' or 'fr', found '{language}'")
+                self.problem(
+                    f["language"].line,
+                    "language",
+                    f"expected a language tag such as 'en' or 'fr', found '{language}'",
+                )
         status = Status.DRAFT
         if "status" in f:
             raw = self.text(f["status"], "status")
@@ -376,7 +412,7 @@ class _Fields:
             self.problem(
                 f["embargo"].line,
                 "embargo",
-                f"ends on {embargo.astimezone(tz).date().isoformat()}, not on the release date {day.isoformat()}",
+                f"ends on {embargo.astimezone(tz).date()}, not on the release date {day}",
                 Severity.WARNING,
             )
         published = embargo if embargo is not None else datetime.combine(day, time(0), tzinfo=tz)
@@ -408,11 +444,16 @@ class _Fields:
                 self.problem(item.line, path, "expected a contact id or a contact with name and email")
             return None
         if not CONTACT_ID.match(contact_id):
-            self.problem(item.line, path, f"'{contact_id}' is not a valid contact id: use lowercase letters, digits, '-' and '_'")
+            self.problem(
+                item.line,
+                path,
+                f"'{contact_id}' is not a valid contact id: use lowercase letters, digits, '-' and '_'",
+            )
             return None
         if contact_id not in contacts:
             hint = did_you_mean(contact_id, contacts)
-            self.problem(item.line, path, f"unknown contact '{contact_id}' (no contacts/{contact_id}.yaml){hint}")
+            self.problem(
+                item.line, path, f"unknown contact '{contact_id}' (no contacts/{contact_id}.yaml){hint}"
+            )
             return None
         return contacts[contact_id]
-

@@ -67,7 +67,9 @@ _MD.treeprocessors.register(_LEAD, "pressroom-lead", 0)
 
 def to_html(source: str, *, lead: str | None = None) -> str:
     """Render Markdown to sanitised HTML; `lead` (the dateline) opens the first paragraph."""
-    deepest = max((m[1].count(">") + len(re.findall(r"[-*+\d]", m[1])) for m in _NESTING.finditer(source)), default=0)
+    deepest = max(
+        (m[1].count(">") + len(re.findall(r"[-*+\d]", m[1])) for m in _NESTING.finditer(source)), default=0
+    )
     if deepest > MAX_NESTING:
         raise RenderError(f"Markdown nested {deepest} levels deep (at most {MAX_NESTING})")
     _MD.reset()
@@ -101,7 +103,23 @@ def to_text(html: str, width: int = 72) -> str:
     return writer.result(width)
 
 
-_BLOCKS = {"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "hr", "table", "ul", "ol", "caption"}
+_BLOCKS = {
+    "p",
+    "li",
+    "blockquote",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "tr",
+    "hr",
+    "table",
+    "ul",
+    "ol",
+    "caption",
+}
 
 
 class _TextWriter(HTMLParser):

@@ -29,13 +29,17 @@ def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
     path = root / FILENAME
     if not path.is_file():
-        raise ContentError([Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")])
+        raise ContentError(
+            [Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")]
+        )
     text = path.read_text(encoding="utf-8-sig")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
-        raise ContentError([Problem(FILENAME, int(match[1]) if match else 0, "", f"TOML syntax error: {exc}")]) from None
+        raise ContentError(
+            [Problem(FILENAME, int(match[1]) if match else 0, "", f"TOML syntax error: {exc}")]
+        ) from None
     return _Validator(text, data).settings()
 
 
@@ -81,7 +85,9 @@ class _Validator:
         name = self._text("name") or ""
         url = self._text("url") or ""
         if url and not re.match(r"^https?://[^\s/]+", url):
-            self._problem("url", f"expected an http(s) address such as https://press.example.org/, found {url!r}")
+            self._problem(
+                "url", f"expected an http(s) address such as https://press.example.org/, found {url!r}"
+            )
         language = self._text("language", "en") or "en"
         if not LANGUAGE.match(language):
             self._problem("language", f"expected a language tag such as 'en' or 'en-GB', found {language!r}")
@@ -89,20 +95,28 @@ class _Validator:
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            self._problem("timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'")
+            self._problem(
+                "timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'"
+            )
             timezone = "UTC"
         style = self._text("dateline_style", "eu") or "eu"
         if style not in ("eu", "ap"):
             self._problem("dateline_style", f"expected 'eu' or 'ap', found {style!r}")
         logo = self._text("logo")
         if logo is not None and (not logo.startswith("assets/") or ".." in Path(logo).parts):
-            self._problem("logo", f"expected a file in templates/assets/, such as 'assets/logo.svg', found {logo!r}")
+            self._problem(
+                "logo", f"expected a file in templates/assets/, such as 'assets/logo.svg', found {logo!r}"
+            )
             logo = None
         sender = self._text("email.from", "", email) or ""
         if not sender:
             self.problems.append(
-                Problem(FILENAME, self._line("from"), "email.from",
-                        "field required: the sender of release emails, e.g. 'Press Office <press@example.org>'")
+                Problem(
+                    FILENAME,
+                    self._line("from"),
+                    "email.from",
+                    "field required: the sender of release emails, e.g. 'Press Office <press@example.org>'",
+                )
             )
         else:
             display, addr = parseaddr(sender)
@@ -112,7 +126,9 @@ class _Validator:
             except (ValueError, IndexError):
                 valid = False
             if not valid or "\n" in sender or "\r" in sender:
-                self._problem("email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}")
+                self._problem(
+                    "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
+                )
         custom = data.get("custom_fields", [])
         if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
             self._problem("custom_fields", "expected a list of field names")

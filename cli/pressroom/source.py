@@ -8,6 +8,7 @@ with the line they stand on. The loader gives each field its type.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,13 +77,17 @@ def split_front_matter(text: str, rel: str) -> tuple[str, int, str, int]:
     """Return (yaml, first yaml line, body, first body line) of a `---` fenced file."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        raise ContentError([Problem(rel, 1, "", "front matter missing: the file must start with a '---' line")])
+        raise ContentError(
+            [Problem(rel, 1, "", "front matter missing: the file must start with a '---' line")]
+        )
     for i in range(1, len(lines)):
         if lines[i].rstrip() == "---":
             body_lines = lines[i + 1 :]
             _refuse_second_block(body_lines, i + 2, rel)
             return "\n".join(lines[1:i]), 2, "\n".join(body_lines), i + 2
-    raise ContentError([Problem(rel, 1, "", "front matter never closed: add a '---' line after the last field")])
+    raise ContentError(
+        [Problem(rel, 1, "", "front matter never closed: add a '---' line after the last field")]
+    )
 
 
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
@@ -96,7 +101,7 @@ def _refuse_second_block(lines: list[str], first_line: int, rel: str) -> None:
     rule in the body stays legal.
     """
     fences = [i for i, line in enumerate(lines) if line.rstrip() == "---"]
-    for a, b in zip(fences, fences[1:], strict=False):
+    for a, b in itertools.pairwise(fences):
         inner = [ln for ln in lines[a + 1 : b] if ln.strip()]
         if inner and _KEY_LINE.match(inner[0]):
             raise ContentError(
@@ -117,7 +122,9 @@ def parse_front_matter(text: str, rel: str) -> Document:
     yaml_text, yaml_line, body, body_line = split_front_matter(text, rel)
     node = parse_yaml(yaml_text, rel, yaml_line)
     if node is None:
-        raise ContentError([Problem(rel, yaml_line, "", "front matter is empty: it needs at least title, date and location")])
+        raise ContentError(
+            [Problem(rel, yaml_line, "", "front matter is empty: it needs at least title, date and location")]
+        )
     if not isinstance(node, Mapping):
         raise ContentError([Problem(rel, node.line, "", "front matter must be 'field: value' lines")])
     return Document(rel, node, body, body_line)
@@ -130,7 +137,9 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise ContentError([Problem(rel, line, "", f"YAML syntax error: {exc.problem or exc.context}")]) from None
+        raise ContentError(
+            [Problem(rel, line, "", f"YAML syntax error: {exc.problem or exc.context}")]
+        ) from None
     except yaml.YAMLError as exc:  # the reader refuses control characters without a mark
         raise ContentError([Problem(rel, first_line, "", f"YAML error: {exc}")]) from None
     return _Composer(events, rel, first_line).document()
@@ -171,7 +180,9 @@ class _Composer:
     def _node(self, depth: int, field: str = "") -> Node:
         event = self._next()
         if isinstance(event, yaml.AliasEvent):
-            raise self._error(event, field, f"YAML aliases (*{event.anchor}) are not allowed; write the value out")
+            raise self._error(
+                event, field, f"YAML aliases (*{event.anchor}) are not allowed; write the value out"
+            )
         if getattr(event, "anchor", None):
             raise self._error(event, field, f"YAML anchors (&{event.anchor}) are not allowed")
         if getattr(event, "tag", None):
@@ -199,7 +210,9 @@ class _Composer:
                     raise self._error(key_event, field, "a field name must be plain text")
                 path = f"{field}.{key.value}" if field else key.value
                 if key.value in seen:
-                    raise self._error(key_event, path, f"duplicate field (first given on line {seen[key.value]})")
+                    raise self._error(
+                        key_event, path, f"duplicate field (first given on line {seen[key.value]})"
+                    )
                 seen[key.value] = key.line
                 pairs.append((key, self._node(depth + 1, path)))
             self._next()

@@ -47,7 +47,9 @@ def _common(settings: Settings, page: Page) -> dict[str, object]:
     }
 
 
-def render_release_page(env: jinja2.Environment, view: ReleaseView, *, page: Page, pdf_url: str | None) -> str:
+def render_release_page(
+    env: jinja2.Environment, view: ReleaseView, *, page: Page, pdf_url: str | None
+) -> str:
     """The standalone page of one release."""
     r = view.release
     return env.get_template("release.html").render(

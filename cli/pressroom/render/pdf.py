@@ -91,7 +91,9 @@ def _file_response(url: str, path: Path, response: type) -> Any:
     return response(url, body=path.read_bytes(), headers={"Content-Type": mime})
 
 
-def render_pdf(html: str, *, base: Path, roots: Sequence[Path], allow_remote: bool = False) -> tuple[bytes, list[str]]:
+def render_pdf(
+    html: str, *, base: Path, roots: Sequence[Path], allow_remote: bool = False
+) -> tuple[bytes, list[str]]:
     """Lay out print HTML and return the PDF and WeasyPrint's warnings.
 
     `base` is the folder relative URLs in the HTML resolve against; `roots` are
