@@ -256,13 +256,13 @@ class _Builder:
             if job.fmt == "html":
                 for area in ("staff", "site") if view.is_public else ("staff",):
                     page = Page(area, depth=2)
-                    pdf = f"{r.slug}.pdf" if r.slug in self._pdfs else None
-                    html = render_release_page(self.env, view, page=page, pdf_url=pdf)
+                    pdf_url = f"{r.slug}.pdf" if r.slug in self._pdfs else None
+                    html = render_release_page(self.env, view, page=page, pdf_url=pdf_url)
                     self._write(f"{area}/releases/{r.slug}/index.html", html)
             elif job.fmt == "pdf":
-                pdf = self._pdf(view)
+                document = self._pdf(view)
                 for rel in self._pdf_paths(r):
-                    self._write(rel, pdf)
+                    self._write(rel, document)
             else:
                 from pressroom.render.mail import render_email
 
@@ -272,7 +272,7 @@ class _Builder:
         except PressroomError as exc:
             self.problems.append(Problem(r.path, 0, job.fmt, str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
-            self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc)))
+            self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc, self.newsroom.root)))
 
     def _pdf(self, view: ReleaseView) -> bytes:
         from pressroom.render.pdf import render_pdf
@@ -314,11 +314,15 @@ class _Builder:
                     shutil.copytree(source, self.tmp / area / "assets", dirs_exist_ok=True)
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, root: Path) -> str:
+    """One line for an error raised while rendering, naming the template file and line if known."""
     import jinja2
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}"
+        where = Path(exc.filename) if exc.filename else Path(exc.name or "?")
+        if where.is_absolute() and where.is_relative_to(root):
+            where = where.relative_to(root)
+        return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"template error: {exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -44,7 +44,7 @@ def read_clock(value: str | None) -> datetime:
     return datetime.now(UTC)
 
 
-class _Formats(click.ParamType):
+class _Formats(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5
     name = "formats"
 
     def convert(

@@ -46,9 +46,12 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     message["Subject"] = subject(view)
     message["Date"] = format_datetime(r.published)
     message["Message-ID"] = f"<{r.slug}.{digest}@{host}>"
-    message["Content-Language"] = r.language
     if r.is_draft:
         message["X-Pressroom-Status"] = "draft"
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    # set_content() drops Content-* headers, so this one comes after it; a boundary
+    # derived from the content keeps the same release giving the same bytes.
+    message["Content-Language"] = r.language
+    message.set_boundary(f"pressroom-{digest}")
     return message
