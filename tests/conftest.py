@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -47,6 +48,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite tests/golden/ from the current output instead of comparing against it.",
     )
+
+
+def _pdf_engine_problem() -> str | None:
+    """Why WeasyPrint cannot run here (its system libraries are missing), or None."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:
+        return f"WeasyPrint cannot load its system libraries ({exc}); run scripts/system-deps"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not any(item.get_closest_marker("pdf") for item in items):
+        return
+    problem = _pdf_engine_problem()
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"PDF tests cannot run in CI: {problem}")
+    skip = pytest.mark.skip(reason=problem)
+    for item in items:
+        if item.get_closest_marker("pdf"):
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a check that did not run: fail the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line("CI: skipped tests count as failures (a check that did not run)", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture
