@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pressroom.errors import ContentError, Problem, Severity
-from pressroom.model import Attendee, Contact, Link, Newsroom, Release, Settings, Status
+from pressroom.model import RELEASE_FIELDS, Attendee, Contact, Link, Newsroom, Release, Settings, Status
 from pressroom.settings import LANGUAGE, load_settings
 from pressroom.source import Mapping, Node, Scalar, Sequence, parse_front_matter, parse_yaml, read_text
 from pressroom.suggest import did_you_mean
@@ -23,9 +23,12 @@ from pressroom.suggest import did_you_mean
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: `\d` alone would let Arabic-Indic digits through to a
+# confusing "not a real date".
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _DATETIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
+    re.ASCII,
 )
 _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
@@ -34,10 +37,6 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
 _LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
-RELEASE_FIELDS = (
-    "title", "subtitle", "date", "location", "issuers", "reference", "language", "status",
-    "embargo", "tags", "attendees", "background", "links", "contacts",
-)  # fmt: skip
 REQUIRED = ("title", "date", "location")
 ATTENDEE_FIELDS = ("name", "role", "organization")
 LINK_FIELDS = ("title", "url")
@@ -210,8 +209,10 @@ class _Fields:
         return value or None
 
     def required_text(self, node: Node | None, path: str, line: int, **kw: bool) -> str | None:
+        before = self._errors
         value = None if node is None else self.text(node, path, **kw)
-        if value is None and (node is None or isinstance(node, Scalar)):
+        # "field required" only for a missing or empty value: a refused one has its own message.
+        if value is None and self._errors == before:
             self.problem(node.line if node else line, path, "field required")
         return value
 
@@ -271,6 +272,8 @@ class _Fields:
         return value
 
     def text_list(self, node: Node, path: str) -> tuple[str, ...]:
+        if isinstance(node, Scalar) and node.value is None:
+            return ()  # `tags:` left empty means none, as an empty `subtitle:` does
         if not isinstance(node, Sequence):
             self.problem(node.line, path, "expected a list, e.g. [first, second]")
             return ()
@@ -280,6 +283,8 @@ class _Fields:
     def items(self, node: Node, path: str) -> tuple[Node, ...]:
         if isinstance(node, Sequence):
             return node.items
+        if isinstance(node, Scalar) and node.value is None:
+            return ()
         self.problem(node.line, path, "expected a list (one '- ' line per entry)")
         return ()
 
@@ -305,13 +310,14 @@ class _Fields:
         f = self.fields(node, path, CONTACT_FIELDS) or {}
         p = f"{path}." if path else ""
         name = self.required_text(f.get("name"), f"{p}name", node.line)
+        reach = self._errors
         email = self.email(f["email"], f"{p}email") if "email" in f else None
         phone = self.text(f["phone"], f"{p}phone") if "phone" in f else None
         if phone is not None and not _PHONE.match(phone):
             self.problem(
                 f["phone"].line, f"{p}phone", f"'{phone}' is not a phone number (digits, spaces, + - ( ) . /)"
             )
-        if email is None and phone is None and "email" not in f and "phone" not in f:
+        if email is None and phone is None and self._errors == reach:  # `email:` left empty counts too
             self.problem(node.line, path or "email", "a contact needs an email or a phone number")
         opt = {k: self.text(f[k], f"{p}{k}") if k in f else None for k in ("role", "organization", "city")}
         if self._errors > before or name is None:
@@ -331,8 +337,9 @@ class _Fields:
         f = self.fields(front, "", allowed) or {}
         top = front.line
         title = self.required_text(f.get("title"), "title", top)
+        before = self._errors
         day = self.date(f["date"], "date") if "date" in f else None
-        if "date" not in f or (day is None and isinstance(f["date"], Scalar) and f["date"].value is None):
+        if day is None and self._errors == before:  # missing, empty or blank; never dropped silently
             self.problem(f["date"].line if "date" in f else top, "date", "field required")
         location = self.required_text(f.get("location"), "location", top)
         opt = {k: self.text(f[k], k) if k in f else None for k in ("subtitle", "reference")}
@@ -375,9 +382,10 @@ class _Fields:
             lf = self.fields(item, path, LINK_FIELDS)
             if lf is None:
                 continue
+            before = self._errors
             url = self.url(lf["url"], f"{path}.url") if "url" in lf else None
-            if "url" not in lf:
-                self.problem(item.line, f"{path}.url", "field required")
+            if url is None and self._errors == before:  # missing or `url:` left empty
+                self.problem(lf["url"].line if "url" in lf else item.line, f"{path}.url", "field required")
             link_title = self.text(lf["title"], f"{path}.title") if "title" in lf else None
             if url:
                 links.append(Link(title=link_title or url, url=url))

@@ -15,6 +15,12 @@ from zoneinfo import ZoneInfo
 
 from pressroom.errors import Problem
 
+# The front-matter fields of docs/release-format.md: a public contract.
+RELEASE_FIELDS = (
+    "title", "subtitle", "date", "location", "issuers", "reference", "language", "status",
+    "embargo", "tags", "attendees", "background", "links", "contacts",
+)  # fmt: skip
+
 
 class Status(StrEnum):
     DRAFT = "draft"

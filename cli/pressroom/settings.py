@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
@@ -11,7 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.errors import ContentError, Problem
-from pressroom.model import Settings
+from pressroom.model import RELEASE_FIELDS, Settings
+from pressroom.source import read_text
 from pressroom.suggest import did_you_mean
 
 FILENAME = "pressroom.toml"
@@ -32,13 +34,20 @@ def load_settings(root: Path) -> Settings:
         raise ContentError(
             [Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")]
         )
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path, FILENAME)  # a Latin-1 file is a Problem with its line, not a traceback
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise ContentError(
-            [Problem(FILENAME, int(match[1]) if match else 0, "", f"TOML syntax error: {exc}")]
+            [
+                Problem(
+                    FILENAME,
+                    int(match[1]) if match else 0,
+                    "",
+                    f"TOML syntax error: {re.sub(r' [(]at line .*[)]$', '', str(exc))}",
+                )
+            ]
         ) from None
     return _Validator(text, data).settings()
 
@@ -50,7 +59,8 @@ class _Validator:
         self.problems: list[Problem] = []
 
     def _line(self, key: str) -> int:
-        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        # `key = ...`, or the `[key]` header of a table
+        pattern = re.compile(rf"^\s*(\"?{re.escape(key)}\"?\s*=|\[\s*\"?{re.escape(key)}\"?\s*\])")
         return next((i + 1 for i, line in enumerate(self._lines) if pattern.match(line)), 0)
 
     def _problem(self, key: str, message: str) -> None:
@@ -110,20 +120,20 @@ class _Validator:
             logo = None
         sender = self._text("email.from", "", email) or ""
         if not sender:
-            self.problems.append(
-                Problem(
-                    FILENAME,
-                    self._line("from"),
-                    "email.from",
-                    "field required: the sender of release emails, e.g. 'Press Office <press@example.org>'",
+            if "from" not in email:  # `from = ""` or `from = 3` already has its message
+                example = "e.g. 'Press Office <press@example.org>'"
+                self.problems.append(
+                    Problem(
+                        FILENAME, 0, "email.from", f"field required: the sender of release emails, {example}"
+                    )
                 )
-            )
         else:
             display, addr = parseaddr(sender)
             try:
                 Address(display_name=display, addr_spec=addr)
                 valid = "@" in addr
-            except (ValueError, IndexError):
+            # The standard library's parser raises any of these on malformed input.
+            except (ValueError, IndexError, AttributeError, HeaderParseError):
                 valid = False
             if not valid or "\n" in sender or "\r" in sender:
                 self._problem(
@@ -133,6 +143,9 @@ class _Validator:
         if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
             self._problem("custom_fields", "expected a list of field names")
             custom = []
+        if clash := sorted(set(custom) & set(RELEASE_FIELDS)):
+            self._problem("custom_fields", f"{', '.join(clash)} already a release field; pick another name")
+            custom = [c for c in custom if c not in clash]
         flags = {}
         for key, default in (("show_utc", True), ("allow_remote_resources", False)):
             value = data.get(key, default)
@@ -140,6 +153,10 @@ class _Validator:
                 self._problem(key, f"expected true or false, found {value!r}")
                 value = default
             flags[key] = value
+        # Read before the check below, so a bad value is reported rather than dropped.
+        boilerplate = self._text("boilerplate", "") or ""
+        location = self._text("location")
+        end_mark = self._text("end_mark", "###") or "###"
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -147,10 +164,10 @@ class _Validator:
             url=url.rstrip("/") + "/",
             language=language,
             timezone=timezone,
-            boilerplate=self._text("boilerplate", "") or "",
-            location=self._text("location"),
+            boilerplate=boilerplate,
+            location=location,
             logo=logo,
-            end_mark=self._text("end_mark", "###") or "###",
+            end_mark=end_mark,
             dateline_style=style,
             show_utc=flags["show_utc"],
             email_from=sender,

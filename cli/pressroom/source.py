@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,17 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 # Front matter is at most this deep (release -> attendees -> attendee -> field).
 _MAX_DEPTH = 8
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# What YAML refuses to read, found before it does: libyaml reports these with a
+# byte offset and no line. The noncharacters U+FDD0..U+FDEF are refused too,
+# because three of them stand in for line breaks below.
+_NOT_YAML = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]")
+# YAML also breaks lines at NEL, LS and PS, where an editor shows one line:
+# every line number after such a character would be off by one, and a pasted
+# U+2028 in a title would be a baffling syntax error. YAML reads stand-ins
+# instead; each scalar gets the real character back, and the loader refuses it
+# in one-line fields like any other line break.
+_HIDE_BREAKS = str.maketrans("\x85\u2028\u2029", "\ufdd0\ufdd1\ufdd2")
+_SHOW_BREAKS = str.maketrans("\ufdd0\ufdd1\ufdd2", "\x85\u2028\u2029")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +73,11 @@ class Document:
 
 def read_text(path: Path, rel: str) -> str:
     """Read a UTF-8 file, drop a BOM and normalise line ends to \\n."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # a dangling link, a file without read permission
+        reason = (exc.strerror or str(exc)).lower()
+        raise ContentError([Problem(rel, 0, "", f"cannot be read: {reason}")]) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -132,23 +149,31 @@ def parse_front_matter(text: str, rel: str) -> Document:
 
 def parse_yaml(text: str, rel: str, first_line: int = 1) -> Node | None:
     """Compose one YAML document into plain nodes; every scalar stays a string."""
+    bad = _NOT_YAML.search(text)
+    if bad:
+        char = bad[0]
+        what = "control character" if unicodedata.category(char) == "Cc" else "character"
+        line = first_line + text.count("\n", 0, bad.start())
+        raise ContentError([Problem(rel, line, "", f"contains the {what} U+{ord(char):04X}; remove it")])
+    # Events are pulled one at a time, so the depth limit stops a pathological
+    # file early: libyaml takes quadratic time over deeply nested flow collections.
+    events = yaml.parse(text.translate(_HIDE_BREAKS), Loader=_YamlLoader)
     try:
-        events = list(yaml.parse(text, Loader=_YamlLoader))
+        return _Composer(events, rel, first_line).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         raise ContentError(
             [Problem(rel, line, "", f"YAML syntax error: {exc.problem or exc.context}")]
         ) from None
-    except yaml.YAMLError as exc:  # the reader refuses control characters without a mark
+    except yaml.YAMLError as exc:  # a reader error _NOT_YAML did not foresee: it has no mark
         raise ContentError([Problem(rel, first_line, "", f"YAML error: {exc}")]) from None
-    return _Composer(events, rel, first_line).document()
 
 
 class _Composer:
-    def __init__(self, events: list[yaml.Event], rel: str, first_line: int) -> None:
+    def __init__(self, events: Iterator[yaml.Event], rel: str, first_line: int) -> None:
         self._events = events
-        self._pos = 0
+        self._ahead = next(events)
         self._rel = rel
         self._first = first_line
 
@@ -164,15 +189,17 @@ class _Composer:
         return node
 
     def _peek(self) -> yaml.Event:
-        return self._events[self._pos]
+        return self._ahead
 
     def _next(self) -> yaml.Event:
-        event = self._events[self._pos]
-        self._pos += 1
+        event = self._ahead
+        if not isinstance(event, yaml.StreamEndEvent):
+            self._ahead = next(self._events)
         return event
 
     def _line(self, event: yaml.Event) -> int:
-        return self._first + event.start_mark.line
+        mark = event.start_mark
+        return self._first + (mark.line if mark else 0)
 
     def _error(self, event: yaml.Event, field: str, message: str) -> ContentError:
         return ContentError([Problem(self._rel, self._line(event), field, message)])
@@ -183,19 +210,21 @@ class _Composer:
             raise self._error(
                 event, field, f"YAML aliases (*{event.anchor}) are not allowed; write the value out"
             )
-        if getattr(event, "anchor", None):
-            raise self._error(event, field, f"YAML anchors (&{event.anchor}) are not allowed")
-        if getattr(event, "tag", None):
-            raise self._error(event, field, f"YAML tags ({event.tag}) are not allowed; write plain text")
+        anchor, tag = getattr(event, "anchor", None), getattr(event, "tag", None)
+        if anchor:
+            raise self._error(event, field, f"YAML anchors (&{anchor}) are not allowed")
+        if tag:
+            tag = re.sub(r"^tag:yaml\.org,2002:", "!!", tag)  # as the author wrote it
+            raise self._error(event, field, f"YAML tags ({tag}) are not allowed; write plain text")
         if depth > _MAX_DEPTH:
             raise self._error(event, field, f"nested more than {_MAX_DEPTH} levels deep")
         line = self._line(event)
         if isinstance(event, yaml.ScalarEvent):
-            plain = event.style is None
-            value = None if plain and event.value in _NULLS else event.value
+            plain = not event.style  # None from the pure-Python parser, "" from libyaml
+            value = None if plain and event.value in _NULLS else event.value.translate(_SHOW_BREAKS)
             return Scalar(value, line)
         if isinstance(event, yaml.SequenceStartEvent):
-            items = []
+            items: list[Node] = []
             while not isinstance(self._peek(), yaml.SequenceEndEvent):
                 items.append(self._node(depth + 1, f"{field}[{len(items)}]"))
             self._next()
