@@ -145,7 +145,10 @@ def test_missing_settings_is_one_clear_line(runner, make_newsroom):
     root = make_newsroom(settings=None)
     result = invoke(runner, "check", "--root", root)
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "pressroom.toml: not found: a newsroom needs a pressroom.toml (see README)"
+    assert (
+        result.output.splitlines()[0]
+        == "pressroom.toml: not found: a newsroom needs a pressroom.toml (see README)"
+    )
 
 
 def test_build_unknown_slug(runner, make_newsroom):

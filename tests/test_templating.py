@@ -5,12 +5,11 @@ from __future__ import annotations
 import jinja2
 import pytest
 
+from conftest import RELEASE
 from pressroom.build import build
 from pressroom.errors import ContentError
 from pressroom.load import load_newsroom
 from pressroom.templating import DEFAULT_TEMPLATES, environment
-
-from conftest import RELEASE
 
 
 def test_a_newsroom_template_overrides_one_file_and_keeps_the_rest(make_newsroom, now):
@@ -30,7 +29,9 @@ def test_a_newsroom_asset_overrides_the_built_in_one(make_newsroom, now):
     root = make_newsroom({"releases/a.md": RELEASE, "templates/assets/web.css": "/* ours */\n"})
     build(load_newsroom(root), now, formats=("html",))
     assert (root / "build/site/assets/web.css").read_text() == "/* ours */\n"
-    assert (root / "build/site/assets/house.css").read_bytes() == (DEFAULT_TEMPLATES / "assets/house.css").read_bytes()
+    assert (root / "build/site/assets/house.css").read_bytes() == (
+        DEFAULT_TEMPLATES / "assets/house.css"
+    ).read_bytes()
 
 
 def test_undefined_variables_fail_loudly():
