@@ -114,6 +114,7 @@ def test_a_second_fenced_block_of_fields_in_the_body_is_refused(body, line):
         "Text.\n\n---\n\nMore text.\n\n---\n\nThe end.\n",
         "---\n",
         "Text.\n\n---\n\n- a list item: with a colon\n\n---\n",
+        "Text.\n\n---\n\nNote: the figures are provisional.\n\n---\n",
     ],
 )
 def test_rules_in_the_body_are_markdown(body):

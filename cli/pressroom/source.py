@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from pressroom.errors import ContentError, Problem
+from pressroom.model import RELEASE_FIELDS
 
 try:  # libyaml's parser is some 10x faster; the pure-Python one gives the same events.
     _YamlLoader: type = yaml.CSafeLoader
@@ -107,20 +108,20 @@ def split_front_matter(text: str, rel: str) -> tuple[str, int, str, int]:
     )
 
 
-_KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
+_FIELD_LINE = re.compile(rf"^\s*({'|'.join(RELEASE_FIELDS)})\s*:")
 
 
 def _refuse_second_block(lines: list[str], first_line: int, rel: str) -> None:
     """A second `key: value` block fenced by `---` in the body is front matter in disguise.
 
     Markdown would print it, or turn it into a heading, and a reader could
-    believe `status: approved` there counts. Refuse it instead; a lone `---`
-    rule in the body stays legal.
+    believe `status: approved` there counts. Refuse it instead. Rules around
+    ordinary text ("Note: ...") stay legal: only a block that sets a field of
+    the contract counts.
     """
     fences = [i for i, line in enumerate(lines) if line.rstrip() == "---"]
     for a, b in itertools.pairwise(fences):
-        inner = [ln for ln in lines[a + 1 : b] if ln.strip()]
-        if inner and _KEY_LINE.match(inner[0]):
+        if any(_FIELD_LINE.match(line) for line in lines[a + 1 : b]):
             raise ContentError(
                 [
                     Problem(
