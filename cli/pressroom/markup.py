@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from pressroom.errors import RenderError
 
@@ -35,7 +36,30 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 # Deeper than this, Markdown nesting is an attack or an accident, not a release.
 MAX_NESTING = 24
-_NESTING = re.compile(r"^[ \t]*((?:>[ \t]*|[-*+][ \t]+|\d+[.)][ \t]+)+)", re.MULTILINE)
+# Raw HTML can nest without Markdown markers; the PDF engine recurses per level
+# and gives up near 200, and 24 Markdown levels make about 50.
+MAX_HTML_NESTING = 100
+_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)[^>]*>")
+_VOID = {"br", "hr", "img"}
+_NESTING = re.compile(r"^([ \t]*)((?:>[ \t]*|[-*+][ \t]+|\d+[.)][ \t]+)+)", re.MULTILINE)
+_MARKER = re.compile(r">|[-*+\d]+")
+# Python-Markdown is quadratic or worse on some shapes of text, and a release
+# that takes minutes to render hangs `build` and `serve`. These bounds keep the
+# worst accepted input to about a second, at a hundred times what a long release
+# needs. A press release is a few thousand characters.
+MAX_LENGTH = 100_000
+# Block processors re-read the rest of a block (text without a blank line) after
+# each heading or rule they split off it: lines squared, summed over blocks.
+MAX_BLOCK_WORK = 5_000_000
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# The raw-HTML pass reads from each "<" to the next ">"; characters read in all.
+MAX_HTML_WORK = 20_000_000
+_TAG_START = re.compile(r"<[a-zA-Z/!?]")
+# Inline patterns scan from each of these marks to the end of its paragraph
+# looking for the closing one, and every match (an escape or an entity too)
+# copies the paragraph: marks times length, summed over paragraphs.
+MAX_INLINE_WORK = 3_000_000
+_INLINE_MARKS = re.compile(r"\\.|[\[<`*_&]")
 
 
 class _Lead(Treeprocessor):
@@ -60,18 +84,72 @@ class _Lead(Treeprocessor):
             root.insert(0, para)
 
 
+class _Budget(Treeprocessor):
+    """Refuses paragraphs whose inline markup would keep Python-Markdown busy for minutes.
+
+    Runs after the block parser and before the inline patterns (priority 20), on
+    the same text nodes they will scan, so a long list of short links costs what
+    its items cost and code blocks cost nothing.
+    """
+
+    def run(self, root: ET.Element) -> None:
+        total, worst, worst_cost = 0, "", 0
+        for element in root.iter():
+            for text in (element.text, element.tail):
+                if not text or isinstance(text, AtomicString):
+                    continue
+                cost = len(_INLINE_MARKS.findall(text)) * len(text)
+                total += cost
+                if cost > worst_cost:
+                    worst, worst_cost = text, cost
+        if total > MAX_INLINE_WORK:
+            marks = len(_INLINE_MARKS.findall(worst))
+            start = " ".join(worst[:40].split())
+            raise RenderError(
+                f"Markdown too intricate to render: the paragraph starting '{start}' has {marks:,} "
+                f"of the marks [ < ` * _ & \\ in {len(worst):,} characters; split it"
+            )
+
+
 _MD = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
 _LEAD = _Lead(_MD)
 _MD.treeprocessors.register(_LEAD, "pressroom-lead", 0)
+_MD.treeprocessors.register(_Budget(_MD), "pressroom-budget", 25)
+
+
+def _check_limits(source: str) -> None:
+    """Raise RenderError for text that is too long, too deep or too slow to render."""
+    if len(source) > MAX_LENGTH:
+        raise RenderError(f"Markdown text is {len(source):,} characters long (at most {MAX_LENGTH:,})")
+    deepest = max((_depth(m) for m in _NESTING.finditer(source)), default=0)
+    if deepest > MAX_NESTING:
+        raise RenderError(f"Markdown nested {deepest} levels deep (at most {MAX_NESTING})")
+    lines = [block.count("\n") + 1 for block in _BLANK_LINE.split(source)]
+    if sum(n * n for n in lines) > MAX_BLOCK_WORK:
+        raise RenderError(
+            f"Markdown too intricate to render: {max(lines):,} lines without a blank line between them"
+        )
+    work = 0
+    for match in _TAG_START.finditer(source):
+        end = source.find(">", match.start())
+        work += (end if end >= 0 else len(source)) - match.start()
+        if work > MAX_HTML_WORK:
+            raise RenderError("Markdown too intricate to render: many '<' without a closing '>'")
+
+
+def _depth(match: re.Match[str]) -> int:
+    """Nesting of one line: quote marks and list markers, plus list levels by indentation."""
+    indent = len(match[1].expandtabs(4)) // 4
+    return indent + len(_MARKER.findall(match[2]))
 
 
 def to_html(source: str, *, lead: str | None = None) -> str:
-    """Render Markdown to sanitised HTML; `lead` (the dateline) opens the first paragraph."""
-    deepest = max(
-        (m[1].count(">") + len(re.findall(r"[-*+\d]", m[1])) for m in _NESTING.finditer(source)), default=0
-    )
-    if deepest > MAX_NESTING:
-        raise RenderError(f"Markdown nested {deepest} levels deep (at most {MAX_NESTING})")
+    """Render Markdown to sanitised HTML; `lead` (the dateline) opens the first paragraph.
+
+    Text that would keep Python-Markdown busy for minutes raises RenderError
+    instead (see the limits above).
+    """
+    _check_limits(source)
     _MD.reset()
     _LEAD.lead = lead
     try:
@@ -80,7 +158,21 @@ def to_html(source: str, *, lead: str | None = None) -> str:
         raise RenderError("Markdown nested too deeply to render") from None
     finally:
         _LEAD.lead = None
-    return sanitize(html)
+    html = sanitize(html)
+    _check_html_nesting(html)
+    return html
+
+
+def _check_html_nesting(html: str) -> None:
+    """Raise RenderError if sanitised HTML nests deeper than the PDF engine can lay out."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match[2] in _VOID:
+            continue
+        depth += -1 if match[1] else 1
+        deepest = max(deepest, depth)
+    if deepest > MAX_HTML_NESTING:
+        raise RenderError(f"HTML in the Markdown nested {deepest} levels deep (at most {MAX_HTML_NESTING})")
 
 
 def sanitize(html: str) -> str:
@@ -96,7 +188,11 @@ def sanitize(html: str) -> str:
 
 
 def to_text(html: str, width: int = 72) -> str:
-    """Plain text of sanitised HTML: paragraphs wrapped, lists bulleted, links spelt out."""
+    """Plain text of sanitised HTML: paragraphs wrapped, lists bulleted, links spelt out.
+
+    Paragraphs are separated by a blank line; the items of a list and the rows
+    of a table by a line break, so a list still reads as one.
+    """
     writer = _TextWriter()
     writer.feed(html)
     writer.close()
@@ -125,7 +221,10 @@ _BLOCKS = {
 class _TextWriter(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self._blocks: list[tuple[str, str]] = []  # (prefix, text)
+        self._blocks: list[tuple[str, str, int]] = []  # (prefix, text, group)
+        self._group = 0  # numbers the outermost lists and tables; 0 outside them
+        self._groups = 0
+        self._open = 0  # lists and tables open
         self._buf: list[str] = []
         self._lists: list[list[int]] = []  # one counter per open list; -1 for bullets
         self._quote = 0
@@ -138,14 +237,24 @@ class _TextWriter(HTMLParser):
         text = "".join(self._buf)
         if not self._pre:
             text = re.sub(r"\s+", " ", text).strip()
-        if text.strip():
-            self._blocks.append((self._prefix, text))
         self._buf = []
-        self._prefix = "> " * self._quote
+        if not text.strip():
+            return  # an <li><p> keeps its bullet for the paragraph to come
+        self._blocks.append((self._prefix, text, self._group))
+        self._prefix = self._continuation()
+
+    def _continuation(self) -> str:
+        """The prefix of text that follows a block: under the list item's text, if in one."""
+        return "> " * self._quote + "  " * len(self._lists)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:
             self._flush()
+        if tag in ("ul", "ol", "table"):
+            if not self._open:
+                self._groups += 1
+                self._group = self._groups
+            self._open += 1
         if tag in ("ul", "ol"):
             self._lists.append([0 if tag == "ol" else -1])
         elif tag == "li" and self._lists:
@@ -164,9 +273,9 @@ class _TextWriter(HTMLParser):
         elif tag == "br":
             self._buf.append("\n" if self._pre else " ")
         elif tag == "hr":
-            self._blocks.append(("", "* * *"))
+            self._blocks.append(("", "* * *", self._group))
         elif tag == "td" or tag == "th":
-            if self._buf:
+            if "".join(self._buf).strip():
                 self._buf.append(" | ")
         elif tag == "a":
             self._href.append(dict(attrs).get("href"))
@@ -186,9 +295,14 @@ class _TextWriter(HTMLParser):
                 if shown != label and href != label:
                     self._buf.append(f" <{shown}>")
             return
-        if tag in ("ul", "ol") and self._lists:
+        if tag in ("ul", "ol", "table"):
             self._flush()
-            self._lists.pop()
+            if tag != "table" and self._lists:
+                self._lists.pop()
+            self._open = max(0, self._open - 1)
+            if not self._open:
+                self._group = 0
+            self._prefix = self._continuation()
         elif tag == "blockquote":
             self._flush()
             self._quote = max(0, self._quote - 1)
@@ -204,8 +318,12 @@ class _TextWriter(HTMLParser):
 
     def result(self, width: int) -> str:
         self._flush()
-        out = []
-        for prefix, text in self._blocks:
+        out: list[str] = []
+        previous = 0
+        for prefix, text, group in self._blocks:
+            if out:
+                out.append("\n" if group and group == previous else "\n\n")
+            previous = group
             if "\n" in text:
                 out.append("\n".join(prefix + line for line in text.split("\n")))
                 continue
@@ -220,4 +338,4 @@ class _TextWriter(HTMLParser):
                     break_on_hyphens=False,
                 )
             )
-        return "\n\n".join(out)
+        return "".join(out)

@@ -2,13 +2,16 @@
 
 Headers are set only through EmailMessage, whose policy refuses line breaks in
 a value, and the loader already refused them in every one-line field: nothing
-in front matter can add or split a header.
+in front matter can add or split a header. The one value a release writes
+freely, the subject, is encoded by us when it could be read as encoded words
+(see `_set_subject`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from email import policy
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import urlsplit
@@ -33,6 +36,23 @@ def subject(view: ReleaseView) -> str:
     return text
 
 
+def _set_subject(message: EmailMessage, text: str) -> None:
+    """Set the Subject so that every reader decodes exactly `text`.
+
+    The policy parses a value it is given for RFC 2047 encoded words and writes
+    their decoded text back out as it is: a headline containing
+    "=?utf-8?q?x=0D=0ABcc:_evil@example.org?=" would become a line break and a
+    Bcc header in the .eml. RFC 2047 asks for text that looks like an encoded
+    word to be encoded itself, so such a subject is encoded whole, here, and
+    stored as written.
+    """
+    if "=?" not in text:
+        message["Subject"] = text
+        return
+    encoded = Header(text, "utf-8", header_name="Subject").encode(linesep=POLICY.linesep)
+    message.set_raw("Subject", encoded)
+
+
 def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     r, settings = view.release, view.settings
     context = {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
@@ -43,7 +63,7 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     host = urlsplit(settings.url).hostname or "localhost"
     message = EmailMessage(policy=POLICY)
     message["From"] = settings.email_from
-    message["Subject"] = subject(view)
+    _set_subject(message, subject(view))
     message["Date"] = format_datetime(r.published)
     message["Message-ID"] = f"<{r.slug}.{digest}@{host}>"
     if r.is_draft:

@@ -4,13 +4,16 @@ WeasyPrint is imported on first use: `pressroom check` and HTML-only builds
 never pay for it. Every URL the document asks for goes through `LocalFetcher`,
 which serves files inside the allowed folders (the newsroom's templates/, the
 built-in house style) and refuses everything else: other files, loopback and
-remote addresses, and any scheme but file: and data:.
+remote addresses, and any scheme but file: and data:. A newsroom that allows
+remote resources gets http(s) too, but still never its own machine or network.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import mimetypes
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,6 +70,7 @@ def _fetcher_class() -> type:
                 path = Path(url2pathname(unquote(parts.path))).resolve()
                 return _file_response(url, self._locate(path), URLFetcherResponse)
             if self._allow_remote and parts.scheme in ("http", "https"):
+                _refuse_local_network(url, parts.hostname, parts.port)
                 return super().fetch(url, headers)
             raise ValueError(f"refused to load {url}: the PDF may only use files of the house style")
 
@@ -84,6 +88,25 @@ def _fetcher_class() -> type:
             raise ValueError(f"refused to load {path.as_uri()}: outside the templates folders")
 
     return LocalFetcher
+
+
+def _refuse_local_network(url: str, host: str | None, port: int | None) -> None:
+    """Refuse a URL whose host is this machine or a private network, as a browser would not.
+
+    Called again for every redirect, since WeasyPrint follows them through
+    `fetch`. The name is resolved here and again by urllib; pinning the address
+    would take a connection handler of our own, more than an opt-in setting needs.
+    """
+    try:
+        infos = socket.getaddrinfo(host or "", port or 80, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise ValueError(f"refused to load {url}: cannot resolve {host}") from exc
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global:
+            raise ValueError(f"refused to load {url}: {address} is not a public address")
 
 
 def _file_response(url: str, path: Path, response: type) -> Any:
