@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,12 @@ def test_installed_console_script_honours_the_embargo_instant_far_from_utc(make_
     assert "Built 1 public and 0 staff-only release(s)" in at.stdout
     assert "HELD-CANARY" in (root / "build/site/releases/held/index.html").read_text()
     assert (root / "build/site/releases/held/held.pdf").is_file()
+
+
+def test_new_dates_the_release_by_the_newsroom_clock(runner, make_newsroom, monkeypatch):
+    root = make_newsroom()
+    # 23:30 UTC on 24 May is 01:30 on 25 May in Brussels.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2018, 5, 24, 23, 30, tzinfo=UTC).timestamp())))
+    result = invoke(runner, "new", "Late news", "--root", root)
+    assert result.output == "releases/2018-05-25-late-news.md\n"
+    assert "date: 2018-05-25" in (root / "releases/2018-05-25-late-news.md").read_text()

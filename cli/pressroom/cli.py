@@ -240,7 +240,12 @@ class _ProgressBar:
 
 @main.command()
 @click.argument("headline")
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Release date (default: today).")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Release date (default: today in the newsroom's time zone).",
+)
 @click.option("--location", help="Dateline city (default: `location` in pressroom.toml).")
 @_root_option
 @_guarded
@@ -255,7 +260,7 @@ def new(headline: str, day: datetime | None, location: str | None, root: Path) -
     """
     from pressroom.new import new_release
 
-    path = new_release(root, headline, (day or read_clock(None)).date(), location)
+    path = new_release(root, headline, day.date() if day else read_clock(None), location)
     click.echo(path.relative_to(root.resolve()).as_posix())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pressroom.errors import ConfigError
@@ -29,13 +29,19 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def new_release(root: Path, headline: str, day: date, location: str | None) -> Path:
-    """Write releases/<date>-<slug>.md and return its path; never overwrite a file."""
+def new_release(root: Path, headline: str, day: date | datetime, location: str | None) -> Path:
+    """Write releases/<date>-<slug>.md and return its path; never overwrite a file.
+
+    Given an instant rather than a date, the release is dated by the newsroom's
+    clock: just after midnight in Brussels is already tomorrow there.
+    """
     headline = " ".join(headline.split())
     if not headline:
         raise ConfigError("the headline is empty")
     root = root.resolve()
     settings = load_settings(root)
+    if isinstance(day, datetime):
+        day = day.astimezone(settings.tz).date()
     location = location or settings.location
     if not location:
         raise ConfigError("no dateline city: pass --location, or set `location` in pressroom.toml")
