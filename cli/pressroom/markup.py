@@ -36,13 +36,13 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 # Deeper than this, Markdown nesting is an attack or an accident, not a release.
 MAX_NESTING = 24
+_NESTING = re.compile(r"^([ \t]*)((?:>[ \t]*|[-*+][ \t]+|\d+[.)][ \t]+)+)", re.MULTILINE)
+_MARKER = re.compile(r">|[-*+\d]+")
 # Raw HTML can nest without Markdown markers; the PDF engine recurses per level
 # and gives up near 200, and 24 Markdown levels make about 50.
 MAX_HTML_NESTING = 100
 _TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)[^>]*>")
 _VOID = {"br", "hr", "img"}
-_NESTING = re.compile(r"^([ \t]*)((?:>[ \t]*|[-*+][ \t]+|\d+[.)][ \t]+)+)", re.MULTILINE)
-_MARKER = re.compile(r">|[-*+\d]+")
 # Python-Markdown is quadratic or worse on some shapes of text, and a release
 # that takes minutes to render hangs `build` and `serve`. These bounds keep the
 # worst accepted input to about a second, at a hundred times what a long release

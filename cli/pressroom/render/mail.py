@@ -3,8 +3,8 @@
 Headers are set only through EmailMessage, whose policy refuses line breaks in
 a value, and the loader already refused them in every one-line field: nothing
 in front matter can add or split a header. The one value a release writes
-freely, the subject, is encoded by us when it could be read as encoded words
-(see `_set_subject`).
+freely, the subject, is encoded here rather than by the policy (see
+`_set_subject`).
 """
 
 from __future__ import annotations
@@ -37,18 +37,17 @@ def subject(view: ReleaseView) -> str:
 
 
 def _set_subject(message: EmailMessage, text: str) -> None:
-    """Set the Subject so that every reader decodes exactly `text`.
+    """Set the Subject, encoded by us, so that every reader decodes exactly `text`.
 
-    The policy parses a value it is given for RFC 2047 encoded words and writes
-    their decoded text back out as it is: a headline containing
-    "=?utf-8?q?x=0D=0ABcc:_evil@example.org?=" would become a line break and a
-    Bcc header in the .eml. RFC 2047 asks for text that looks like an encoded
-    word to be encoded itself, so such a subject is encoded whole, here, and
-    stored as written.
+    The policy's own folding is not safe for it. It parses the value it is given
+    for RFC 2047 encoded words and writes their decoded text back out as it is,
+    so a headline containing "=?utf-8?q?x=0D=0ABcc:_evil@example.org?=" became a
+    line break and a Bcc header. And it doubles or drops spaces where it folds a
+    long subject beside an encoded word ("(10:00 UTC)  – EU", "–Tomé" with
+    Python 3.11). So the whole subject is written here as UTF-8 encoded words,
+    which RFC 2047 asks for anyway when text looks like one, and every client
+    decodes it to `text`.
     """
-    if "=?" not in text:
-        message["Subject"] = text
-        return
     encoded = Header(text, "utf-8", header_name="Subject").encode(linesep=POLICY.linesep)
     message.set_raw("Subject", encoded)
 

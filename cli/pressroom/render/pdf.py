@@ -84,7 +84,8 @@ def _fetcher_class() -> type:
                         resolved = candidate.resolve()
                         if resolved.is_file() and any(resolved.is_relative_to(r) for r in self._roots):
                             return resolved
-                    break
+                    # A typo in a stylesheet should read as one, not as a refusal.
+                    raise FileNotFoundError(f"no file {relative.as_posix()} in the templates folders")
             raise ValueError(f"refused to load {path.as_uri()}: outside the templates folders")
 
     return LocalFetcher
