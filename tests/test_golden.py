@@ -35,7 +35,7 @@ def produced(tmp_path_factory) -> dict[str, str]:
     for eml in (out / "email").glob("*.eml"):
         message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
         head = "".join(f"{k}: {message[k]}\n" for k in ("From", "Subject", "Date", "Content-Language"))
-        text = message.get_body(("plain",)).get_content()
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         files[f"email/{eml.stem}.txt"] = f"{head}\n{text}"
     return files
 
