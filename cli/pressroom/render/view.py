@@ -41,6 +41,11 @@ def locale_for(language: str, settings: Settings) -> str:
             return "en"
 
 
+def _safe_html(source: str, lead: str | None = None) -> Markup:
+    """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
+    return Markup(markup.to_html(source, lead=lead))  # noqa: S704
+
+
 @dataclass(frozen=True)
 class ReleaseView:
     """A release as the house style presents it at one instant."""
@@ -100,7 +105,7 @@ class ReleaseView:
     @cached_property
     def body_html(self) -> Markup:
         lead = None if self._writes_own_dateline else self.dateline
-        return Markup(markup.to_html(self.release.body, lead=lead))  # noqa: S704 - sanitised by nh3
+        return _safe_html(self.release.body, lead)
 
     @cached_property
     def body_text(self) -> str:
@@ -108,9 +113,7 @@ class ReleaseView:
 
     @cached_property
     def background_html(self) -> Markup | None:
-        if not self.release.background:
-            return None
-        return Markup(markup.to_html(self.release.background))  # noqa: S704 - sanitised by nh3
+        return _safe_html(self.release.background) if self.release.background else None
 
     @cached_property
     def background_text(self) -> str | None:
@@ -118,9 +121,7 @@ class ReleaseView:
 
     @cached_property
     def boilerplate_html(self) -> Markup | None:
-        if not self.settings.boilerplate:
-            return None
-        return Markup(markup.to_html(self.settings.boilerplate))  # noqa: S704 - sanitised by nh3
+        return _safe_html(self.settings.boilerplate) if self.settings.boilerplate else None
 
     @cached_property
     def boilerplate_text(self) -> str | None:
