@@ -289,3 +289,132 @@ def list_(now: str | None, root: Path) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--test-to: one address, checked as a list's addresses are."""
+    from pressroom.lists import check_address
+
+    if value is None:
+        return None
+    problem = check_address(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value.strip()
+
+
+class _SendProgress:
+    """A progress bar on stderr while the messages go out."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> _SendProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def start(self, total: int) -> None:
+        if total:
+            self._bar = click.progressbar(length=total, label="Sending", file=sys.stderr)
+            self._bar.__enter__()
+
+    def advance(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--list", "list_name", metavar="NAME", help="Send to the list contacts/lists/NAME.csv (or .yaml)."
+)
+@click.option(
+    "--test-to",
+    metavar="ADDRESS",
+    callback=_address,
+    help="Send one proof to ADDRESS instead of a list (drafts too); not recorded in the ledger.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write the messages to .pressroom/outbox/SLUG/ instead of sending."
+)
+@click.option("--yes", is_flag=True, help="Send without asking for confirmation.")
+@click.option("--after-embargo", is_flag=True, help="Send although the release's embargo has ended.")
+@click.option(
+    "--resend-changed", is_flag=True, help="Send a release that changed since some of the list got it."
+)
+@click.option("--resend-uncertain", is_flag=True, help="Send again where an earlier send is uncertain.")
+@click.option("--status", is_flag=True, help="Show what the send ledger records for SLUG, and exit.")
+@_root_option
+@_guarded
+def send(
+    slug: str,
+    list_name: str | None,
+    test_to: str | None,
+    dry_run: bool,
+    yes: bool,
+    after_embargo: bool,
+    resend_changed: bool,
+    resend_uncertain: bool,
+    status: bool,
+    root: Path,
+) -> None:
+    """Send a release to a media list over SMTP: one message per recipient, each exactly once.
+
+    Every recipient gets the release's email, addressed to them alone, with
+    the PDF attached. A summary comes first, then a confirmation (unless
+    --yes). The send ledger (.pressroom/sends.sqlite) records each message, so
+    the same command run again after a failure or a crash sends only to those
+    who have not got it. Exits 1, listing them, when anyone was not sent to.
+
+    \b
+    Examples:
+      pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media --dry-run
+      pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --test-to me@example.org
+      pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media
+      pressroom send --status 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators
+    """
+    from pressroom import send as sending
+    from pressroom.load import load_newsroom
+    from pressroom.mailconfig import find_password
+
+    if status:
+        if list_name or test_to or dry_run or yes or after_embargo or resend_changed or resend_uncertain:
+            raise click.UsageError("--status takes only SLUG and --root")
+        for line in sending.status_lines(root, slug):
+            click.echo(line)
+        return
+    if (list_name is None) == (test_to is None):
+        raise click.UsageError("give either --list NAME, or --test-to ADDRESS for a proof")
+    # Sent mail is dated by the real clock: --now and SOURCE_DATE_EPOCH are for rehearsing builds.
+    plan = sending.prepare(
+        load_newsroom(root),
+        slug,
+        datetime.now(UTC),
+        list_name=list_name,
+        test_to=test_to,
+        after_embargo=after_embargo,
+        resend_changed=resend_changed,
+        resend_uncertain=resend_uncertain,
+        dry_run=dry_run,
+    )
+    for line in plan.summary():
+        click.echo(line)
+    count = len(plan.recipients)
+    if dry_run:
+        folder = sending.write_outbox(plan).relative_to(root.resolve()).as_posix()
+        click.echo(f"Dry run: {_plural(count, 'message')} written to {folder}/; nothing was sent")
+        return
+    password = find_password(plan.smtp, os.environ) if plan.smtp and count else None
+    if count and not yes:
+        click.confirm(f"Send {_plural(count, 'message')} now?", abort=True)
+    with _SendProgress() as progress:
+        report = sending.deliver(plan, password, progress=progress)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        missing = len(report.not_sent)
+        click.echo(f"Error: {missing} of {_plural(len(report.recipients), 'recipient')} not sent", err=True)
+        sys.exit(1)
