@@ -6,9 +6,21 @@ command line decides what the user sees and the exit code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+# What a terminal acts on instead of showing: controls and the Unicode line and
+# paragraph separators would start a second line, bidi controls would reorder
+# this one. Field names and quoted values come from the file as written, so a
+# problem escapes them and stays one plain line whatever the file holds.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on written as an escape, e.g. \\u202e."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 class Severity(StrEnum):
@@ -30,7 +42,7 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         label = "warning: " if self.severity is Severity.WARNING else ""
         field = f"{self.field}: " if self.field else ""
-        return f"{where}: {label}{field}{self.message}"
+        return printable(f"{where}: {label}{field}{self.message}")
 
 
 class PressroomError(Exception):

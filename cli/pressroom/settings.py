@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
@@ -23,8 +24,11 @@ _FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
+    "smtp",  # validated by the sending code, which alone uses it
 }  # fmt: skip
 _EMAIL = {"from"}
+_NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MAX_SENDER = 254
 
 
 def load_settings(root: Path) -> Settings:
@@ -33,6 +37,11 @@ def load_settings(root: Path) -> Settings:
     if not path.is_file():
         raise ContentError(
             [Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")]
+        )
+    # Like releases and contacts: no name in the newsroom leads to a file elsewhere.
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ContentError(
+            [Problem(FILENAME, 0, "", "is a link to a file outside the newsroom; copy the file in instead")]
         )
     text = read_text(path, FILENAME)  # a Latin-1 file is a Problem with its line, not a traceback
     try:
@@ -104,7 +113,9 @@ class _Validator:
         timezone = self._text("timezone", "UTC") or "UTC"
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        # zoneinfo opens the name as a file: 'Europe' is a folder (IsADirectoryError),
+        # a 300-letter name is too long for the file system (OSError).
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             self._problem(
                 "timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'"
             )
@@ -131,11 +142,16 @@ class _Validator:
             display, addr = parseaddr(sender)
             try:
                 Address(display_name=display, addr_spec=addr)
-                valid = "@" in addr
+                # As the email will read it: encoded words (=?utf-8?q?...?=) in the display
+                # name are decoded, and one that decodes to a line break fails only then.
+                valid = "@" in addr and len(policy.SMTP.header_factory("From", sender).addresses) == 1
             # The standard library's parser raises any of these on malformed input.
             except (ValueError, IndexError, AttributeError, HeaderParseError):
                 valid = False
-            if not valid or "\n" in sender or "\r" in sender:
+            # The email package splits header values at every line boundary str.splitlines
+            # knows (form feed, NEL, U+2028 ...), not only CR and LF; and a word longer than
+            # the 998 characters a mail line may hold cannot be folded.
+            if not valid or _NOT_IN_HEADER.search(sender) or len(sender) > _MAX_SENDER:
                 self._problem(
                     "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
                 )
