@@ -122,3 +122,27 @@ def make_newsroom(tmp_path: Path) -> NewsroomFactory:
         return root
 
     return factory
+
+
+# -- Hypothesis profiles: "ci" by default; HYPOTHESIS_PROFILE=long for a longer local run --
+# The deadline is the "bounded time" of the fuzz tests: the worst input the
+# Markdown limits accept renders in about a second on a CI machine's two cores.
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=timedelta(seconds=5),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.register_profile(
+    "long",
+    max_examples=3000,
+    deadline=timedelta(seconds=10),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -86,27 +85,69 @@ def build(
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise BuildError(f"{OUTPUT} is not a folder; move it away so pressroom can write its output there")
     work = root / WORKDIR
+    # A link here would send the working tree, and the lock, somewhere else on the machine.
+    if work.is_symlink() or (work.exists() and not work.is_dir()):
+        raise BuildError(f"{WORKDIR} is not a folder; move it away so pressroom can keep its files there")
     try:
         work.mkdir(exist_ok=True)
     except OSError as exc:
         raise BuildError(f"cannot write in {root}: {exc.strerror}") from None
     with _lock(work):
+        _recover(work, out)
         for stale in work.glob("tmp-*"):  # left by a build that was killed
             shutil.rmtree(stale, ignore_errors=True)
-        if not os.access(out if out.is_dir() else root, os.W_OK):
-            raise BuildError(f"cannot write to {out}: permission denied")
-        tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
+        # Checked before anything is rendered: replacing build/ renames it, which takes
+        # write permission on the newsroom folder and on build/ itself.
+        for folder in (root, out) if out.is_dir() else (root,):
+            if not os.access(folder, os.W_OK):
+                raise BuildError(f"cannot write to {folder}: {_why_not_writable(folder)}")
         try:
-            report = _Builder(newsroom, now, set(formats), only, out, tmp).run(progress)
+            tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
+            scratch = Path(tempfile.mkdtemp(prefix="tmp-", suffix="-scratch", dir=work))
+        except OSError as exc:
+            raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
+        try:
+            with _temporary_files_in(scratch):
+                report = _Builder(newsroom, now, set(formats), only, out, tmp).run(progress)
             _swap(tmp, out)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
     return report
 
 
 @contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """Send the temporary files made while rendering into `folder`, beside the new tree.
+
+    The PDF engine writes the fonts it embeds to a temporary folder of its own
+    and removes it when it is done; a killed build would leave it in /tmp. In
+    .pressroom/tmp-* the next build removes it, and a full disk there is the
+    disk build/ is on.
+    """
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+
+
+def _why_not_writable(folder: Path) -> str:
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return "read-only file system" if read_only else "permission denied"
+
+
+@contextlib.contextmanager
 def _lock(work: Path) -> Iterator[None]:
-    with (work / "build.lock").open("w") as handle:
+    try:
+        handle = (work / "build.lock").open("w")
+    except OSError as exc:
+        raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -119,7 +160,10 @@ def _lock(work: Path) -> Iterator[None]:
 def _swap(tmp: Path, out: Path) -> None:
     """Put the new tree in place of the old one; afterwards `tmp` holds the old tree."""
     if not out.exists():
-        tmp.rename(out)
+        try:
+            tmp.rename(out)
+        except OSError as exc:
+            raise BuildError(f"cannot write {out}: {exc.strerror}") from None
         tmp.mkdir()
         return
     if _exchange(tmp, out):
@@ -131,12 +175,29 @@ def _swap(tmp: Path, out: Path) -> None:
     old.rename(tmp)
 
 
+def _recover(work: Path, out: Path) -> None:
+    """Put back the previous build/ if a build was killed between the two renames above.
+
+    Only the fallback swap leaves a `tmp-*-old` tree, and only that moment leaves
+    no build/: the old tree is whole, so it goes back before the stale trees are
+    removed, and a build that then fails still leaves the previous build/.
+    """
+    if out.exists():
+        return
+    for old in sorted(work.glob("tmp-*-old")):
+        with contextlib.suppress(OSError):  # then the build goes on without a previous tree
+            old.rename(out)
+            return
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one step with Linux renameat2(RENAME_EXCHANGE), if available."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    # The running program's own symbols include libc's. ctypes.util.find_library("c")
+    # would find it by starting `ldconfig -p` in a subprocess on every build.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - a platform without dlopen
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
@@ -180,14 +241,21 @@ class _Builder:
         if self.previous is None:
             return False
         source = self.previous / rel
-        if not source.is_file():
+        # Not a link, nor a file reached through one: a link planted in build/ would
+        # carry a file from elsewhere on the machine into the new tree.
+        if source.is_symlink() or not source.is_file():
+            return False
+        if not source.resolve().is_relative_to(self.previous.resolve()):
             return False
         target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        except OSError as exc:
+            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
         self.report.reused += 1
         return True
 
@@ -241,10 +309,11 @@ class _Builder:
 
     def _write(self, rel: str, data: bytes | str) -> None:
         path = self.tmp / rel
-        if path.exists():  # kept from the last build; replace the link, never write through it
-            path.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Every step can fail on a full disk, not only the write.
         try:
+            if path.exists():  # kept from the last build; replace the link, never write through it
+                path.unlink()
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data.encode() if isinstance(data, str) else data)
         except OSError as exc:
             raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
@@ -270,6 +339,14 @@ class _Builder:
         except BuildError:
             raise
         except PressroomError as exc:
+            cause = exc.__cause__
+            # The PDF engine writes the fonts it embeds to a temporary folder: a full disk
+            # there is no problem of the release, and the build stops as for one in build/.
+            if isinstance(cause, OSError):
+                where = f" ({cause.filename})" if cause.filename else ""
+                raise BuildError(
+                    f"cannot render the {job.fmt} of {r.path}: {cause.strerror or cause}{where}"
+                ) from None
             self.problems.append(Problem(r.path, 0, job.fmt, str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
             self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc, self.newsroom.root)))
@@ -307,11 +384,21 @@ class _Builder:
 
     def _assets(self) -> None:
         """Copy templates/assets/ (built-in first, the newsroom's own on top) into each area."""
+        # File by file rather than shutil.copytree, which gathers every failure into one
+        # shutil.Error: a full disk is then one message naming the file it stopped at.
         for area in ("site", "staff"):
             for folder in reversed(template_dirs(self.newsroom.templates)):
                 source = folder / "assets"
-                if source.is_dir():
-                    shutil.copytree(source, self.tmp / area / "assets", dirs_exist_ok=True)
+                for path in sorted(source.rglob("*")) if source.is_dir() else ():
+                    if not path.is_file():
+                        continue
+                    rel = f"{area}/assets/{path.relative_to(source).as_posix()}"
+                    target = self.tmp / rel
+                    try:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(path, target)
+                    except OSError as exc:
+                        raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
 
 
 def _describe(exc: Exception, root: Path) -> str:

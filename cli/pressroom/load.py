@@ -8,9 +8,10 @@ code trusts the model.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +31,11 @@ _DATETIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
     re.ASCII,
 )
+# An instant is shown in the newsroom's zone and in UTC; within a day or so of the
+# calendar's ends (years 1 and 9999) some zone has no such time, and converting
+# raises OverflowError. Comparing aware datetimes never converts, so this check is safe.
+_FIRST_INSTANT = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
+_LAST_INSTANT = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
 _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
 # Characters that have no place in a one-line field: C0/C1 controls and the
@@ -57,6 +63,7 @@ def load_newsroom(root: Path) -> Newsroom:
         problems.extend(exc.problems)
         settings = Settings(name="Newsroom", url="https://example.org/", language="en", timezone="UTC")
     contacts, contact_files = _load_contacts(root, problems)
+    templates = _templates(root, problems)
     releases = []
     for path in _files(root, "releases", ".md", problems):
         release = _load_release(root, path, settings, contacts, problems)
@@ -70,13 +77,12 @@ def load_newsroom(root: Path) -> Newsroom:
     if errors:
         raise ContentError(problems)
     releases.sort(key=lambda r: (r.published, r.slug), reverse=True)
-    templates = root / "templates"
     return Newsroom(
         root=root,
         settings=settings,
         releases=tuple(releases),
         contacts=contacts,
-        templates=templates if templates.is_dir() else None,
+        templates=templates,
         warnings=tuple(sorted(problems)),
     )
 
@@ -98,6 +104,38 @@ def _files(root: Path, folder: str, suffix: str, problems: list[Problem]) -> lis
             continue
         found.append(path)
     return found
+
+
+def _templates(root: Path, problems: list[Problem]) -> Path | None:
+    """The newsroom's own templates/ folder, refusing links that lead out of the newsroom.
+
+    Jinja reads templates and the build copies assets/ into the site following
+    links, so a link in templates/ to a file elsewhere on the machine would put
+    that file into the output. Links to folders are followed to check what they
+    hold, each real folder once, so a loop of links ends.
+    """
+    folder = root / "templates"
+    if not folder.is_dir():
+        return None
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        real = Path(os.path.realpath(dirpath))
+        here = Path(dirpath).relative_to(root).as_posix()
+        if not real.is_relative_to(root):
+            problems.append(
+                Problem(here, 0, "", "is a link to a folder outside the newsroom; copy the folder in instead")
+            )
+            dirnames.clear()
+            continue
+        if str(real) in seen:
+            dirnames.clear()
+            continue
+        seen.add(str(real))
+        for name in filenames:
+            if not Path(os.path.realpath(Path(dirpath) / name)).is_relative_to(root):
+                message = "is a link to a file outside the newsroom; copy the file in instead"
+                problems.append(Problem(f"{here}/{name}", 0, "", message))
+    return folder
 
 
 def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Contact], dict[str, str]]:
@@ -250,6 +288,9 @@ class _Fields:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T"))
         except ValueError:
             self.problem(node.line, path, f"'{value}' is not a real date and time")
+            return None
+        if not _FIRST_INSTANT <= moment <= _LAST_INSTANT:
+            self.problem(node.line, path, f"'{value}' is too near the year 1 or 9999 for every time zone")
             return None
         return moment
 
@@ -446,9 +487,10 @@ class _Fields:
         )
 
     def _contact_ref(self, item: Node, path: str, contacts: dict[str, Contact]) -> Contact | None:
+        before = self._errors
         contact_id = self.text(item, path)
         if contact_id is None:
-            if isinstance(item, Scalar):
+            if isinstance(item, Scalar) and self._errors == before:  # a refused value has its message
                 self.problem(item.line, path, "expected a contact id or a contact with name and email")
             return None
         if not CONTACT_ID.match(contact_id):
