@@ -213,3 +213,13 @@ def test_killing_a_build_midway_leaves_the_previous_build_intact(make_newsroom):
     subprocess.run(cmd, check=True, capture_output=True)
     assert tree(root / "build") != before
     assert not list((root / ".pressroom").glob("tmp-*"))
+
+
+def test_build_folder_is_readable_by_others_under_a_usual_umask(mixed):
+    previous = os.umask(0o022)
+    try:
+        build(load_newsroom(mixed), EMBARGO, formats=("html",))
+    finally:
+        os.umask(previous)
+    assert (mixed / "build").stat().st_mode & 0o777 == 0o755
+    assert (mixed / "build/site/index.html").stat().st_mode & 0o777 == 0o644

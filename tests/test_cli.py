@@ -230,3 +230,11 @@ def test_new_dates_the_release_by_the_newsroom_clock(runner, make_newsroom, monk
     result = invoke(runner, "new", "Late news", "--root", root)
     assert result.output == "releases/2018-05-25-late-news.md\n"
     assert "date: 2018-05-25" in (root / "releases/2018-05-25-late-news.md").read_text()
+
+
+def test_new_refuses_a_control_character_in_the_headline(runner, make_newsroom):
+    root = make_newsroom()
+    result = invoke(runner, "new", "Bell\x07 headline", "--root", root)
+    assert result.exit_code == 1
+    assert result.output == "Error: the headline contains the character U+0007; remove it\n"
+    assert not list((root / "releases").iterdir())

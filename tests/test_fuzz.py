@@ -817,11 +817,6 @@ def test_the_public_rule_holds_over_every_output_file(tmp_path_factory, case, wi
 # -- `new` ----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/pressroom/new.py:38,45: the headline and --location keep their control characters, "
-    "so `new` writes a release that `check` refuses",
-)
 @given(headline=st.one_of(field_text, arbitrary_text), location=st.one_of(st.just("Brussels"), field_text))
 @example(headline="Bell\x07 headline", location="Brussels")
 @scaled(0.5)

@@ -103,6 +103,9 @@ def build(
                 raise BuildError(f"cannot write to {folder}: {_why_not_writable(folder)}")
         try:
             tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
+            # mkdtemp makes it private (0700); build/ is for a web server and colleagues
+            # to read, so it gets the mode any folder made here would.
+            tmp.chmod(0o777 & ~_umask())
             scratch = Path(tempfile.mkdtemp(prefix="tmp-", suffix="-scratch", dir=work))
         except OSError as exc:
             raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
@@ -131,6 +134,12 @@ def _temporary_files_in(folder: Path) -> Iterator[None]:
         yield
     finally:
         tempfile.tempdir = saved
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _why_not_writable(folder: Path) -> str:

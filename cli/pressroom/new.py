@@ -12,6 +12,10 @@ from pressroom.errors import ConfigError
 from pressroom.settings import load_settings
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
+# What a one-line field may not hold (controls, line separators) and what YAML
+# cannot carry unescaped (surrogates, U+FFFE/U+FFFF): refused here, so that
+# `new` never writes a file `check` would then refuse.
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def slugify(text: str) -> str:
@@ -29,6 +33,11 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _refuse_unwritable(what: str, text: str) -> None:
+    if bad := _UNWRITABLE.search(text):
+        raise ConfigError(f"the {what} contains the character U+{ord(bad[0]):04X}; remove it")
+
+
 def new_release(root: Path, headline: str, day: date | datetime, location: str | None) -> Path:
     """Write releases/<date>-<slug>.md and return its path; never overwrite a file.
 
@@ -38,13 +47,15 @@ def new_release(root: Path, headline: str, day: date | datetime, location: str |
     headline = " ".join(headline.split())
     if not headline:
         raise ConfigError("the headline is empty")
+    _refuse_unwritable("headline", headline)
     root = root.resolve()
     settings = load_settings(root)
     if isinstance(day, datetime):
         day = day.astimezone(settings.tz).date()
-    location = location or settings.location
+    location = " ".join((location or settings.location or "").split())
     if not location:
         raise ConfigError("no dateline city: pass --location, or set `location` in pressroom.toml")
+    _refuse_unwritable("location", location)
     words = slugify(headline)
     if not words:
         raise ConfigError(f"cannot make a file name from {headline!r}: use some letters or digits")
