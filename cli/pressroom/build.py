@@ -361,20 +361,9 @@ class _Builder:
             self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc, self.newsroom.root)))
 
     def _pdf(self, view: ReleaseView) -> bytes:
-        from pressroom.render.pdf import render_pdf
+        from pressroom.render.pdf import render_release_pdf
 
-        settings = view.settings
-        html = self.env.get_template("release.pdf.html").render(
-            v=view,
-            r=view.release,
-            settings=settings,
-            logo=settings.logo,
-            output="pdf",
-        )
-        dirs = template_dirs(self.newsroom.templates)
-        pdf, warnings = render_pdf(
-            html, base=dirs[0], roots=dirs, allow_remote=settings.allow_remote_resources
-        )
+        pdf, warnings = render_release_pdf(self.env, view, template_dirs(self.newsroom.templates))
         for message in warnings:
             self.problems.append(Problem(view.release.path, 0, "pdf", message, Severity.WARNING))
         return pdf

@@ -316,20 +316,14 @@ def _refuse_changed(release: Release, digest: str, rows: list[Row], media_list: 
 
 
 def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Version:
-    from pressroom.render.pdf import render_pdf
+    from pressroom.render.pdf import render_release_pdf
 
     release = view.release
     try:
         email = render_email(env, view)
-        html = env.get_template("release.pdf.html").render(
-            v=view, r=release, settings=newsroom.settings, logo=newsroom.settings.logo, output="pdf"
-        )
+        pdf, warnings = render_release_pdf(env, view, template_dirs(newsroom.templates))
     except jinja2.TemplateError as exc:
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
-    dirs = template_dirs(newsroom.templates)
-    pdf, warnings = render_pdf(
-        html, base=dirs[0], roots=dirs, allow_remote=newsroom.settings.allow_remote_resources
-    )
     if warnings:  # a build shows these as warnings; what goes to journalists must be clean
         raise ContentError([Problem(release.path, 0, "pdf", message) for message in warnings])
     return Version(release, email, pdf)

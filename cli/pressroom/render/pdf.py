@@ -17,11 +17,16 @@ import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pressroom.errors import RenderError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pressroom.render.view import ReleaseView
 
 log = logging.getLogger(__name__)
 
@@ -135,3 +140,24 @@ def render_pdf(
     if pdf is None:  # pragma: no cover - write_pdf returns bytes without a target
         raise RenderError("PDF rendering produced nothing")
     return pdf, warnings
+
+
+def render_release_pdf(
+    env: jinja2.Environment, view: ReleaseView, template_folders: Sequence[Path]
+) -> tuple[bytes, list[str]]:
+    """A release as its PDF, with WeasyPrint's warnings: the one way build and send make it.
+
+    `template_folders` are the newsroom's templates/ (if any) then the house
+    style's, in lookup order; relative URLs in the print template resolve
+    against the first, and nothing outside them may be loaded.
+    """
+    settings = view.settings
+    html = env.get_template("release.pdf.html").render(
+        v=view, r=view.release, settings=settings, logo=settings.logo, output="pdf"
+    )
+    return render_pdf(
+        html,
+        base=template_folders[0],
+        roots=template_folders,
+        allow_remote=settings.allow_remote_resources,
+    )
