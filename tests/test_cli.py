@@ -53,7 +53,7 @@ def test_new_check_build_round_trip(runner, make_newsroom):
 
     checked = invoke(runner, "check", "--root", root)
     assert checked.exit_code == 0, checked.output
-    assert checked.output == "1 release and 0 contacts checked: no errors\n"
+    assert checked.output == "1 release, 0 contacts and 0 lists checked: no errors\n"
 
     built = invoke(runner, "build", "--root", root, "--format", "html,email", "--now", "2018-05-26T00:00:00Z")
     assert built.exit_code == 0, built.output
@@ -238,3 +238,18 @@ def test_new_refuses_a_control_character_in_the_headline(runner, make_newsroom):
     assert result.exit_code == 1
     assert result.output == "Error: the headline contains the character U+0007; remove it\n"
     assert not list((root / "releases").iterdir())
+
+
+def test_check_reports_broken_lists_with_broken_releases(runner, make_newsroom):
+    root = make_newsroom(
+        {
+            "releases/a.md": BROKEN_A,
+            "contacts/lists/media.csv": "name,email\nAnn Example,ann.example@example.org\nBob,not-an-address\n",
+        }
+    )
+    result = invoke(runner, "check", "--root", root)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("contacts/lists/media.csv:3: email: ")
+    assert lines[1] == "releases/a.md:3: date: '2018-02-30' is not a real date"
+    assert lines[-1] == "Error: 3 errors, 0 warnings in 2 files"

@@ -142,7 +142,7 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_guarded
 def check(root: Path, strict: bool) -> None:
-    """Validate every release, contact and pressroom.toml; change nothing.
+    """Validate every release, contact, media list and pressroom.toml; change nothing.
 
     Lists every problem as file:line: field: message and exits 1 if any is an
     error (or a warning, with --strict).
@@ -151,16 +151,29 @@ def check(root: Path, strict: bool) -> None:
     Example:
       pressroom check --root ~/newsroom
     """
+    from pressroom.lists import list_names, load_list
     from pressroom.load import load_newsroom
 
-    newsroom = load_newsroom(root)
+    problems: list[Problem] = []
+    try:
+        newsroom = load_newsroom(root)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    names = list_names(root.resolve())
+    for name in names:
+        try:
+            load_list(root, name)
+        except ContentError as exc:  # a list with errors is found here, not mid-send
+            problems.extend(exc.problems)
+    if problems:
+        raise ContentError(problems)
     _report(newsroom.warnings)
     if strict and newsroom.warnings:
         click.echo(f"Error: {_summary(newsroom.warnings)} (--strict)", err=True)
         sys.exit(1)
-    count = len(newsroom.releases)
     click.echo(
-        f"{count} release{'s' * (count != 1)} and {len(newsroom.contacts)} contacts checked: no errors"
+        f"{_plural(len(newsroom.releases), 'release')}, {_plural(len(newsroom.contacts), 'contact')} "
+        f"and {_plural(len(names), 'list')} checked: no errors"
     )
 
 

@@ -27,7 +27,7 @@ from email.headerregistry import Address
 from pathlib import Path
 
 from pressroom.errors import ConfigError, ContentError, Problem
-from pressroom.load import _Fields  # the loader's field checks: one definition of a valid value
+from pressroom.load import FieldReader  # one definition of a valid value, shared with releases
 from pressroom.settings import LANGUAGE
 from pressroom.source import Mapping, Node, Scalar, Sequence, parse_yaml, read_text
 from pressroom.suggest import did_you_mean
@@ -202,7 +202,7 @@ def _yaml_entries(text: str, rel: str, problems: list[Problem]) -> list[_Entry]:
             Problem(rel, node.line, "", "a list file is a list of entries, each starting with '- name:'")
         )
         return []
-    fields = _Fields(rel, problems)
+    fields = FieldReader(rel, problems)
     entries: list[_Entry] = []
     for item in node.items:
         if not isinstance(item, Mapping):
@@ -220,7 +220,7 @@ class _Recipients:
     def __init__(self, rel: str, problems: list[Problem]) -> None:
         self._rel = rel
         self._problems = problems
-        self._fields = _Fields(rel, problems)
+        self._fields = FieldReader(rel, problems)
 
     def _problem(self, line: int, field: str, message: str) -> None:
         self._problems.append(Problem(self._rel, line, field, message))

@@ -168,7 +168,7 @@ def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Conta
                 Problem(rel, node.line if node else 1, "", "a contact must be 'field: value' lines")
             )
             continue
-        contact = _Fields(rel, problems).contact(node, "", contact_id)
+        contact = FieldReader(rel, problems).contact(node, "", contact_id)
         if contact is not None:
             contacts[contact_id] = contact
             files[contact_id] = rel
@@ -207,11 +207,11 @@ def _load_release(
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
-    return _Fields(rel, problems).release(slug, doc.front, doc.body, doc.body_line, settings, contacts)
+    return FieldReader(rel, problems).release(slug, doc.front, doc.body, doc.body_line, settings, contacts)
 
 
 @dataclass
-class _Fields:
+class FieldReader:
     """Typed reading of node trees for one file, appending problems as it goes."""
 
     rel: str
