@@ -29,6 +29,26 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
+class Neighbour:
+    """The release before or after this one in the listing, for prev/next links."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One language version of a release, for hreflang links and the language switcher."""
+
+    language: str  # BCP 47 tag, e.g. "fr"
+    label: str  # the language's own name, e.g. "français"
+    url: str  # relative to the page
+    absolute_url: str  # on the public site, for hreflang
+    current: bool = False
+    outdated: bool = False  # a translation older than its original
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     view: ReleaseView
     url: str
@@ -48,9 +68,16 @@ def _common(settings: Settings, page: Page) -> dict[str, object]:
 
 
 def render_release_page(
-    env: jinja2.Environment, view: ReleaseView, *, page: Page, pdf_url: str | None
+    env: jinja2.Environment,
+    view: ReleaseView,
+    *,
+    page: Page,
+    pdf_url: str | None,
+    previous: Neighbour | None = None,
+    next: Neighbour | None = None,  # noqa: A002 - the word the template reads
+    versions: Sequence[Version] = (),
 ) -> str:
-    """The standalone page of one release."""
+    """The standalone page of one release (or one language version of it)."""
     r = view.release
     return env.get_template("release.html").render(
         _common(view.settings, page)
@@ -61,6 +88,9 @@ def render_release_page(
             "logo": page.url(view.settings.logo) if view.settings.logo else None,
             "canonical": f"{view.settings.url}releases/{r.slug}/",
             "pdf_url": pdf_url,
+            "previous": previous,
+            "next": next,
+            "versions": versions,
             "output": "web",
         }
     )

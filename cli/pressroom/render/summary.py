@@ -1,0 +1,80 @@
+"""What listings, feeds, the sitemap and the search index know of a release.
+
+Listings are rebuilt from these small records rather than from releases, so an
+incremental build re-renders the archive without turning 1,000 bodies of
+Markdown into HTML again: a summary is worked out once per release version and
+kept in the build cache beside its outputs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pressroom.render.view import ReleaseView
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One release (original language) as the site's listings show it, at one instant."""
+
+    slug: str
+    language: str
+    title: str
+    subtitle: str | None
+    date: date
+    date_text: str  # the long date in the release's language
+    published: datetime  # when it became (or becomes) public
+    location: str
+    issuers: tuple[str, ...]
+    tags: tuple[str, ...]
+    contacts: tuple[str, ...]  # ids of the contact files it names
+    description: str  # one or two sentences, plain text
+    terms: str  # the words of the release, lower-cased and unique, for the search index
+    public: bool
+    draft: bool
+    embargoed: bool
+    release_line: str  # "FOR IMMEDIATE RELEASE" or "EMBARGOED UNTIL ..."
+    translations: tuple[str, ...] = ()  # language tags of its translations shown beside it
+
+
+def search_terms(*texts: str | None) -> str:
+    """Unique lower-case words without accents, in first-seen order, for a small static index."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        if not text:
+            continue
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+        for word in _WORD.findall(folded):
+            seen.setdefault(word, None)
+    return " ".join(seen)
+
+
+def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
+    r = view.release
+    attendees = " ".join(f"{a.name} {a.role or ''} {a.organization or ''}" for a in r.attendees)
+    return Summary(
+        slug=r.slug,
+        language=r.language,
+        title=r.title,
+        subtitle=r.subtitle,
+        date=r.date,
+        date_text=view.date_text,
+        published=r.published,
+        location=r.location,
+        issuers=r.issuers,
+        tags=r.tags,
+        contacts=tuple(c.id for c in r.contacts if c.id),
+        description=view.description,
+        terms=search_terms(r.title, r.subtitle, view.body_text, view.background_text, attendees, " ".join(r.tags)),
+        public=view.is_public,
+        draft=r.is_draft,
+        embargoed=view.is_embargoed,
+        release_line=view.release_line,
+        translations=translations,
+    )
