@@ -1,44 +1,53 @@
-"""Stage four: render every output and write build/ as one atomic step.
+"""Stage four: work out which outputs are out of date, render them, and commit them to build/.
 
-The tree is written into a temporary folder beside build/ and swapped in at
-the end, so a failed or killed build leaves the previous build/ untouched.
-Only this module writes, and only under the newsroom's build/ and .pressroom/.
+Every output is keyed by the hash of what it depends on (see cache.py); a
+rebuild renders only outputs whose key changed or whose file in build/ is not
+the one last written, removes outputs that no longer belong (a deleted
+release, one that went back to draft), and commits the lot in one journalled
+step (commit.py). Rendering runs in this process for a handful of outputs and
+in a pool of worker processes for more, through the standard
+`concurrent.futures.Executor` interface.
 
-Layout (relative to build/):
+Layout (relative to build/, see docs/urls.md):
     site/                    the public newsroom: nothing of a draft or an unexpired embargo
-      index.html
-      releases/<slug>/index.html, releases/<slug>/<slug>.pdf
-      assets/
     staff/                   every release with its banners, for the press office
-      index.html, releases/<slug>/..., assets/
     email/<slug>.eml         the email version of every release, to send
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import errno
-import fcntl
+import dataclasses
+import functools
+import math
+import multiprocessing
 import os
-import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from pressroom.errors import BuildError, ContentError, PressroomError, Problem, Severity
+from pressroom import codec
+from pressroom.cache import BuildCache, Record, digest, engine, file_digest
+from pressroom.commit import OUTPUT, Staging, check_writable, lock, prepare, recover, temporary_files_in
+from pressroom.errors import BuildError, ContentError, Problem, Severity
 from pressroom.model import Newsroom, Release
-from pressroom.render.html import Entry, Page, render_index, render_release_page
-from pressroom.render.view import ReleaseView
-from pressroom.templating import environment, template_dirs
+from pressroom.render.jobs import (
+    Context,
+    JobResult,
+    Link,
+    ReleaseJob,
+    run_batch,
+    run_release_job,
+    worker_count,
+)
 
 FORMATS = ("html", "pdf", "email")
-OUTPUT = "build"
-WORKDIR = ".pressroom"  # lock and temporary trees; same file system as build/
+AREAS = ("staff", "site")
+_INLINE_PAGES = 40  # fewer release pages than this, and no second PDF: render here, not in a pool
 
 
 class Progress(Protocol):
@@ -49,17 +58,12 @@ class Progress(Protocol):
 @dataclass
 class BuildReport:
     out: Path
-    rendered: Counter[str] = field(default_factory=Counter)
-    reused: int = 0
+    rendered: Counter[str] = field(default_factory=Counter)  # files written, by extension
+    reused: int = 0  # outputs already up to date in build/
+    removed: int = 0
     public: tuple[str, ...] = ()
     withheld: tuple[str, ...] = ()  # built for staff only: drafts and unexpired embargoes
     warnings: tuple[Problem, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    release: Release
-    fmt: str  # "html", "pdf" or "email"
 
 
 def build(
@@ -69,154 +73,52 @@ def build(
     formats: Collection[str] = FORMATS,
     only: Collection[str] | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    clean: bool = False,
+    executor: Executor | None = None,
+    inputs: str | None = None,
 ) -> BuildReport:
-    """Render the newsroom at instant `now` into build/, replacing it whole.
+    """Bring build/ up to date with the newsroom at instant `now`.
 
     `formats` limits what is rendered; `only` limits which releases are
-    rendered again. Outputs outside that selection are kept from the previous
-    build, as long as they still belong in the tree (a release that stopped
-    being public leaves the site whatever the selection).
+    rendered again (the others keep their outputs as they are, as long as they
+    still belong in the tree). `jobs` is the number of worker processes
+    (default: every core); `executor` replaces the pool with any Executor.
+    `clean` ignores the cache and renders everything. `inputs` is the
+    `input_signature` taken before the newsroom was loaded: the next build
+    compares it to tell, without loading anything, that nothing changed.
     """
-    root = newsroom.root
     unknown = set(only or ()) - {r.slug for r in newsroom.releases}
     if unknown:
         raise BuildError(f"no release with slug {', '.join(sorted(unknown))} in releases/")
-    out = root / OUTPUT
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise BuildError(f"{OUTPUT} is not a folder; move it away so pressroom can write its output there")
-    work = root / WORKDIR
-    # A link here would send the working tree, and the lock, somewhere else on the machine.
-    if work.is_symlink() or (work.exists() and not work.is_dir()):
-        raise BuildError(f"{WORKDIR} is not a folder; move it away so pressroom can keep its files there")
-    try:
-        work.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise BuildError(f"cannot write in {root}: {exc.strerror}") from None
-    with _lock(work):
-        _recover(work, out)
-        for stale in work.glob("tmp-*"):  # left by a build that was killed
-            shutil.rmtree(stale, ignore_errors=True)
-        # Checked before anything is rendered: replacing build/ renames it, which takes
-        # write permission on the newsroom folder and on build/ itself.
-        for folder in (root, out) if out.is_dir() else (root,):
-            if not os.access(folder, os.W_OK):
-                raise BuildError(f"cannot write to {folder}: {_why_not_writable(folder)}")
+    root = newsroom.root
+    out, work = prepare(root)
+    with lock(work):
+        recover(work, out)
+        check_writable(root, out)
+        cache = BuildCache() if clean else BuildCache.read(work)
+        staging = Staging(work)
         try:
-            tmp = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
-            # mkdtemp makes it private (0700); build/ is for a web server and colleagues
-            # to read, so it gets the mode any folder made here would.
-            tmp.chmod(0o777 & ~_umask())
-            scratch = Path(tempfile.mkdtemp(prefix="tmp-", suffix="-scratch", dir=work))
-        except OSError as exc:
-            raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
-        try:
-            with _temporary_files_in(scratch):
-                report = _Builder(newsroom, now, set(formats), only, out, tmp).run(progress)
-            _swap(tmp, out)
+            with temporary_files_in(staging.scratch):
+                builder = _Builder(newsroom, now, set(formats), only, out, cache, staging)
+                report = builder.run(progress, jobs, executor)
+            staging.commit(out, builder.removes)
+            builder.record_written()
+            builder.next_cache.state = builder.state(inputs)
+            builder.next_cache.write(work)
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.rmtree(scratch, ignore_errors=True)
+            staging.discard()
     return report
 
 
-@contextlib.contextmanager
-def _temporary_files_in(folder: Path) -> Iterator[None]:
-    """Send the temporary files made while rendering into `folder`, beside the new tree.
+@dataclass(frozen=True, slots=True)
+class _Version:
+    """One release or translation, with where its outputs go."""
 
-    The PDF engine writes the fonts it embeds to a temporary folder of its own
-    and removes it when it is done; a killed build would leave it in /tmp. In
-    .pressroom/tmp-* the next build removes it, and a full disk there is the
-    disk build/ is on.
-    """
-    saved = tempfile.tempdir
-    tempfile.tempdir = str(folder)
-    try:
-        yield
-    finally:
-        tempfile.tempdir = saved
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _why_not_writable(folder: Path) -> str:
-    try:
-        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
-        read_only = False
-    return "read-only file system" if read_only else "permission denied"
-
-
-@contextlib.contextmanager
-def _lock(work: Path) -> Iterator[None]:
-    try:
-        handle = (work / "build.lock").open("w")
-    except OSError as exc:
-        raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                "another build is running in this newsroom; try again when it has finished"
-            ) from None
-        yield
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Put the new tree in place of the old one; afterwards `tmp` holds the old tree."""
-    if not out.exists():
-        try:
-            tmp.rename(out)
-        except OSError as exc:
-            raise BuildError(f"cannot write {out}: {exc.strerror}") from None
-        tmp.mkdir()
-        return
-    if _exchange(tmp, out):
-        return
-    # No atomic exchange on this system: two renames, with a moment between them.
-    old = tmp.with_name(tmp.name + "-old")
-    out.rename(old)
-    tmp.rename(out)
-    old.rename(tmp)
-
-
-def _recover(work: Path, out: Path) -> None:
-    """Put back the previous build/ if a build was killed between the two renames above.
-
-    Only the fallback swap leaves a `tmp-*-old` tree, and only that moment leaves
-    no build/: the old tree is whole, so it goes back before the stale trees are
-    removed, and a build that then fails still leaves the previous build/.
-    """
-    if out.exists():
-        return
-    for old in sorted(work.glob("tmp-*-old")):
-        with contextlib.suppress(OSError):  # then the build goes on without a previous tree
-            old.rename(out)
-            return
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one step with Linux renameat2(RENAME_EXCHANGE), if available."""
-    # The running program's own symbols include libc's. ctypes.util.find_library("c")
-    # would find it by starting `ldconfig -p` in a subprocess on every build.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:  # pragma: no cover - a platform without dlopen
-        return False
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False
-    raise BuildError(f"cannot replace {b}: {os.strerror(err)}")
+    release: Release
+    base: str  # "releases/<slug>/"
+    name: str  # "<slug>"
+    public: bool
 
 
 class _Builder:
@@ -227,189 +129,463 @@ class _Builder:
         formats: set[str],
         only: Collection[str] | None,
         out: Path,
-        tmp: Path,
+        cache: BuildCache,
+        staging: Staging,
     ) -> None:
         self.newsroom = newsroom
         self.now = now
         self.formats = formats
         self.only = set(only) if only is not None else None
-        self.previous = out if out.is_dir() else None
-        self.tmp = tmp
-        self.env = environment(newsroom.templates)
+        self.out = out
+        self.cache = cache
+        self.staging = staging
+        self.next_cache = BuildCache(loaded=cache.loaded, inputs=cache.inputs)
         self.report = BuildReport(out=out)
         self.problems: list[Problem] = []
-        self.views = {r.slug: ReleaseView(r, newsroom.settings, now) for r in newsroom.releases}
+        self.planned: dict[str, str] = {}  # output -> key, for everything that belongs in build/
+        self.pending: dict[str, str] = {}  # output -> key, for what this build renders
+        self.removes: list[str] = []
+        from pressroom.templating import template_dirs
+
+        dirs = template_dirs(newsroom.templates)
+        self.templates = _Templates(dirs)
+        settings_key = digest(codec.encode(newsroom.settings))
+        self.keys = {
+            kind: digest(kind, engine(), settings_key, self.templates.digest(kind))
+            for kind in ("html", "pdf", "email", "summary", "listing")
+        }
+        assets = self.templates.assets_digest()
+        self.keys["pdf"] = digest(self.keys["pdf"], assets)
+        self.keys["email"] = digest(self.keys["email"], assets)
+        self.ctx = Context(
+            root=newsroom.root,
+            settings=newsroom.settings,
+            templates=newsroom.templates,
+            now=now,
+            templates_digest=self.templates.digest("all"),
+            staging=staging.path,
+        )
 
     # -- planning -------------------------------------------------------------
 
-    def _wanted(self, release: Release, fmt: str) -> bool:
-        return fmt in self.formats and (self.only is None or release.slug in self.only)
+    def _versions(self) -> list[_Version]:
+        return [
+            _Version(r, f"releases/{r.slug}/", r.slug, r.is_public(self.now)) for r in self.newsroom.releases
+        ]
 
-    def _reuse(self, rel: str) -> bool:
-        """Hard-link an output of the previous build into the new tree, if it is there."""
-        if self.previous is None:
+    def _selected(self, r: Release) -> bool:
+        return self.only is None or r.slug in self.only
+
+    def _want(self, rel: str, key: str, fmt: str, selected: bool) -> bool:
+        """Plan one output; True if it must be rendered, False if build/ has it (or it stays out)."""
+        if self.cache.fresh(self.out, rel, key):
+            self.planned[rel] = key
+            self.report.reused += 1
             return False
-        source = self.previous / rel
-        # Not a link, nor a file reached through one: a link planted in build/ would
-        # carry a file from elsewhere on the machine into the new tree.
-        if source.is_symlink() or not source.is_file():
+        exists = os.path.isfile(self.out / rel) and not os.path.islink(self.out / rel)
+        if (fmt not in self.formats or not selected) and exists:
+            # Not asked for now: keep last build's file, recorded as out of date for next time.
+            self.planned[rel] = ""
+            self.report.reused += 1
             return False
-        if not source.resolve().is_relative_to(self.previous.resolve()):
+        if fmt not in self.formats:
             return False
-        target = self.tmp / rel
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        except OSError as exc:
-            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
-        self.report.reused += 1
+        self.planned[rel] = self.pending[rel] = key
         return True
 
-    def run(self, progress: Progress | None) -> BuildReport:
-        releases = self.newsroom.releases
-        public = [r for r in releases if self.views[r.slug].is_public]
-        self.report.public = tuple(r.slug for r in public)
-        self.report.withheld = tuple(r.slug for r in releases if r not in public)
+    def _plan_releases(self) -> list[ReleaseJob]:
+        versions = self._versions()
+        neighbours = {area: self._neighbours(versions, area) for area in AREAS}
+        jobs: list[ReleaseJob] = []
+        self.summary_keys: dict[str, str] = {}
+        for v in versions:
+            r, selected = v.release, self._selected(v.release)
+            rkey = digest(codec.encode(r))
+            state = [v.public, r.is_embargoed(self.now), r.is_draft]
+            areas = AREAS if v.public else ("staff",)
+            pdf_key = digest(self.keys["pdf"], rkey, state)
+            pdf_areas = tuple(
+                a for a in areas if self._want(f"{a}/{v.base}{v.name}.pdf", pdf_key, "pdf", selected)
+            )
+            pdf_linked = all(f"{a}/{v.base}{v.name}.pdf" in self.planned for a in areas)
+            html_areas = []
+            for area in areas:
+                prev, nxt = neighbours[area].get(r.slug, (None, None))
+                key = digest(self.keys["html"], rkey, state, area, pdf_linked, codec.encode((prev, nxt)))
+                if self._want(f"{area}/{v.base}index.html", key, "html", selected):
+                    html_areas.append(area)
+            email_key = digest(self.keys["email"], rkey, state)
+            email = self._want(f"email/{v.name}.eml", email_key, "email", selected)
+            summary_key = digest(self.keys["summary"], rkey, state)
+            self.summary_keys[r.slug] = summary_key
+            needs_summary = summary_key not in self.cache.summaries
+            if html_areas or email or needs_summary:
+                jobs.append(
+                    ReleaseJob(
+                        release=r,
+                        base=v.base,
+                        name=v.name,
+                        html_areas=tuple(html_areas),
+                        email=email,
+                        summary=needs_summary,
+                        pdf_linked=pdf_linked,
+                        neighbours=tuple((a, *neighbours[a].get(r.slug, (None, None))) for a in AREAS),
+                    )
+                )
+            if pdf_areas:
+                jobs.append(ReleaseJob(release=r, base=v.base, name=v.name, pdf_areas=pdf_areas))
+        self.report.public = tuple(v.release.slug for v in versions if v.public)
+        self.report.withheld = tuple(v.release.slug for v in versions if not v.public)
+        return jobs
 
-        # Decide, per output, whether to render it or keep last build's copy.
-        jobs: list[_Job] = []
-        for r in releases:
-            for fmt, paths in (("pdf", self._pdf_paths(r)), ("email", [f"email/{r.slug}.eml"])):
-                keep = [p for p in paths if not self._wanted(r, fmt) and self._reuse(p)]
-                if len(keep) < len(paths) and fmt in self.formats:
-                    jobs.append(_Job(r, fmt))
-        self._pdfs = {
-            r.slug for r in releases if (self.tmp / f"staff/releases/{r.slug}/{r.slug}.pdf").exists()
+    @staticmethod
+    def _neighbours(versions: Sequence[_Version], area: str) -> dict[str, tuple[Link | None, Link | None]]:
+        """Previous (older) and next (newer) release of each, among those the area lists."""
+        shown = [v for v in versions if area == "staff" or v.public]
+        links = [Link(v.base, v.release.title) for v in shown]
+        return {
+            v.release.slug: (links[i + 1] if i + 1 < len(links) else None, links[i - 1] if i else None)
+            for i, v in enumerate(shown)
         }
-        self._pdfs |= {j.release.slug for j in jobs if j.fmt == "pdf"}
-        html_jobs = [_Job(r, "html") for r in releases if self._needs_html(r)]
 
+    # -- running --------------------------------------------------------------
+
+    def run(self, progress: Progress | None, jobs: int | None, executor: Executor | None) -> BuildReport:
+        release_jobs = self._plan_releases()
         if progress is not None:
-            progress.start(len(jobs) + len(html_jobs))
-        for job in html_jobs + jobs:
-            self._render(job)
-            if progress is not None:
-                progress.advance()
-        self._listings(public)
+            progress.start(len(release_jobs))
+        summaries: dict[str, dict[str, Any]] = {}
+        for result in self._execute(release_jobs, jobs, executor, progress):
+            self.problems.extend(result.problems)
+            for rel, data in result.files.items():
+                self._write(rel, data)
+            for rel in result.written:
+                self.staging.written.append(rel)
+                self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
+            if result.summary is not None:
+                summaries[str(result.summary["slug"])] = result.summary
+        self._keep_summaries(summaries)
+        self._listings()
         self._assets()
+        self._removals()
         errors = [p for p in self.problems if p.severity is Severity.ERROR]
         if errors:
-            raise ContentError(self.problems)
+            raise ContentError(sorted(set(self.problems)))
         self.report.warnings = tuple(sorted(set(self.newsroom.warnings) | set(self.problems)))
         return self.report
 
-    def _pdf_paths(self, r: Release) -> list[str]:
-        paths = [f"staff/releases/{r.slug}/{r.slug}.pdf"]
-        if self.views[r.slug].is_public:
-            paths.append(f"site/releases/{r.slug}/{r.slug}.pdf")
-        return paths
-
-    def _needs_html(self, r: Release) -> bool:
-        paths = [f"staff/releases/{r.slug}/index.html"]
-        if self.views[r.slug].is_public:
-            paths.append(f"site/releases/{r.slug}/index.html")
-        keep = [p for p in paths if not self._wanted(r, "html") and self._reuse(p)]
-        return len(keep) < len(paths) and "html" in self.formats
-
-    # -- rendering ------------------------------------------------------------
-
-    def _write(self, rel: str, data: bytes | str) -> None:
-        path = self.tmp / rel
-        # Every step can fail on a full disk, not only the write.
+    def _execute(
+        self,
+        jobs: list[ReleaseJob],
+        count: int | None,
+        executor: Executor | None,
+        progress: Progress | None,
+    ) -> Iterable[JobResult]:
+        pdfs = sum(1 for j in jobs if j.pdf_areas)
+        pages = len(jobs) - pdfs
+        workers = worker_count(count)
+        if executor is None and (workers == 1 or (pdfs <= 1 and pages < _INLINE_PAGES)):
+            for job in jobs:
+                yield run_release_job(self.ctx, job)
+                if progress is not None:
+                    progress.advance()
+            return
+        own = executor is None
+        if not own:  # it may run jobs elsewhere: they send their files back
+            self.ctx = dataclasses.replace(self.ctx, staging=None)
+        pool = executor or _pool(workers, self.staging.scratch, pdfs > 0)
         try:
-            if path.exists():  # kept from the last build; replace the link, never write through it
-                path.unlink()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data.encode() if isinstance(data, str) else data)
-        except OSError as exc:
-            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+            # PDFs one by one, as they take long; pages in batches, as they don't.
+            heavy = [j for j in jobs if j.pdf_areas]
+            light = [j for j in jobs if not j.pdf_areas]
+            size = max(1, math.ceil(len(light) / (workers * 4)))
+            futures: dict[Future[list[JobResult]], int] = {}
+            for job in heavy:
+                futures[pool.submit(run_batch, self.ctx, [job])] = 1
+            for i in range(0, len(light), size):
+                batch = light[i : i + size]
+                futures[pool.submit(run_batch, self.ctx, batch)] = len(batch)
+            for future in as_completed(futures):
+                yield from future.result()
+                if progress is not None:
+                    for _ in range(futures[future]):
+                        progress.advance()
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _write(self, rel: str, data: bytes) -> None:
+        self.staging.write(rel, data)
         self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
 
-    def _render(self, job: _Job) -> None:
-        r, view = job.release, self.views[job.release.slug]
-        try:
-            if job.fmt == "html":
-                for area in ("staff", "site") if view.is_public else ("staff",):
-                    page = Page(area, depth=2)
-                    pdf_url = f"{r.slug}.pdf" if r.slug in self._pdfs else None
-                    html = render_release_page(self.env, view, page=page, pdf_url=pdf_url)
-                    self._write(f"{area}/releases/{r.slug}/index.html", html)
-            elif job.fmt == "pdf":
-                document = self._pdf(view)
-                for rel in self._pdf_paths(r):
-                    self._write(rel, document)
-            else:
-                from pressroom.render.mail import render_email
+    def _keep_summaries(self, fresh: dict[str, dict[str, Any]]) -> None:
+        from pressroom.render.summary import Summary
 
-                self._write(f"email/{r.slug}.eml", render_email(self.env, view).as_bytes())
-        except BuildError:
-            raise
-        except PressroomError as exc:
-            cause = exc.__cause__
-            # The PDF engine writes the fonts it embeds to a temporary folder: a full disk
-            # there is no problem of the release, and the build stops as for one in build/.
-            if isinstance(cause, OSError):
-                where = f" ({cause.filename})" if cause.filename else ""
-                raise BuildError(
-                    f"cannot render the {job.fmt} of {r.path}: {cause.strerror or cause}{where}"
-                ) from None
-            self.problems.append(Problem(r.path, 0, job.fmt, str(exc)))
-        except Exception as exc:  # a template error in a newsroom's own override, most often
-            self.problems.append(Problem(r.path, 0, job.fmt, _describe(exc, self.newsroom.root)))
+        self.summaries: dict[str, Summary] = {}
+        for r in self.newsroom.releases:
+            key = self.summary_keys[r.slug]
+            data = fresh.get(r.slug)
+            if data is None:
+                data = self.cache.summaries[key][1]
+            summary = codec.decode(Summary, data)
+            self.summaries[r.slug] = summary
+            self.next_cache.summaries[key] = (digest(data), data)
 
-    def _pdf(self, view: ReleaseView) -> bytes:
-        from pressroom.render.pdf import render_release_pdf
+    def _listings(self) -> None:
+        from pressroom.render import site
 
-        pdf, warnings = render_release_pdf(self.env, view, template_dirs(self.newsroom.templates))
-        for message in warnings:
-            self.problems.append(Problem(view.release.path, 0, "pdf", message, Severity.WARNING))
-        return pdf
+        contacts = self.newsroom.contacts
+        contacts_key = digest(codec.encode(contacts))
+        env: Any = None
+        for area in AREAS:
+            members = [s for s in self.summaries.values() if area == "staff" or s.public]
+            members.sort(key=lambda s: (s.published, s.slug), reverse=True)
+            for f in site.site_files(area, members, self.newsroom.settings, contacts):
+                rel = f"{area}/{f.path}"
+                key = digest(
+                    self.keys["listing"],
+                    contacts_key if f.kind == "contact" else "",
+                    codec.encode(f),
+                    [self.next_cache.summaries[self.summary_keys[m]][0] for m in f.members],
+                )
+                if self.cache.fresh(self.out, rel, key):
+                    self.planned[rel] = key
+                    self.report.reused += 1
+                    continue
+                if env is None:
+                    from pressroom.render.jobs import environment
 
-    def _listings(self, public: list[Release]) -> None:
-        settings = self.newsroom.settings
-        for area, members in (("site", public), ("staff", list(self.newsroom.releases))):
-            page = Page(area, depth=0)
-            # List only pages that exist: an HTML-less first build has none to link to.
-            entries = [
-                Entry(self.views[r.slug], page.url(f"releases/{r.slug}/"))
-                for r in members
-                if (self.tmp / area / "releases" / r.slug / "index.html").exists()
-            ]
-            self._write(f"{area}/index.html", render_index(self.env, settings, entries, page=page))
+                    env = environment(self.ctx)
+                try:
+                    data = site.render_site_file(env, f, self.summaries, self.newsroom.settings, contacts)
+                except Exception as exc:
+                    from pressroom.render.jobs import describe
+
+                    self.problems.append(Problem(f"{OUTPUT}/{rel}", 0, "", describe(exc, self.newsroom.root)))
+                    continue
+                self.planned[rel] = self.pending[rel] = key
+                self._write(rel, data)
 
     def _assets(self) -> None:
-        """Copy templates/assets/ (built-in first, the newsroom's own on top) into each area."""
-        # File by file rather than shutil.copytree, which gathers every failure into one
-        # shutil.Error: a full disk is then one message naming the file it stopped at.
-        for area in ("site", "staff"):
-            for folder in reversed(template_dirs(self.newsroom.templates)):
-                source = folder / "assets"
-                for path in sorted(source.rglob("*")) if source.is_dir() else ():
-                    if not path.is_file():
-                        continue
-                    rel = f"{area}/assets/{path.relative_to(source).as_posix()}"
-                    target = self.tmp / rel
-                    try:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(path, target)
-                    except OSError as exc:
-                        raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+        """templates/assets/ (built-in first, the newsroom's own on top) into each area."""
+        for rel_asset, source, data_key in self.templates.assets():
+            for area in AREAS:
+                rel = f"{area}/assets/{rel_asset}"
+                if self.cache.fresh(self.out, rel, data_key):
+                    self.planned[rel] = data_key
+                    self.report.reused += 1
+                    continue
+                self.planned[rel] = self.pending[rel] = data_key
+                self.staging.copy(source, rel)
+                self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
+
+    def _removals(self) -> None:
+        """What build/ has that no longer belongs: recorded outputs, or everything after a lost cache."""
+        if self.cache.outputs:
+            known: Iterable[str] = self.cache.outputs
+        else:
+            known = _files_under(self.out)
+        self.removes = [rel for rel in known if rel not in self.planned]
+        self.report.removed = len(self.removes)
+
+    def state(self, inputs: str | None) -> dict[str, Any]:
+        """What the next build needs to tell that it has nothing to do."""
+        instants = sorted(
+            {i for r in self.newsroom.releases for i in (r.published, r.embargo) if i is not None}
+        )
+        since = max((i for i in instants if i <= self.now), default=None)
+        until = min((i for i in instants if i > self.now), default=None)
+        complete = self.only is None and self.formats >= set(FORMATS) and not self.problems
+        return {
+            "inputs": inputs if complete else None,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "public": list(self.report.public),
+            "withheld": list(self.report.withheld),
+            "warnings": [codec.encode(w) for w in self.report.warnings],
+        }
+
+    def record_written(self) -> None:
+        """Fill the next cache with what build/ now holds."""
+        for rel, key in self.planned.items():
+            if rel in self.pending:
+                try:
+                    st = os.lstat(self.out / rel)
+                except OSError:
+                    continue
+                self.next_cache.outputs[rel] = Record(key, st.st_size, st.st_mtime_ns)
+            elif rel in self.cache.outputs:
+                old = self.cache.outputs[rel]
+                self.next_cache.outputs[rel] = Record(key or "", old.size, old.mtime_ns)
 
 
-def _describe(exc: Exception, root: Path) -> str:
-    """One line for an error raised while rendering, naming the template file and line if known."""
-    import jinja2
+def input_signature(root: Path) -> str:
+    """Names, sizes and modification times of every file a build reads, as one digest."""
+    from pressroom.templating import DEFAULT_TEMPLATES
 
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        where = Path(exc.filename) if exc.filename else Path(exc.name or "?")
-        if where.is_absolute() and where.is_relative_to(root):
-            where = where.relative_to(root)
-        return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
-    if isinstance(exc, jinja2.UndefinedError):
-        return f"template error: {exc.message}"
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return f"template not found: {exc.name}"
-    return f"{type(exc).__name__}: {exc}"
+    entries: list[tuple[str, int, int]] = []
+    folders = [(root / "releases", "r"), (root / "contacts", "c"), (root / "templates", "t")]
+    folders.append((DEFAULT_TEMPLATES, "d"))
+    for folder, tag in folders:
+        for dirpath, _, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                entries.append((f"{tag}:{os.path.relpath(path, folder)}", st.st_size, st.st_mtime_ns))
+    for name in ("pressroom.toml",):
+        try:
+            st = os.stat(root / name)
+            entries.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            pass
+    return digest(engine(), sorted(entries))
+
+
+def up_to_date(root: Path, now: datetime, inputs: str) -> BuildReport | None:
+    """The report of the last build if it is still exactly right for `now`, else None.
+
+    True when no source file changed since a complete build (every format, every
+    release), no embargo or publication instant has passed since, and every
+    output is still the file that build wrote: then there is nothing to do, and
+    nothing is loaded or rendered.
+    """
+    from pressroom.commit import JOURNAL
+
+    out, work = root / OUTPUT, root / ".pressroom"
+    if not out.is_dir() or (work / JOURNAL).exists():
+        return None
+    cache = BuildCache.read(work)
+    state = cache.state
+    try:
+        if not inputs or state.get("inputs") != inputs:
+            return None
+        since, until = state["since"], state["until"]
+        if since is not None and now < datetime.fromisoformat(since):
+            return None
+        if until is not None and now >= datetime.fromisoformat(until):
+            return None
+        if not all(cache.fresh(out, rel, rec.key) for rel, rec in cache.outputs.items()):
+            return None
+        warnings = tuple(codec.decode(Problem, w) for w in state["warnings"])
+        return BuildReport(
+            out=out,
+            reused=len(cache.outputs),
+            public=tuple(str(s) for s in state["public"]),
+            withheld=tuple(str(s) for s in state["withheld"]),
+            warnings=warnings,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
+    from pressroom.render.jobs import init_worker
+
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has imported these once: each starts warm.
+    preload = ["pressroom.render.jobs", "pressroom.render.html", "pressroom.render.mail"]
+    context.set_forkserver_preload([*preload, "pressroom.render.pdf", "weasyprint"] if pdf else preload)
+    # The server outlives this build (and its scratch folder): it keeps its socket in the
+    # usual temporary folder, not in the one the build points tempfile at.
+    saved, tempfile.tempdir = tempfile.tempdir, None
+    try:
+        forkserver.ensure_running()
+    finally:
+        tempfile.tempdir = saved
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(str(scratch),))
+
+
+def _files_under(out: Path) -> list[str]:
+    if not out.is_dir():
+        return []
+    found = []
+    for folder, dirs, files in os.walk(out):
+        base = Path(folder).relative_to(out)
+        found += [(base / name).as_posix() for name in files]
+        found += [(base / name).as_posix() for name in dirs if os.path.islink(os.path.join(folder, name))]
+    return found
+
+
+class _Templates:
+    """The templates and assets a newsroom renders with, and which of them each kind of output uses."""
+
+    ENTRIES: dict[str, tuple[str, ...]] = {
+        "html": ("release.html",),
+        "pdf": ("release.pdf.html",),
+        "email": ("release.email.html", "release.email.txt"),
+        "summary": (),
+    }
+
+    def __init__(self, dirs: Sequence[Path]) -> None:
+        self.dirs = dirs
+        self.files: dict[str, Path] = {}  # template name -> the file that wins
+        for folder in reversed(dirs):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+                rel = path.relative_to(folder).as_posix()
+                if path.is_file() and not rel.startswith("assets/"):
+                    self.files[rel] = path
+        self._digests = {name: file_digest(path.read_bytes()) for name, path in self.files.items()}
+
+    def digest(self, kind: str) -> str:
+        """What outputs of `kind` are made from: the templates they reach, and every catalogue."""
+        if kind == "all":
+            return digest(sorted(self._digests.items()))
+        shared = sorted((n, d) for n, d in self._digests.items() if not n.endswith((".html", ".txt", ".xml")))
+        if kind == "listing":
+            entries = [
+                n for n in self.files if "/" not in n and not n.startswith("release.") and n.endswith(".html")
+            ]
+        else:
+            entries = list(self.ENTRIES[kind])
+        used = self._closure(entries)
+        return digest(shared, sorted((n, self._digests[n]) for n in used))
+
+    def _closure(self, entries: Iterable[str]) -> set[str]:
+        import jinja2
+        from jinja2 import meta
+
+        env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+        seen: set[str] = set()
+        todo = [e for e in entries if e in self.files]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                refs = list(meta.find_referenced_templates(env.parse(self.files[name].read_text())))
+            except (jinja2.TemplateSyntaxError, UnicodeDecodeError, OSError):
+                refs = [None]
+            if None in refs:  # a name computed at render time: it may use any template
+                return set(self.files)
+            todo += [r for r in refs if r is not None and r in self.files]
+        return seen
+
+    @functools.cached_property
+    def _assets(self) -> list[tuple[str, Path, str]]:
+        found: dict[str, Path] = {}
+        for folder in reversed(self.dirs):
+            source = folder / "assets"
+            for path in sorted(source.rglob("*")) if source.is_dir() else ():
+                if not path.is_file():
+                    continue
+                # A link in templates/ must not copy a file from elsewhere into the public site.
+                if not any(path.resolve().is_relative_to(d.resolve()) for d in self.dirs):
+                    continue
+                found[path.relative_to(source).as_posix()] = path
+        return [(rel, path, file_digest(path.read_bytes())) for rel, path in sorted(found.items())]
+
+    def assets(self) -> list[tuple[str, Path, str]]:
+        """(path under assets/, the file that wins, its digest), refusing links out of the folders."""
+        return self._assets
+
+    def assets_digest(self) -> str:
+        return digest([(rel, d) for rel, _, d in self.assets()])
+
+
+__all__ = ["FORMATS", "BuildReport", "Progress", "build"]

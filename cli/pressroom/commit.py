@@ -1,0 +1,247 @@
+"""Writing build/: outputs are staged beside it, then put in place by one journalled step.
+
+A build renders into a staging folder under .pressroom/ (same file system as
+build/). Only when every output rendered does it write a journal — the list of
+files to move into build/ and to remove from it — and then apply it, file by
+file with rename(2), so every file in build/ is always either its previous or
+its new version, never half written. A build killed before the journal leaves
+build/ as it was; one killed while applying it leaves the journal, which the
+next build (or `pressroom serve`) finishes first, so build/ ends up as the new
+build, whole.
+
+Within the journal, removals go first and listings last: a release that
+stopped being public leaves the site before anything else changes, and a
+listing never links a page that is not there yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from pressroom.errors import BuildError
+
+OUTPUT = "build"
+WORKDIR = ".pressroom"  # lock, cache, journal and staging; same file system as build/
+JOURNAL = "commit.json"
+
+
+def prepare(root: Path) -> tuple[Path, Path]:
+    """build/ and .pressroom/ of a newsroom, refusing links and files where folders belong."""
+    out = root / OUTPUT
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise BuildError(f"{OUTPUT} is not a folder; move it away so pressroom can write its output there")
+    work = root / WORKDIR
+    # A link here would send the staging area, and the lock, somewhere else on the machine.
+    if work.is_symlink() or (work.exists() and not work.is_dir()):
+        raise BuildError(f"{WORKDIR} is not a folder; move it away so pressroom can keep its files there")
+    try:
+        work.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"cannot write in {root}: {exc.strerror}") from None
+    return out, work
+
+
+@contextlib.contextmanager
+def lock(work: Path) -> Iterator[None]:
+    try:
+        handle = (work / "build.lock").open("w")
+    except OSError as exc:
+        raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                "another build is running in this newsroom; try again when it has finished"
+            ) from None
+        yield
+
+
+def recover(work: Path, out: Path) -> None:
+    """Finish a build that was killed while applying its journal, then drop stale staging folders."""
+    journal = work / JOURNAL
+    if journal.exists():
+        try:
+            plan = json.loads(journal.read_bytes())
+            staging = work / str(plan["staging"])
+            moves, removes = list(plan["moves"]), list(plan["removes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            plan = None
+        if plan is not None and staging.parent == work:
+            _apply(staging, out, moves, removes)
+        journal.unlink(missing_ok=True)
+    for stale in work.glob("tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def check_writable(root: Path, out: Path) -> None:
+    """Refuse before rendering when build/ cannot be written: minutes of work would be lost."""
+    folders = [root, out] if out.is_dir() else [root]
+    for folder in folders:
+        if not os.access(folder, os.W_OK):
+            raise BuildError(f"cannot write to {folder}: {_why_not_writable(folder)}")
+
+
+def _why_not_writable(folder: Path) -> str:
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    return "read-only file system" if read_only else "permission denied"
+
+
+class Staging:
+    """A folder beside build/ that receives the new outputs until they are committed."""
+
+    def __init__(self, work: Path) -> None:
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix="tmp-", dir=work))
+            self.scratch = Path(tempfile.mkdtemp(prefix="tmp-", suffix="-scratch", dir=work))
+        except OSError as exc:
+            raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
+        self.work = work
+        self.written: list[str] = []
+
+    def write(self, rel: str, data: bytes) -> None:
+        path = self.path / rel
+        # Every step can fail on a full disk, not only the write.
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+        self.written.append(rel)
+
+    def copy(self, source: Path, rel: str) -> None:
+        path = self.path / rel
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, path)
+        except OSError as exc:
+            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+        self.written.append(rel)
+
+    def commit(self, out: Path, removes: Iterable[str]) -> None:
+        """Write the journal, then apply it: from here on, the build is done even if killed."""
+        moves = sorted(self.written, key=_order)
+        removes = sorted(set(removes) - set(moves))
+        plan = {"staging": self.path.name, "moves": moves, "removes": removes}
+        journal = self.work / JOURNAL
+        tmp = journal.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(plan))
+            os.replace(tmp, journal)
+            if not out.exists():
+                out.mkdir()
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise BuildError(f"cannot write in {self.work}: {exc.strerror}") from None
+        _apply(self.path, out, moves, removes)
+        journal.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _order(rel: str) -> tuple[int, str]:
+    """Pages and files of releases first, then assets, then listings and feeds."""
+    parts = rel.split("/")
+    rank = 0 if len(parts) > 2 and parts[1] == "releases" else 1 if "assets" in parts else 2
+    return rank, rel
+
+
+def _apply(staging: Path, out: Path, moves: list[str], removes: list[str]) -> None:
+    folders: set[Path] = set()
+    for rel in removes:
+        target = out / rel
+        if _inside(out, target.parent):
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            folders.add(target.parent)
+    for rel in moves:
+        source = staging / rel
+        if not source.exists():  # moved already, by the run that was killed, or with its folder
+            continue
+        target = out / rel
+        try:
+            missing = _first_missing(out, target.parent)
+            if missing is not None:  # a new folder: move it whole, one rename for all its files
+                _real_folder(out, missing.parent)
+                os.replace(staging / missing.relative_to(out), missing)
+                continue
+            _real_folder(out, target.parent)
+            os.replace(source, target)
+        except OSError as exc:
+            raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        while folder != out and _inside(out, folder):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+def _first_missing(out: Path, folder: Path) -> Path | None:
+    path = out
+    for part in folder.relative_to(out).parts:
+        path = path / part
+        if not os.path.lexists(path):
+            return path
+    return None
+
+
+def _inside(out: Path, folder: Path) -> bool:
+    """True if every step from build/ down to `folder` is a real folder, not a link."""
+    path = out
+    for part in folder.relative_to(out).parts:
+        path = path / part
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _real_folder(out: Path, folder: Path) -> None:
+    """Make `folder` under build/, replacing any link on the way: a link planted in build/
+    must never send an output elsewhere on the machine."""
+    path = out
+    for part in folder.relative_to(out).parts:
+        path = path / part
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            path.mkdir()
+            continue
+        if not stat.S_ISDIR(mode):
+            path.unlink()
+            path.mkdir()
+
+
+@contextlib.contextmanager
+def temporary_files_in(folder: Path) -> Iterator[None]:
+    """Send the temporary files made while rendering into `folder`, beside the new tree.
+
+    The PDF engine writes the fonts it embeds to a temporary folder of its own
+    and removes it when it is done; a killed build would leave it in /tmp. In
+    .pressroom/tmp-* the next build removes it, and a full disk there is the
+    disk build/ is on.
+    """
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved

@@ -1,0 +1,237 @@
+"""Units of rendering work that can run in this process or in a pool of workers.
+
+A job is plain data in and plain data out (files as bytes, problems, a listing
+summary), so any `concurrent.futures.Executor` can run it: the build uses a
+process pool today, and a distributed executor needs nothing more than pickling.
+Nothing here touches the disk except to read templates and house-style assets.
+
+Each process keeps what is slow to make and the same for every document — the
+Jinja environment and the PDF engine's fonts and parsed stylesheets — so the
+second release costs only its own layout.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pressroom import codec
+from pressroom.errors import BuildError, PressroomError, Problem, Severity
+from pressroom.model import Release, Settings
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from pressroom.render.view import ReleaseView
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every job of one build shares."""
+
+    root: Path
+    settings: Settings
+    templates: Path | None  # the newsroom's own templates/, if any
+    now: datetime
+    templates_digest: str  # changes when a template changes, so a warm environment is rebuilt
+    # Where workers write their files themselves, in parallel, when they share the build's
+    # disk; None to send the bytes back instead (an executor on other machines).
+    staging: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A neighbour or a language version, as the page links it: a target path and its text."""
+
+    path: str  # relative to the area root, e.g. "releases/x/" or "releases/x/fr/"
+    title: str
+    language: str = ""
+    outdated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseJob:
+    """Render some outputs of one release (one language version)."""
+
+    release: Release
+    base: str  # output folder of this version inside an area: "releases/<slug>/" or ".../<lang>/"
+    name: str  # file stem: "<slug>" or "<slug>.<lang>"
+    html_areas: tuple[str, ...] = ()  # areas to write the page into: "staff", "site"
+    pdf_areas: tuple[str, ...] = ()
+    email: bool = False
+    summary: bool = False
+    pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
+    neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
+    versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
+    translations: tuple[str, ...] = ()  # language tags shown beside it in listings
+
+
+@dataclass
+class JobResult:
+    files: dict[str, bytes] = field(default_factory=dict)  # path in build/ -> content
+    written: list[str] = field(default_factory=list)  # paths in build/ already written to staging
+    summary: dict[str, Any] | None = None  # codec form of render.summary.Summary
+    problems: list[Problem] = field(default_factory=list)
+
+
+_environments: dict[tuple[str | None, str], jinja2.Environment] = {}
+
+
+def environment(ctx: Context) -> jinja2.Environment:
+    """This process's environment for the newsroom's templates as they are now."""
+    from pressroom.templating import environment as make
+
+    key = (str(ctx.templates) if ctx.templates else None, ctx.templates_digest)
+    env = _environments.get(key)
+    if env is None:
+        _environments.clear()
+        env = _environments[key] = make(ctx.templates)
+    return env
+
+
+def init_worker(scratch: str) -> None:
+    """Pool initializer: temporary files of the PDF engine go beside the build, not to /tmp."""
+    tempfile.tempdir = scratch
+
+
+def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
+    from pressroom.render.view import ReleaseView
+
+    view = ReleaseView(job.release, ctx.settings, ctx.now)
+    result = JobResult()
+    steps: list[tuple[str, Any]] = [("html", _html), ("pdf", _pdf), ("email", _email), ("summary", _summary)]
+    for fmt, step in steps:
+        try:
+            step(ctx, job, view, result)
+        except BuildError:
+            raise
+        except PressroomError as exc:
+            cause = exc.__cause__
+            # The PDF engine writes the fonts it embeds to a temporary folder: a full disk
+            # there is no problem of the release, and the build stops as for one in build/.
+            if isinstance(cause, OSError):
+                where = f" ({cause.filename})" if cause.filename else ""
+                raise BuildError(
+                    f"cannot render the {fmt} of {job.release.path}: {cause.strerror or cause}{where}"
+                ) from None
+            result.problems.append(Problem(job.release.path, 0, fmt, str(exc)))
+        except Exception as exc:  # a template error in a newsroom's own override, most often
+            result.problems.append(Problem(job.release.path, 0, fmt, describe(exc, ctx.root)))
+    if ctx.staging is not None:
+        for rel, data in result.files.items():
+            _stage(ctx.staging, rel, data)
+            result.written.append(rel)
+        result.files = {}
+    return result
+
+
+def _stage(staging: Path, rel: str, data: bytes) -> None:
+    path = staging / rel
+    # A worker that outlived a killed build must not bring its removed staging folder back.
+    if not staging.is_dir():
+        raise BuildError(f"the build writing {staging.name} has stopped")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise BuildError(f"cannot write build/{rel}: {exc.strerror}") from None
+
+
+def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    from pressroom.render.html import Neighbour, Page, Version, render_release_page
+
+    if not job.html_areas:
+        return
+    env = environment(ctx)
+    neighbours = {area: (prev, nxt) for area, prev, nxt in job.neighbours}
+    versions = dict(job.versions)
+    depth = job.base.count("/")
+    for area in job.html_areas:
+        page = Page(area, depth=depth)
+        prev, nxt = neighbours.get(area, (None, None))
+        html = render_release_page(
+            env,
+            view,
+            page=page,
+            pdf_url=f"{job.name}.pdf" if job.pdf_linked else None,
+            previous=Neighbour(prev.title, page.url(prev.path)) if prev else None,
+            next=Neighbour(nxt.title, page.url(nxt.path)) if nxt else None,
+            versions=[
+                Version(
+                    language=v.language,
+                    label=v.title,
+                    url=page.url(v.path),
+                    absolute_url=ctx.settings.url + v.path,
+                    current=v.path == job.base,
+                    outdated=v.outdated,
+                )
+                for v in versions.get(area, ())
+            ],
+        )
+        result.files[f"{area}/{job.base}index.html"] = html.encode()
+
+
+def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    if not job.pdf_areas:
+        return
+    from pressroom.render.pdf import render_release_pdf
+    from pressroom.templating import template_dirs
+
+    pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates))
+    for message in warnings:
+        result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
+    for area in job.pdf_areas:
+        result.files[f"{area}/{job.base}{job.name}.pdf"] = pdf
+
+
+def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    if not job.email:
+        return
+    from pressroom.render.mail import render_email
+
+    result.files[f"email/{job.name}.eml"] = render_email(environment(ctx), view).as_bytes()
+
+
+def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    if not job.summary:
+        return
+    from pressroom.render.summary import summarise
+
+    result.summary = codec.encode(summarise(view, job.translations))
+
+
+def run_batch(ctx: Context, jobs: Sequence[ReleaseJob]) -> list[JobResult]:
+    """Several small jobs in one round trip: a page takes less time than sending it to a worker."""
+    return [run_release_job(ctx, job) for job in jobs]
+
+
+def describe(exc: Exception, root: Path) -> str:
+    """One line for an error raised while rendering, naming the template file and line if known."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = Path(exc.filename) if exc.filename else Path(exc.name or "?")
+        if where.is_absolute() and where.is_relative_to(root):
+            where = where.relative_to(root)
+        return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"template error: {exc.message}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template not found: {exc.name}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def worker_count(jobs: int | None) -> int:
+    """--jobs N, or every core this process may use."""
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
