@@ -71,7 +71,9 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
         tags=r.tags,
         contacts=tuple(c.id for c in r.contacts if c.id),
         description=view.description,
-        terms=search_terms(r.title, r.subtitle, view.body_text, view.background_text, attendees, " ".join(r.tags)),
+        terms=search_terms(
+            r.title, r.subtitle, view.body_text, view.background_text, attendees, " ".join(r.tags)
+        ),
         public=view.is_public,
         draft=r.is_draft,
         embargoed=view.is_embargoed,

@@ -1,0 +1,141 @@
+"""Machine-readable exports: one release as JSON, the archive as JSON, and the search index.
+
+These are contracts for other programs (an intranet, a partner's aggregator,
+the site's own search page), so their keys are the release format's field
+names and their dates are ISO 8601. Output is UTF-8 JSON with a fixed key
+order and a final newline, byte-identical for the same inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+
+from pressroom.model import RELEASE_FIELDS, Settings
+from pressroom.render import urls
+from pressroom.render.summary import Summary
+from pressroom.render.view import ReleaseView
+
+FORMAT_VERSION = 1  # raised when a key changes meaning or goes away; new keys do not raise it
+
+
+def _data(value: object) -> object:
+    """A model value as JSON data: dates ISO 8601, enums their value, dataclasses objects."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_data(v) for v in value]
+    return value
+
+
+def _dump(data: object, *, compact: bool = False) -> bytes:
+    if compact:  # the search index is fetched by every visitor who searches: no indentation
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def render_release_json(
+    view: ReleaseView,
+    *,
+    html_url: str,
+    pdf_url: str | None,
+    versions: Sequence[Mapping[str, str]] = (),
+) -> bytes:
+    """releases/<slug>/release.json: every front-matter field, its addresses, body HTML, versions.
+
+    The fields of docs/release-format.md come first, under their own names and
+    in the contract's order (a missing optional field is null or an empty
+    list), then the newsroom's custom fields under "custom", then what the
+    house style made of the release. Only a public release has an export:
+    staff gets none, and a draft handed here is refused rather than published.
+    """
+    r = view.release
+    if not view.is_public:
+        raise ValueError(f"{r.slug} is not public: its JSON export belongs on the public site only")
+    data: dict[str, object] = {"format": FORMAT_VERSION, "slug": r.slug}
+    data |= {name: _data(getattr(r, name)) for name in RELEASE_FIELDS}
+    data |= {
+        "custom": dict(r.custom),
+        "published": r.published.isoformat(),
+        "url": html_url,
+        "pdf_url": pdf_url,
+        "description": view.description,
+        "body_html": str(view.body_html),
+        "background_html": str(view.background_html) if view.background_html else None,
+        "versions": [dict(v) for v in versions],
+    }
+    return _dump(data)
+
+
+def archive_json(members: Sequence[Summary], settings: Settings) -> bytes:
+    """releases.json: the newsroom's public releases, newest first, each pointing at its own export."""
+    releases = []
+    for s in members:
+        page = urls.absolute(settings, urls.release(s.slug))
+        releases.append(
+            {
+                "slug": s.slug,
+                "title": s.title,
+                "subtitle": s.subtitle,
+                "date": s.date.isoformat(),
+                "published": s.published.isoformat(),
+                "language": s.language,
+                "location": s.location,
+                "issuers": list(s.issuers),
+                "tags": list(s.tags),
+                "description": s.description,
+                "url": page,
+                "json_url": page + "release.json",
+                "translations": [
+                    {"language": lang, "url": urls.absolute(settings, urls.translation(s.slug, lang))}
+                    for lang in s.translations
+                ],
+            }
+        )
+    data = {
+        "format": FORMAT_VERSION,
+        "name": settings.name,
+        "url": settings.url,
+        "language": settings.language,
+        "releases": releases,
+    }
+    return _dump(data)
+
+
+def search_index(members: Sequence[Summary], url: Callable[[str], str]) -> dict[str, object]:
+    """What search.js searches: one record per release, newest first.
+
+    `url` makes a release's link relative to the search page (search/), which
+    is where the index is read; `terms` is Summary.terms, already folded the
+    way search.js folds a query.
+    """
+    return {
+        "format": FORMAT_VERSION,
+        "releases": [
+            {
+                "title": s.title,
+                "url": url(urls.link(urls.release(s.slug))),
+                "date": s.date.isoformat(),
+                "date_text": s.date_text,
+                "language": s.language,
+                "issuers": list(s.issuers),
+                "tags": list(s.tags),
+                "description": s.description,
+                "terms": s.terms,
+            }
+            for s in members
+        ],
+    }
+
+
+def search_index_json(members: Sequence[Summary], url: Callable[[str], str]) -> bytes:
+    return _dump(search_index(members, url), compact=True)

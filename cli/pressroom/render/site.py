@@ -1,0 +1,263 @@
+"""The newsroom site around the release pages: which files it has, and each one's bytes.
+
+`site_files` plans an area (the public "site" or the "staff" preview) from
+the release summaries, newest first: the home page, the archive by year, a
+page per topic, issuer and media contact, the feeds, the sitemap, the search
+page and its index, the exports, robots.txt and 404.html. `render_site_file`
+renders one planned file from its members' summaries. The build engine keys
+each file on its members, its params, the settings and the contacts, and
+renders again only the files whose inputs changed; so a file's bytes depend
+on nothing else (no clock, no file), and everything a page shows besides its
+members' summaries is in its params.
+
+Defence in depth: the public area never shows a summary that is not public,
+whatever it is handed, and never carries the staff-only kinds' data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+import jinja2
+
+from pressroom.model import Contact, Settings
+from pressroom.render import exports, feeds, listing, pages, urls
+from pressroom.render.html import Page
+from pressroom.render.summary import Summary
+
+AREAS = ("site", "staff")
+LISTING_KINDS = ("home", "archive-years", "archive", "tags", "tag", "issuer", "contact")
+PUBLIC_ONLY_KINDS = ("atom", "rss", "sitemap", "search-index", "archive-json")
+ATOM, RSS = "application/atom+xml", "application/rss+xml"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    """One file of an area, as planned: where it goes, what it is, what it shows."""
+
+    path: str  # relative to the area root, e.g. "tags/climate/index.html"
+    kind: str  # "home", "archive", "tag", "atom", "sitemap", "search-index", ... (see site_files)
+    members: tuple[str, ...]  # slugs of the releases whose Summary it shows, in order
+    params: tuple[tuple[str, str], ...] = ()  # e.g. (("area", "site"), ("tag", "climate"), ("page", "2"))
+
+    def param(self, key: str, default: str = "") -> str:
+        return next((value for name, value in self.params if name == key), default)
+
+
+def _shown(area: str, summaries: Sequence[Summary]) -> list[Summary]:
+    if area not in AREAS:
+        raise ValueError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
+    return [s for s in summaries if area == "staff" or s.public]
+
+
+def _slugs(members: Sequence[Summary]) -> tuple[str, ...]:
+    return tuple(s.slug for s in members)
+
+
+def _paged(
+    kind: str, group: listing.Group, folder: Callable[[int], str], params: tuple[tuple[str, str], ...]
+) -> list[SiteFile]:
+    chunks = listing.chunks(group.members)
+    # The page count is a param: page 1's links change when a page 3 appears, its members do not.
+    return [
+        SiteFile(
+            urls.file_of(folder(n)),
+            kind,
+            _slugs(chunk),
+            (*params, ("page", str(n)), ("pages", str(len(chunks)))),
+        )
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def site_files(
+    area: str, summaries: Sequence[Summary], settings: Settings, contacts: Mapping[str, Contact]
+) -> list[SiteFile]:
+    """Every file of an area besides the release pages, from its summaries (newest first).
+
+    "site" gets the public summaries only (any other is dropped here too),
+    "staff" gets all of them. Staff has the listings, the topic, issuer and
+    contact pages, the archive, 404 and search (its index inside the page), and
+    a robots.txt that turns crawlers away; only the site has feeds, the sitemap
+    and the JSON exports.
+    """
+    shown = _shown(area, summaries)
+    public = area == "site"
+    a = (("area", area),)
+    everyone = _slugs(shown)
+    files = [
+        SiteFile("index.html", "home", _slugs(shown[: listing.HOME_SIZE]), a),
+        SiteFile("archive/index.html", "archive-years", everyone, a),
+    ]
+    for g in listing.years(shown):
+        files += _paged("archive", g, partial(urls.archive, int(g.key)), (*a, ("year", g.key)))
+    files.append(SiteFile("tags/index.html", "tags", _slugs([s for s in shown if s.tags]), a))
+    for g in listing.topics(shown):
+        named = (*a, ("tag", g.key), ("name", g.name))
+        files += _paged("tag", g, partial(urls.tag, g.key), named)
+        if public:
+            latest = _slugs(g.members[: listing.FEED_SIZE])
+            files += [SiteFile(f"tags/{g.key}/{kind}.xml", kind, latest, named) for kind in ("atom", "rss")]
+    for g in listing.issuers(shown):
+        files += _paged("issuer", g, partial(urls.issuer, g.key), (*a, ("issuer", g.key), ("name", g.name)))
+    for g in listing.named_contacts(shown):
+        if g.key in contacts:
+            files += _paged("contact", g, partial(urls.contact, g.key), (*a, ("contact", g.key)))
+    files += [
+        SiteFile("search/index.html", "search", () if public else everyone, a),
+        SiteFile("404.html", "404", (), a),
+        SiteFile("robots.txt", "robots", (), a),
+    ]
+    if public:
+        latest = _slugs(shown[: listing.FEED_SIZE])
+        files += [
+            SiteFile("atom.xml", "atom", latest, a),
+            SiteFile("rss.xml", "rss", latest, a),
+            SiteFile("sitemap.xml", "sitemap", everyone, a),
+            SiteFile("search/index.json", "search-index", everyone, a),
+            SiteFile("releases.json", "archive-json", everyone, a),
+        ]
+    return files
+
+
+def render_site_file(
+    env: jinja2.Environment,
+    f: SiteFile,
+    summaries: Mapping[str, Summary],
+    settings: Settings,
+    contacts: Mapping[str, Contact],
+) -> bytes:
+    """The bytes of one planned file, from the summaries of its members.
+
+    A file without an "area" param is treated as public, so a mistake hides
+    releases rather than publishing them.
+    """
+    area = f.param("area", "site")
+    members = _shown(area, [summaries[slug] for slug in f.members])
+    if area != "site" and f.kind in PUBLIC_ONLY_KINDS:
+        raise ValueError(f"{f.path}: a {f.kind} file belongs on the public site only")
+    out = _render(env, f, area, members, settings, contacts)
+    return out.encode("utf-8") if isinstance(out, str) else out
+
+
+def _render(
+    env: jinja2.Environment,
+    f: SiteFile,
+    area: str,
+    members: list[Summary],
+    settings: Settings,
+    contacts: Mapping[str, Contact],
+) -> str | bytes:
+    page = Page(area, f.path.count("/"))
+    number, count = int(f.param("page", "1")), int(f.param("pages", "1"))
+    key = f.param("tag") or f.param("issuer") or f.param("contact")
+
+    def listed(
+        template: str,
+        path_of: Callable[[int], str],
+        *,
+        name: str = f.param("name"),
+        feeds: Sequence[tuple[str, str]] = (),
+        json_ld: Mapping[str, object] | None = None,
+        **values: object,
+    ) -> str:
+        # Only the public site has feeds; the home page and each topic have one each.
+        feeds = feeds if area == "site" else ()
+        return pages.listing_page(
+            env,
+            template,
+            settings,
+            page,
+            path=path_of(number),
+            members=members,
+            pager=listing.pager(number, count, path_of, page),
+            feeds=feeds,
+            page_number=number,
+            pages=count,
+            name=name,
+            json_ld=json_ld,
+            **values,
+        )
+
+    match f.kind:
+        case "home":
+            home_feeds = [(ATOM, "atom.xml"), (RSS, "rss.xml")]
+            return listed(
+                "index.html",
+                lambda n: "",
+                feeds=home_feeds,
+                json_ld=pages.website(settings),
+                listing_kind="home",
+            )
+        case "archive":
+            year = int(f.param("year"))
+            return listed("listing.html", partial(urls.archive, year), name=str(year), listing_kind="archive")
+        case "tag":
+            tag_feeds = [(ATOM, f"tags/{key}/atom.xml"), (RSS, f"tags/{key}/rss.xml")]
+            return listed("listing.html", partial(urls.tag, key), feeds=tag_feeds, listing_kind="tag")
+        case "issuer":
+            return listed("listing.html", partial(urls.issuer, key), listing_kind="issuer")
+        case "contact":
+            contact = contacts[key]
+            return listed(
+                "contact.html",
+                partial(urls.contact, key),
+                name=contact.name,
+                listing_kind="contact",
+                contact=contact,
+            )
+        case "archive-years":
+            groups = listing.years(members)
+            return pages.groups_page(
+                env, "archive.html", settings, page, path="archive/", groups=groups,
+                path_of=lambda k: urls.archive(int(k)),
+            )  # fmt: skip
+        case "tags":
+            return pages.groups_page(
+                env,
+                "tags.html",
+                settings,
+                page,
+                path="tags/",
+                groups=listing.topics(members),
+                path_of=urls.tag,
+            )
+        case "atom" | "rss":
+            title = f"{settings.name} – {f.param('name')}" if key else settings.name
+            page_path = urls.tag(key) if key else ""
+            return feeds.render_feed(
+                f.kind, members, settings, title=title, page_path=page_path, feed_path=f.path
+            )
+        case "sitemap":
+            return feeds.render_sitemap(_sitemap_pages(members, settings, contacts), settings)
+        case "robots":
+            return feeds.render_robots(area, settings)
+        case "404":
+            return pages.not_found_page(env, settings, area)
+        case "search":
+            index = exports.search_index(members, page.url) if area == "staff" else None
+            return pages.search_page(env, settings, page, index)
+        case "search-index":
+            return exports.search_index_json(members, page.url)
+        case "archive-json":
+            return exports.archive_json(members, settings)
+    raise ValueError(f"{f.path}: unknown kind of site file {f.kind!r}")
+
+
+def _sitemap_pages(
+    members: Sequence[Summary], settings: Settings, contacts: Mapping[str, Contact]
+) -> list[tuple[str, datetime | None]]:
+    """Every public page a crawler should know, with the publication of its newest release."""
+    by_slug = {s.slug: s for s in members}
+    found: list[tuple[str, datetime | None]] = [
+        (f.path.removesuffix("index.html"), feeds.newest(by_slug[m] for m in f.members))
+        for f in site_files("site", members, settings, contacts)
+        if f.kind in LISTING_KINDS
+    ]
+    for s in members:
+        found.append((urls.release(s.slug), s.published))
+        found += [(urls.translation(s.slug, lang), s.published) for lang in s.translations]
+    return found
