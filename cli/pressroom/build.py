@@ -23,12 +23,12 @@ import multiprocessing
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pressroom import codec
 from pressroom.cache import BuildCache, Record, digest, engine, file_digest
@@ -39,12 +39,14 @@ from pressroom.render.jobs import (
     Context,
     JobResult,
     Link,
+    ListingJob,
     ReleaseJob,
     run_batch,
-    run_release_job,
+    run_listings,
     worker_count,
 )
 
+T = TypeVar("T")
 FORMATS = ("html", "pdf", "email")
 AREAS = ("staff", "site")
 _INLINE_PAGES = 40  # fewer release pages than this, and no second PDF: render here, not in a pool
@@ -252,20 +254,31 @@ class _Builder:
 
     def run(self, progress: Progress | None, jobs: int | None, executor: Executor | None) -> BuildReport:
         release_jobs = self._plan_releases()
-        if progress is not None:
-            progress.start(len(release_jobs))
-        summaries: dict[str, dict[str, Any]] = {}
-        for result in self._execute(release_jobs, jobs, executor, progress):
-            self.problems.extend(result.problems)
-            for rel, data in result.files.items():
-                self._write(rel, data)
-            for rel in result.written:
-                self.staging.written.append(rel)
-                self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
-            if result.summary is not None:
-                summaries[str(result.summary["slug"])] = result.summary
-        self._keep_summaries(summaries)
-        self._listings()
+        workers = worker_count(jobs)
+        pdfs = sum(1 for j in release_jobs if j.pdf_areas)
+        inline = executor is None and (
+            workers == 1 or (pdfs <= 1 and len(release_jobs) - pdfs < _INLINE_PAGES)
+        )
+        self.executor: Executor | None = executor
+        if executor is not None:  # it may run jobs elsewhere: they send their files back
+            self.ctx = dataclasses.replace(self.ctx, staging=None)
+        elif not inline:
+            self.executor = _pool(workers, self.staging.scratch, pdfs > 0)
+        self.workers = workers
+        try:
+            if progress is not None:
+                progress.start(len(release_jobs))
+            summaries: dict[str, dict[str, Any]] = {}
+            heavy = [[j] for j in release_jobs if j.pdf_areas]  # PDFs one by one, as they take long
+            light = self._batches([j for j in release_jobs if not j.pdf_areas])
+            for result in self._execute(run_batch, heavy + light, progress):
+                if result.summary is not None:
+                    summaries[str(result.summary["slug"])] = result.summary
+            self._keep_summaries(summaries)
+            self._listings()
+        finally:
+            if self.executor is not None and executor is None:
+                self.executor.shutdown(wait=True, cancel_futures=True)
         self._assets()
         self._removals()
         errors = [p for p in self.problems if p.severity is Severity.ERROR]
@@ -274,45 +287,34 @@ class _Builder:
         self.report.warnings = tuple(sorted(set(self.newsroom.warnings) | set(self.problems)))
         return self.report
 
+    def _batches(self, items: Sequence[T]) -> list[list[T]]:
+        """Small items in a few batches per worker: one costs less than a round trip to a worker."""
+        if not items:
+            return []
+        size = len(items) if self.executor is None else max(1, math.ceil(len(items) / (self.workers * 4)))
+        return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
     def _execute(
-        self,
-        jobs: list[ReleaseJob],
-        count: int | None,
-        executor: Executor | None,
-        progress: Progress | None,
-    ) -> Iterable[JobResult]:
-        pdfs = sum(1 for j in jobs if j.pdf_areas)
-        pages = len(jobs) - pdfs
-        workers = worker_count(count)
-        if executor is None and (workers == 1 or (pdfs <= 1 and pages < _INLINE_PAGES)):
-            for job in jobs:
-                yield run_release_job(self.ctx, job)
-                if progress is not None:
+        self, fn: Callable[[Context, list[T]], list[JobResult]], batches: list[list[T]], progress: Progress | None
+    ) -> Iterator[JobResult]:
+        """Run batches here or on the executor, taking in each result's files and problems."""
+        if self.executor is None:
+            outcomes: Iterable[tuple[list[JobResult], int]] = ((fn(self.ctx, b), len(b)) for b in batches)
+        else:
+            futures = {self.executor.submit(fn, self.ctx, b): len(b) for b in batches}
+            outcomes = ((f.result(), futures[f]) for f in as_completed(futures))
+        for results, count in outcomes:
+            for result in results:
+                self.problems.extend(result.problems)
+                for rel, data in result.files.items():
+                    self._write(rel, data)
+                for rel in result.written:
+                    self.staging.written.append(rel)
+                    self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
+                yield result
+            if progress is not None:
+                for _ in range(count):
                     progress.advance()
-            return
-        own = executor is None
-        if not own:  # it may run jobs elsewhere: they send their files back
-            self.ctx = dataclasses.replace(self.ctx, staging=None)
-        pool = executor or _pool(workers, self.staging.scratch, pdfs > 0)
-        try:
-            # PDFs one by one, as they take long; pages in batches, as they don't.
-            heavy = [j for j in jobs if j.pdf_areas]
-            light = [j for j in jobs if not j.pdf_areas]
-            size = max(1, math.ceil(len(light) / (workers * 4)))
-            futures: dict[Future[list[JobResult]], int] = {}
-            for job in heavy:
-                futures[pool.submit(run_batch, self.ctx, [job])] = 1
-            for i in range(0, len(light), size):
-                batch = light[i : i + size]
-                futures[pool.submit(run_batch, self.ctx, batch)] = len(batch)
-            for future in as_completed(futures):
-                yield from future.result()
-                if progress is not None:
-                    for _ in range(futures[future]):
-                        progress.advance()
-        finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
 
     def _write(self, rel: str, data: bytes) -> None:
         self.staging.write(rel, data)
@@ -336,7 +338,7 @@ class _Builder:
 
         contacts = self.newsroom.contacts
         contacts_key = digest(codec.encode(contacts))
-        env: Any = None
+        stale: list[ListingJob] = []
         for area in AREAS:
             members = [s for s in self.summaries.values() if area == "staff" or s.public]
             members.sort(key=lambda s: (s.published, s.slug), reverse=True)
@@ -352,19 +354,12 @@ class _Builder:
                     self.planned[rel] = key
                     self.report.reused += 1
                     continue
-                if env is None:
-                    from pressroom.render.jobs import environment
-
-                    env = environment(self.ctx)
-                try:
-                    data = site.render_site_file(env, f, self.summaries, self.newsroom.settings, contacts)
-                except Exception as exc:
-                    from pressroom.render.jobs import describe
-
-                    self.problems.append(Problem(f"{OUTPUT}/{rel}", 0, "", describe(exc, self.newsroom.root)))
-                    continue
                 self.planned[rel] = self.pending[rel] = key
-                self._write(rel, data)
+                # Each job carries only the summaries it shows: the search index, all of them.
+                shown = tuple(self.summaries[m] for m in f.members)
+                stale.append(ListingJob(area, f, shown, contacts if f.kind == "contact" else {}))
+        for _ in self._execute(run_listings, self._batches(stale), None):
+            pass
 
     def _assets(self) -> None:
         """templates/assets/ (built-in first, the newsroom's own on top) into each area."""

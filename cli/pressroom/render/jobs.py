@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
-from pressroom.model import Release, Settings
+from pressroom.model import Contact, Release, Settings
 
 if TYPE_CHECKING:
     import jinja2
 
+    from pressroom.render.site import SiteFile
+    from pressroom.render.summary import Summary
     from pressroom.render.view import ReleaseView
 
 
@@ -69,6 +71,16 @@ class ReleaseJob:
     neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
     versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
     translations: tuple[str, ...] = ()  # language tags shown beside it in listings
+
+
+@dataclass(frozen=True, slots=True)
+class ListingJob:
+    """One listing, feed or index file of an area, with the summaries it shows."""
+
+    area: str
+    file: SiteFile
+    summaries: tuple[Summary, ...]
+    contacts: Mapping[str, Contact]
 
 
 @dataclass
@@ -122,12 +134,17 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
             result.problems.append(Problem(job.release.path, 0, fmt, str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
             result.problems.append(Problem(job.release.path, 0, fmt, describe(exc, ctx.root)))
+    _finish(ctx, result)
+    return result
+
+
+def _finish(ctx: Context, result: JobResult) -> None:
+    """Write the files to staging here, in the worker, when it shares the build's disk."""
     if ctx.staging is not None:
         for rel, data in result.files.items():
             _stage(ctx.staging, rel, data)
             result.written.append(rel)
         result.files = {}
-    return result
 
 
 def _stage(staging: Path, rel: str, data: bytes) -> None:
@@ -209,6 +226,27 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
 def run_batch(ctx: Context, jobs: Sequence[ReleaseJob]) -> list[JobResult]:
     """Several small jobs in one round trip: a page takes less time than sending it to a worker."""
     return [run_release_job(ctx, job) for job in jobs]
+
+
+def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
+    from pressroom.render.site import render_site_file
+
+    results = []
+    for job in jobs:
+        result = JobResult()
+        rel = f"{job.area}/{job.file.path}"
+        try:
+            by_slug = {s.slug: s for s in job.summaries}
+            data = render_site_file(environment(ctx), job.file, by_slug, ctx.settings, job.contacts)
+        except PressroomError as exc:
+            result.problems.append(Problem(f"build/{rel}", 0, "", str(exc)))
+        except Exception as exc:  # a template error in a newsroom's own override, most often
+            result.problems.append(Problem(f"build/{rel}", 0, "", describe(exc, ctx.root)))
+        else:
+            result.files[rel] = data
+        _finish(ctx, result)
+        results.append(result)
+    return results
 
 
 def describe(exc: Exception, root: Path) -> str:

@@ -13,9 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pressroom import markup
 from pressroom.render.view import ReleaseView
 
 _WORD = re.compile(r"\w+")
+# Combining marks, as NFKD leaves them after the letter they accent ("é" -> "e" + U+0301).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +51,7 @@ def search_terms(*texts: str | None) -> str:
     for text in texts:
         if not text:
             continue
-        folded = unicodedata.normalize("NFKD", text.casefold())
-        folded = "".join(c for c in folded if not unicodedata.combining(c))
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
         for word in _WORD.findall(folded):
             seen.setdefault(word, None)
     return " ".join(seen)
@@ -72,7 +74,11 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
         contacts=tuple(c.id for c in r.contacts if c.id),
         description=view.description,
         terms=search_terms(
-            r.title, r.subtitle, view.body_text, view.background_text, attendees, " ".join(r.tags)
+            r.title,
+            r.subtitle,
+            markup.plain_text(view.body_html),
+            markup.plain_text(view.background_html or ""),
+            attendees, " ".join(r.tags)
         ),
         public=view.is_public,
         draft=r.is_draft,
