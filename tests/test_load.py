@@ -14,7 +14,10 @@ from pressroom.load import SLUG, load_newsroom
 from pressroom.model import Attendee, Contact, Link, Status
 
 INVALID = Path(__file__).parent / "invalid"
-CASES = sorted(INVALID.glob("*.md"))
+# A case is one broken release, invalid/<case>.md, or a folder of files laid into the
+# newsroom as they are (invalid/<case>/releases/...), for errors between two files,
+# such as a translation and its original.
+CASES = sorted([*INVALID.glob("*.md"), *(p for p in INVALID.iterdir() if p.is_dir())])
 GERARD = """\
 name: Ms. Gerard
 organization: United Nations Office of Counter-Terrorism
@@ -45,14 +48,21 @@ def test_invalid_release(case, make_newsroom):
     expected_file = case.with_name(f"{case.stem}.expected.txt")
     # A case without its messages fails rather than skips: an unchecked case proves nothing.
     assert expected_file.is_file(), f"write {expected_file.name}: the exact messages for {case.name}"
-    root = make_newsroom({f"releases/{case.name}": case.read_bytes(), "contacts/gerard.yaml": GERARD})
+    if case.is_dir():
+        files = {p.relative_to(case).as_posix(): p.read_bytes() for p in case.rglob("*") if p.is_file()}
+    else:
+        files = {f"releases/{case.name}": case.read_bytes()}
+    root = make_newsroom(files | {"contacts/gerard.yaml": GERARD})
     assert problems(root) == expected_file.read_text(encoding="utf-8").splitlines()
 
 
 def test_every_expected_file_has_its_case():
     assert len(CASES) >= 40
     orphans = [
-        p.name for p in INVALID.glob("*.expected.txt") if not p.with_suffix("").with_suffix(".md").exists()
+        p.name
+        for p in INVALID.glob("*.expected.txt")
+        if not p.with_suffix("").with_suffix(".md").exists()
+        and not p.with_suffix("").with_suffix("").is_dir()
     ]
     assert orphans == []
 

@@ -843,6 +843,42 @@ def test_every_recipient_gets_the_original_while_no_translation_is_built(newsroo
     assert plan.message(bob)["Content-Language"] == plan.release.language == "en-GB"
 
 
+FRENCH = """\
+---
+title: L’UE et l’ONU renforcent leur partenariat dans la lutte contre le terrorisme
+location: Bruxelles
+status: {status}
+---
+Le premier dialogue de haut niveau a eu lieu aujourd’hui à Bruxelles.
+"""
+
+
+def test_a_recipient_reading_french_gets_the_french_version(newsroom):
+    files = {
+        f"releases/{SLUG}.fr.md": FRENCH.format(status="approved"),
+        f"releases/{SLUG}.de.md": FRENCH.format(status="draft").replace("Bruxelles", "Brüssel"),
+    }
+    plan = plan_for(newsroom(files=files))
+    # The German draft is never sent: Dora, who reads German, gets the original.
+    assert sorted(plan.versions) == ["", "fr"]
+    bob = next(r for r in plan.recipients if r.language == "fr")
+    message = plan.message(bob)
+    assert message["Content-Language"] == "fr"
+    assert message["Subject"] == (
+        "SOUS EMBARGO JUSQU’AU 25 mai 2099 à 12:00 CEST (10:00 UTC) – "
+        "L’UE et l’ONU renforcent leur partenariat dans la lutte contre le terrorisme"
+    )
+    text = message.get_body(("plain",)).get_content()
+    assert "Bruxelles, le 25 mai 2099 – Le premier dialogue de haut niveau" in text
+    assert "CONTACTS PRESSE" in text  # the contacts come from the original, the labels are French
+    attachment = next(message.iter_attachments())
+    assert attachment.get_content() == plan.versions["fr"].pdf != plan.versions[""].pdf
+    dora = next(r for r in plan.recipients if r.language == "de")
+    assert plan.message(dora)["Content-Language"] == "en-GB"
+    # A translation changes what the list gets, so it is part of the version in the ledger.
+    assert plan.content_hash != plan_for(newsroom()).content_hash
+
+
 def test_the_content_hash_names_the_release_not_its_rendering(newsroom):
     root = newsroom()
     before = plan_for(root, now=NOW)

@@ -10,20 +10,38 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
+
 from pressroom.errors import ContentError, Problem, Severity
-from pressroom.model import RELEASE_FIELDS, Attendee, Contact, Link, Newsroom, Release, Settings, Status
+from pressroom.model import (
+    RELEASE_FIELDS,
+    TRANSLATION_FIELDS,
+    Attendee,
+    Contact,
+    Link,
+    Newsroom,
+    Release,
+    Settings,
+    Status,
+    source_hash,
+)
 from pressroom.settings import LANGUAGE, load_settings
 from pressroom.source import Mapping, Node, Scalar, Sequence, parse_front_matter, parse_yaml, read_text
 from pressroom.suggest import did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
+# releases/<slug>.<lang>.md: the same release in another language. The tag's
+# first part is lower case, as BCP 47 writes it and as URLs will show it.
+_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)$")
+_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_HASH = re.compile(r"^[0-9a-f]{12}$")
 # ASCII digits only: `\d` alone would let Arabic-Indic digits through to a
 # confusing "not a real date".
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
@@ -49,11 +67,33 @@ LINK_FIELDS = ("title", "url")
 CONTACT_FIELDS = ("name", "role", "organization", "city", "email", "phone")
 
 
-def load_newsroom(root: Path) -> Newsroom:
+class ReleaseCache(Protocol):
+    """Releases loaded before, by file content.
+
+    A rebuild of 1,000 releases reads YAML only for those that changed.
+    """
+
+    def lookup(
+        self, rel: str, data: bytes, settings: Settings, contacts: dict[str, Contact]
+    ) -> tuple[Release, list[Problem]] | None: ...
+
+    def store(
+        self,
+        rel: str,
+        data: bytes,
+        settings: Settings,
+        contacts: dict[str, Contact],
+        release: Release,
+        problems: list[Problem],
+    ) -> None: ...
+
+
+def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
     """Load pressroom.toml, contacts/ and releases/ under `root` into a Newsroom.
 
     Raises ContentError with every error found; warnings ride along on the
-    returned Newsroom.
+    returned Newsroom. With a `cache`, a release file whose bytes, contacts and
+    settings are as they were is taken from it instead of being parsed again.
     """
     root = root.resolve()
     problems: list[Problem] = []
@@ -64,12 +104,27 @@ def load_newsroom(root: Path) -> Newsroom:
         settings = Settings(name="Newsroom", url="https://example.org/", language="en", timezone="UTC")
     contacts, contact_files = _load_contacts(root, problems)
     templates = _templates(root, problems)
+    files = _files(root, "releases", ".md", problems)
+    # Originals first: a translation is read against its original.
+    others = [(path, _TRANSLATION.match(path.name[: -len(".md")])) for path in files]
     releases = []
-    for path in _files(root, "releases", ".md", problems):
-        release = _load_release(root, path, settings, contacts, problems)
-        if release is not None:
-            releases.append(release)
-    used = {c.id for r in releases for c in r.contacts if c.id}
+    loaded: dict[str, Release] = {}
+    for path, match in others:
+        if match is None:
+            release = _cached_release(cache, path, settings, contacts, problems)
+            if release is not None:
+                releases.append(release)
+                loaded[release.slug] = release
+    translations = []
+    for path, match in others:
+        if match is not None:
+            translation = _load_translation(
+                path, match["slug"], match["lang"], settings, contacts, loaded, problems
+            )
+            if translation is not None:
+                translations.append(translation)
+    _refuse_duplicate_languages(translations, problems)
+    used = {c.id for r in releases + translations for c in r.contacts if c.id}
     for contact_id, rel in sorted(contact_files.items()):
         if contact_id not in used and releases:
             problems.append(Problem(rel, 0, "", "no release names this contact", Severity.WARNING))
@@ -77,6 +132,8 @@ def load_newsroom(root: Path) -> Newsroom:
     if errors:
         raise ContentError(problems)
     releases.sort(key=lambda r: (r.published, r.slug), reverse=True)
+    order = {r.slug: i for i, r in enumerate(releases)}
+    translations.sort(key=lambda t: (order[t.slug], t.language.lower()))
     return Newsroom(
         root=root,
         settings=settings,
@@ -84,6 +141,7 @@ def load_newsroom(root: Path) -> Newsroom:
         contacts=contacts,
         templates=templates,
         warnings=tuple(sorted(problems)),
+        translations=tuple(translations),
     )
 
 
@@ -175,22 +233,37 @@ def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Conta
     return contacts, files
 
 
+def _cached_release(
+    cache: ReleaseCache | None,
+    path: Path,
+    settings: Settings,
+    contacts: dict[str, Contact],
+    problems: list[Problem],
+) -> Release | None:
+    if cache is None:
+        return _load_release(path, settings, contacts, problems)
+    rel = f"releases/{path.name}"
+    try:
+        data = path.read_bytes()
+    except OSError:  # reported by the loader itself, with its usual message
+        return _load_release(path, settings, contacts, problems)
+    hit = cache.lookup(rel, data, settings, contacts)
+    if hit is not None:
+        problems.extend(hit[1])
+        return hit[0]
+    before = len(problems)
+    release = _load_release(path, settings, contacts, problems)
+    own = problems[before:]
+    if release is not None and all(p.severity is Severity.WARNING for p in own):
+        cache.store(rel, data, settings, contacts, release, own)
+    return release
+
+
 def _load_release(
-    root: Path, path: Path, settings: Settings, contacts: dict[str, Contact], problems: list[Problem]
+    path: Path, settings: Settings, contacts: dict[str, Contact], problems: list[Problem]
 ) -> Release | None:
     rel = f"releases/{path.name}"
     slug = path.name[: -len(".md")]
-    if _TRANSLATION.match(slug):
-        problems.append(
-            Problem(
-                rel,
-                0,
-                "",
-                "translations (<slug>.<lang>.md) are recognised but not built yet",
-                Severity.WARNING,
-            )
-        )
-        return None
     if not SLUG.match(slug):
         hint = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "my-release"
         problems.append(
@@ -203,11 +276,96 @@ def _load_release(
         )
         return None
     try:
-        doc = parse_front_matter(read_text(path, rel), rel)
+        text = read_text(path, rel)
+        doc = parse_front_matter(text, rel)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
-    return FieldReader(rel, problems).release(slug, doc.front, doc.body, doc.body_line, settings, contacts)
+    return FieldReader(rel, problems).release(
+        slug, doc.front, doc.body, doc.body_line, settings, contacts, digest=source_hash(text)
+    )
+
+
+def _load_translation(
+    path: Path,
+    slug: str,
+    tag: str,
+    settings: Settings,
+    contacts: dict[str, Contact],
+    originals: dict[str, Release],
+    problems: list[Problem],
+) -> Release | None:
+    """releases/<slug>.<lang>.md, read against its original (see docs/release-format.md).
+
+    Its own fields are checked even when its original has errors, so one run
+    reports both files; it is built only when both load.
+    """
+    rel = f"releases/{path.name}"
+    original = originals.get(slug)
+    wrong = translation_language_problem(tag, slug, original)
+    if wrong is None and original is None and not (path.parent / f"{slug}.md").is_file():
+        wrong = f"a translation of nothing: there is no releases/{slug}.md to translate"
+    if wrong is not None:
+        problems.append(Problem(rel, 0, "", wrong))
+        return None
+    try:
+        text = read_text(path, rel)
+        doc = parse_front_matter(text, rel)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return None
+    return FieldReader(rel, problems).release(
+        slug,
+        doc.front,
+        doc.body,
+        doc.body_line,
+        settings,
+        contacts,
+        digest=source_hash(text),
+        translation=tag,
+        original=original,
+    )
+
+
+def translation_language_problem(tag: str, slug: str, original: Release | None) -> str | None:
+    """What is wrong with `tag` as the language of a translation of `slug`, or None.
+
+    `pressroom new --translate` asks the same question before it writes a file.
+    """
+    if not _TAG.match(tag):
+        return (
+            f"'{tag}' is not a language tag: a translation is named <slug>.<lang>.md "
+            f"with a tag such as 'fr' or 'pt-BR', e.g. '{slug}.fr.md'"
+        )
+    if not _knows(tag):
+        return f"'{tag}' is not a language known to pressroom (Babel)"
+    if original is not None and _same_language(tag, original.language):
+        return f"'{tag}' is the language of {original.path} itself; a translation is in another language"
+    return None
+
+
+def _knows(tag: str) -> bool:
+    """Whether Babel has a locale for the tag: its dates and its language's name come from there."""
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
+def _same_language(tag: str, language: str) -> bool:
+    """'fr' and 'fr-BE' are two languages here; 'en' against an original in 'en-GB' is one."""
+    a, b = tag.lower().split("-"), language.lower().split("-")
+    return a == b or (a[0] == b[0] and (len(a) == 1 or len(b) == 1))
+
+
+def _refuse_duplicate_languages(translations: list[Release], problems: list[Problem]) -> None:
+    """Two files of one release whose tags differ only in case would share a URL."""
+    seen: dict[tuple[str, str], Release] = {}
+    for t in translations:
+        first = seen.setdefault((t.slug, t.language.lower()), t)
+        if first is not t:
+            problems.append(Problem(t.path, 0, "", f"the same language as {first.path}: keep one of them"))
 
 
 @dataclass
@@ -373,14 +531,26 @@ class FieldReader:
         body_line: int,
         settings: Settings,
         contacts: dict[str, Contact],
+        *,
+        digest: str = "",
+        translation: str | None = None,
+        original: Release | None = None,
     ) -> Release | None:
-        allowed = RELEASE_FIELDS + settings.custom_fields
+        """One release; or with `translation` (its language tag), a translation of `original`.
+
+        A translation's `original` is None when the original did not load: its
+        own fields are still checked, and nothing is returned.
+        """
+        # translated_from is known to every release, so that an original stating it
+        # hears why it may not, rather than "unknown field".
+        allowed = RELEASE_FIELDS + TRANSLATION_FIELDS + settings.custom_fields
         f = self.fields(front, "", allowed) or {}
         top = front.line
         title = self.required_text(f.get("title"), "title", top)
         before = self._errors
         day = self.date(f["date"], "date") if "date" in f else None
-        if day is None and self._errors == before:  # missing, empty or blank; never dropped silently
+        # Missing, empty or blank is never dropped silently; a translation has its original's.
+        if day is None and self._errors == before and translation is None:
             self.problem(f["date"].line if "date" in f else top, "date", "field required")
         location = self.required_text(f.get("location"), "location", top)
         opt = {k: self.text(f[k], k) if k in f else None for k in ("subtitle", "reference")}
@@ -394,6 +564,16 @@ class FieldReader:
                     "language",
                     f"expected a language tag such as 'en' or 'fr', found '{language}'",
                 )
+            elif translation is not None and language.lower() != translation.lower():
+                self.problem(
+                    f["language"].line,
+                    "language",
+                    f"'{language}' differs from the file name's '{translation}': "
+                    "leave it out, a translation's file name gives its language",
+                )
+        if translation is not None:
+            language = translation
+        translated_from = self._translated_from(f.get("translated_from"), translation, original)
         status = Status.DRAFT
         if "status" in f:
             raw = self.text(f["status"], "status")
@@ -454,6 +634,39 @@ class FieldReader:
         if not text.strip():
             self.problem(body_line, "body", "the release has no text below the front matter")
 
+        if translation is not None:
+            if original is None or self._errors or title is None or location is None:
+                return None
+            return self._translation(
+                original,
+                f,
+                top,
+                Release(
+                    slug=slug,
+                    path=self.rel,
+                    title=title,
+                    date=day or original.date,
+                    location=location,
+                    body=text,
+                    issuers=issuers,
+                    language=language,
+                    status=status,
+                    published=original.published,
+                    embargo=embargo,
+                    tags=tags,
+                    attendees=tuple(attendees),
+                    background=background,
+                    links=tuple(links),
+                    contacts=tuple(release_contacts),
+                    custom=tuple(custom),
+                    source_hash=digest,
+                    translation_of=slug,
+                    translated_from=translated_from,
+                    original=original,
+                    subtitle=opt["subtitle"],
+                    reference=opt["reference"],
+                ),
+            )
         if self._errors or title is None or day is None or location is None:
             return None
         tz = settings.tz
@@ -483,7 +696,89 @@ class FieldReader:
             links=tuple(links),
             contacts=tuple(release_contacts),
             custom=tuple(custom),
-            **opt,
+            source_hash=digest,
+            subtitle=opt["subtitle"],
+            reference=opt["reference"],
+        )
+
+    def _translated_from(
+        self, node: Node | None, translation: str | None, original: Release | None
+    ) -> str | None:
+        """The original's source_hash a translation was made from; a warning when it has changed since."""
+        if node is None:
+            return None
+        value = self.text(node, "translated_from")
+        if translation is None:
+            self.problem(
+                node.line,
+                "translated_from",
+                "only a translation (releases/<slug>.<lang>.md) names the original it was made from",
+            )
+            return None
+        if value is None:
+            return None
+        if not _HASH.match(value):
+            self.problem(
+                node.line,
+                "translated_from",
+                f"expected the 12-character hash `pressroom new --translate` writes, found '{value}'",
+            )
+            return None
+        if original is not None and value != original.source_hash:
+            self.problem(
+                node.line,
+                "translated_from",
+                f"{original.path} has changed since this translation was made ({value}, now "
+                f"{original.source_hash}): the translation may be out of date; bring it up to date, "
+                f"then set translated_from: {original.source_hash}",
+                Severity.WARNING,
+            )
+        return value
+
+    def _translation(self, original: Release, f: dict[str, Node], top: int, t: Release) -> Release | None:
+        """A translation checked against its original, with what it does not state taken from it.
+
+        Date and embargo are the original's: a translation may repeat them, not
+        change them, since a translation never goes public apart from its original.
+        """
+        if "date" in f and t.date != original.date:
+            self.problem(
+                f["date"].line,
+                "date",
+                f"{t.date} differs from the date of {original.path}, {original.date}: "
+                "leave it out, a translation has its original's date",
+            )
+        if t.embargo is not None and t.embargo != original.embargo:
+            was = original.embargo.isoformat() if original.embargo else "none"
+            self.problem(
+                f["embargo"].line,
+                "embargo",
+                f"differs from the embargo of {original.path} ({was}): "
+                "leave it out, a translation has its original's embargo",
+            )
+        for name, mine, theirs in (
+            ("attendees", len(t.attendees), len(original.attendees)),
+            ("links", len(t.links), len(original.links)),
+        ):
+            if mine != theirs:
+                self.problem(
+                    f[name].line if name in f else top,
+                    name,
+                    f"{theirs} in {original.path}, {mine} here: is one missing from the translation?",
+                    Severity.WARNING,
+                )
+        if self._errors:
+            return None
+        # Empty counts as absent here too; custom fields are taken one by one.
+        custom = dict(original.custom) | dict(t.custom)
+        return replace(
+            t,
+            embargo=original.embargo,
+            issuers=t.issuers or original.issuers,
+            reference=t.reference or original.reference,
+            tags=t.tags or original.tags,
+            contacts=t.contacts or original.contacts,
+            custom=tuple(custom.items()),
         )
 
     def _contact_ref(self, item: Node, path: str, contacts: dict[str, Contact]) -> Contact | None:

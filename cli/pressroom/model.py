@@ -7,6 +7,8 @@ instant and the same inputs give the same outputs.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -20,6 +22,26 @@ RELEASE_FIELDS = (
     "title", "subtitle", "date", "location", "issuers", "reference", "language", "status",
     "embargo", "tags", "attendees", "background", "links", "contacts",
 )  # fmt: skip
+# What only a translation (releases/<slug>.<lang>.md) may add to them.
+TRANSLATION_FIELDS = ("translated_from",)
+
+_STATUS_LINE = re.compile(r"^status\s*:")
+
+
+def source_hash(text: str) -> str:
+    """The short hash by which a translation's `translated_from` names the original it was made from.
+
+    The first 12 hex digits of SHA-256 over the original file's text in UTF-8,
+    as the loader reads it (no byte-order mark, line ends as "\\n"), leaving out
+    the front matter's top-level `status:` line. Approving an original changes
+    nothing a translator has to read again, so it must not mark every
+    translation as possibly outdated; any other edit, even of one comma, does.
+    """
+    lines = text.split("\n")
+    if lines and lines[0].rstrip() == "---":
+        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), 0)
+        lines = lines[:1] + [line for line in lines[1:end] if not _STATUS_LINE.match(line)] + lines[end:]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
 
 
 class Status(StrEnum):
@@ -99,6 +121,33 @@ class Release:
     links: tuple[Link, ...] = ()
     contacts: tuple[Contact, ...] = ()
     custom: tuple[tuple[str, str], ...] = ()  # fields declared in pressroom.toml
+    source_hash: str = ""  # source_hash() of its file, what a translation's translated_from names
+    translation_of: str | None = None  # a translation: its original's slug (== slug); None for originals
+    translated_from: str | None = None  # a translation: the original's source_hash it was made from
+    # A translation's original, as loaded, so that the public rule and the outdated
+    # flag need nothing else. Left out of comparisons: the slug says which it is.
+    original: Release | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        """A unique id among all releases and translations, for output names: 'slug' or 'slug.fr'."""
+        return self.slug if self.translation_of is None else f"{self.slug}.{self.language}"
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of is not None
+
+    @property
+    def is_outdated(self) -> bool:
+        """A translation made from an earlier text of its original, as its translated_from says.
+
+        Without translated_from nothing is known, and nothing is claimed.
+        """
+        return (
+            self.original is not None
+            and self.translated_from is not None
+            and self.translated_from != self.original.source_hash
+        )
 
     @property
     def is_draft(self) -> bool:
@@ -109,21 +158,66 @@ class Release:
         return self.embargo is not None and now < self.embargo
 
     def is_public(self, now: datetime) -> bool:
-        """The one rule for the public site: approved, and its time has come."""
-        return self.status is Status.APPROVED and now >= self.published
+        """Whether it may be on the public site at `now`: see `is_public` in this module."""
+        return is_public(self, now)
+
+
+def is_public(release: Release, now: datetime) -> bool:
+    """The one rule for the public site, for a release or a translation.
+
+    A release is public once it is approved and its time has come: its
+    embargo, else midnight of its date in the newsroom's zone (`published`).
+    A translation shares its original's date and embargo; it is public only
+    when it is approved itself and its original is public, so approving a
+    translation never publishes a draft or lifts an embargo early. A
+    translation whose original is unknown is never public.
+    """
+    if release.status is not Status.APPROVED or now < release.published:
+        return False
+    if release.translation_of is None:
+        return True
+    return release.original is not None and is_public(release.original, now)
 
 
 @dataclass(frozen=True, slots=True)
 class Newsroom:
     root: Path
     settings: Settings
-    releases: tuple[Release, ...]  # newest first
+    releases: tuple[Release, ...]  # originals only, newest first
     contacts: dict[str, Contact] = field(default_factory=dict)
     templates: Path | None = None  # the newsroom's own templates/, if it has one
     warnings: tuple[Problem, ...] = ()
+    # releases/<slug>.<lang>.md, in the order of their originals, then by language tag
+    translations: tuple[Release, ...] = ()
 
     def public(self, now: datetime) -> tuple[Release, ...]:
-        return tuple(r for r in self.releases if r.is_public(now))
+        """The originals on the public site at `now`, newest first."""
+        return tuple(r for r in self.releases if is_public(r, now))
+
+    def public_translations(self, now: datetime) -> tuple[Release, ...]:
+        """The translations on the public site at `now`."""
+        return tuple(t for t in self.translations if is_public(t, now))
 
     def release(self, slug: str) -> Release | None:
+        """The original with this slug; translations are found with `translations_of` or `find`."""
         return next((r for r in self.releases if r.slug == slug), None)
+
+    def translations_of(self, release: Release | str) -> tuple[Release, ...]:
+        """The translations of an original (or of the original with this slug), by language tag."""
+        slug = release if isinstance(release, str) else release.slug
+        return tuple(t for t in self.translations if t.slug == slug)
+
+    def versions(self, release: Release | str) -> tuple[Release, ...]:
+        """Every language version of a release: the original first, then its translations.
+
+        Given a translation, the versions of its original.
+        """
+        slug = release if isinstance(release, str) else release.slug
+        original = self.release(slug)
+        return ((original,) if original else ()) + self.translations_of(slug)
+
+    def find(self, key: str) -> Release | None:
+        """A release or a translation by its `key`: 'slug' or 'slug.fr'."""
+        if "." not in key:
+            return self.release(key)
+        return next((t for t in self.translations if t.key == key), None)

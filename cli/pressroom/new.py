@@ -1,4 +1,4 @@
-"""`pressroom new`: a release skeleton that `pressroom check` accepts as it is."""
+"""`pressroom new`: a release skeleton, or a translation skeleton, that `pressroom check` accepts as it is."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from pressroom.errors import ConfigError
+from pressroom.model import Release
 from pressroom.settings import load_settings
+from pressroom.suggest import did_you_mean
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
 # What a one-line field may not hold (controls, line separators) and what YAML
@@ -91,3 +93,73 @@ Write the lead paragraph here: who, what, when, where and why.
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
     return path
+
+
+def new_translation(
+    root: Path, slug: str, language: str, headline: str | None = None, location: str | None = None
+) -> Path:
+    """Write releases/<slug>.<language>.md, a draft translation of a release, and return its path.
+
+    The skeleton holds what a translation states for itself (title,
+    subtitle, location, attendees, Background, link titles and the body),
+    copied from the original for the translator to write over, and
+    `translated_from`, the original's source hash, so that `check` can say
+    when the original changes afterwards. Date, embargo, issuers, reference,
+    tags and contacts come from the original. Never overwrites a file.
+    """
+    from pressroom.load import load_newsroom, translation_language_problem
+
+    root = root.resolve()
+    newsroom = load_newsroom(root)  # a newsroom with errors is reported, not translated
+    original = newsroom.release(slug)
+    if original is None:
+        hint = did_you_mean(slug, [r.slug for r in newsroom.releases])
+        raise ConfigError(f"no release with slug {slug} in releases/{hint}")
+    problem = translation_language_problem(language, slug, original)
+    if problem is not None:
+        raise ConfigError(problem)
+    path = root / "releases" / f"{slug}.{language}.md"
+    same = [t for t in newsroom.translations_of(original) if t.language.lower() == language.lower()]
+    if path.exists() or same:
+        raise ConfigError(f"{same[0].path if same else f'releases/{path.name}'} already exists")
+    title = " ".join((headline or original.title).split())
+    place = " ".join((location or original.location).split())
+    _refuse_unwritable("headline", title)
+    _refuse_unwritable("location", place)
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(_translation_text(original, language, title, place))
+    return path
+
+
+def _translation_text(original: Release, language: str, title: str, location: str) -> str:
+    lines = [
+        "---",
+        f"# A translation into '{language}' of",
+        f"#   {original.path}",
+        "# Write the translation over the original's text below. Date, embargo, issuers,",
+        "# reference, tags and contacts come from the original; add issuers: or tags: here",
+        "# only to translate them.",
+        f"translated_from: {original.source_hash}  # the original as it was translated; see check",
+        f"title: {_yaml_text(title)}",
+    ]
+    if original.subtitle:
+        lines.append(f"subtitle: {_yaml_text(original.subtitle)}")
+    lines += [f"location: {_yaml_text(location)}", "status: draft"]
+    if original.attendees:
+        lines.append("attendees:")
+        for a in original.attendees:
+            lines.append(f"  - name: {_yaml_text(a.name)}")
+            lines += [
+                f"    {k}: {_yaml_text(v)}"
+                for k, v in (("role", a.role), ("organization", a.organization))
+                if v
+            ]
+    if original.background:
+        lines.append("background: |")
+        lines += [f"  {line}".rstrip() for line in original.background.split("\n")]
+    if original.links:
+        lines.append("links:")
+        for link in original.links:
+            lines += [f"  - title: {_yaml_text(link.title)}", f"    url: {_yaml_text(link.url)}"]
+    lines += ["---", original.body, ""]
+    return "\n".join(lines)

@@ -199,13 +199,12 @@ def version_for(language: str | None, original: str, available: Collection[str])
 
 
 def translations(newsroom: Newsroom, release: Release) -> dict[str, Release]:
-    """The release's translations by language tag (releases/<slug>.<lang>.md).
+    """The release's translations that may be sent, by language tag (releases/<slug>.<lang>.md).
 
-    None yet: the loader recognises translation files but does not build them
-    (it warns and skips them). Once it does, they come from here, and
-    `version_for` already picks one per recipient.
+    Only approved ones: a draft translation is never sent, so its readers get
+    the original instead. `version_for` picks one of these per recipient.
     """
-    return {}
+    return {t.language: t for t in newsroom.translations_of(release) if not t.is_draft}
 
 
 def content_hash(release: Release, versions: Mapping[str, Release]) -> str:

@@ -1,20 +1,43 @@
-"""The one Jinja environment: strict, autoescaped, overridable file by file.
+"""The one Jinja environment: strict, autoescaped, overridable file by file; and the label catalogues.
 
 Search order is the newsroom's own templates/ first, then the house style that
 ships with the package, so a newsroom can replace a single partial without
 copying the rest. Template names are a public contract (see README).
+
+Labels ("Background", "Page 1 of 2") are gettext messages. Their translations
+are catalogues beside the templates, `locale/<lang>/LC_MESSAGES/messages.po`,
+looked up the same way: the house style's first, a newsroom's own on top of
+it, message by message. One environment serves every language: a render gets
+its language's `gettext` in its context (see `i18n_context`), which shadows
+the English defaults installed here, so a build in five languages still
+compiles each template once.
 """
 
 from __future__ import annotations
 
+import functools
+import io
+from collections.abc import Callable
+from gettext import NullTranslations
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 from jinja2 import select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from pressroom.errors import RenderError
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
     DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+LOCALE_FOLDER = "locale"
+DOMAIN = "messages"
 
 
 def template_dirs(own: Path | None) -> list[Path]:
@@ -35,6 +58,97 @@ def environment(own: Path | None) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         auto_reload=False,
     )
-    # Labels go through gettext so a catalogue can translate them per language.
+    # English (the messages as written) unless a render passes its language's gettext.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
+
+
+def own_templates(env: jinja2.Environment) -> Path | None:
+    """The newsroom's own templates/ folder an environment from `environment()` searches first."""
+    loader = env.loader
+    if isinstance(loader, jinja2.FileSystemLoader) and len(loader.searchpath) > 1:
+        return Path(loader.searchpath[0])
+    return None
+
+
+def catalogue(locale: str, own: Path | None) -> NullTranslations:
+    """The label translations for a Babel locale such as 'fr' or 'de_CH'.
+
+    Catalogues are merged from the most general to the most particular:
+    for 'de_CH', the house style's de, the newsroom's de, the house style's
+    de_CH, the newsroom's de_CH. A message missing everywhere stays as
+    written (English). Compiled once per process and kept while the files
+    are unchanged, so `pressroom serve` picks up an edited catalogue.
+    """
+    parts = locale.split("_")
+    tags = ["_".join(parts[: i + 1]) for i in range(len(parts))]
+    found = []
+    for tag in tags:
+        for folder in reversed(template_dirs(own)):
+            path = folder / LOCALE_FOLDER / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            found.append((path, stat.st_mtime_ns, stat.st_size))
+    return _compiled(tuple(found))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(files: tuple[tuple[Path, int, int], ...]) -> NullTranslations:
+    """.po files compiled in memory and merged in order: no .mo file to build or to forget."""
+    merged: Translations | None = None
+    for path, _mtime, _size in files:
+        try:
+            with path.open("rb") as handle:
+                catalog = read_po(handle, domain=DOMAIN)
+            buffer = io.BytesIO()
+            write_mo(buffer, catalog)  # translated, non-fuzzy messages only
+        except (OSError, ValueError) as exc:
+            raise RenderError(f"{path}: cannot read this message catalogue: {exc}") from exc
+        buffer.seek(0)
+        translations = Translations(buffer, domain=DOMAIN)
+        merged = translations if merged is None else merged.merge(translations)
+    return merged if merged is not None else NullTranslations()
+
+
+@functools.lru_cache(maxsize=64)
+def i18n_context(translations: NullTranslations) -> dict[str, Callable[..., str]]:
+    """`gettext` and friends for a render's context, as Jinja's newstyle gettext behaves.
+
+    The template's `_()`, `gettext()`, `ngettext()` and `{% trans %}` find
+    these before the environment's English defaults. Made once per catalogue.
+    """
+
+    @jinja2.pass_context
+    def gettext(context: Context, message: str, /, **variables: Any) -> str:
+        return _format(context, translations.gettext(message), variables)
+
+    @jinja2.pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return _format(context, translations.ngettext(singular, plural, num), variables)
+
+    @jinja2.pass_context
+    def pgettext(context: Context, message_context: str, message: str, /, **variables: Any) -> str:
+        variables.setdefault("context", message_context)
+        return _format(context, translations.pgettext(message_context, message), variables)
+
+    @jinja2.pass_context
+    def npgettext(
+        context: Context, message_context: str, singular: str, plural: str, num: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("context", message_context)
+        variables.setdefault("num", num)
+        text = translations.npgettext(message_context, singular, plural, num)
+        return _format(context, text, variables)
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext, "npgettext": npgettext}
+
+
+def _format(context: Context, text: str, variables: dict[str, Any]) -> str:
+    # As Jinja's own newstyle gettext: the message is markup, the values are escaped
+    # into it, and it is always %-formatted, so "%%" means "%" whatever the values.
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - a label from our own catalogue, values escaped into it
+    return text % variables

@@ -32,7 +32,7 @@ def subject(view: ReleaseView) -> str:
     if view.is_embargoed:
         text = f"{view.release_line} – {text}"
     if view.release.is_draft:
-        text = f"[DRAFT] {text}"
+        text = view.gettext("[DRAFT] %(subject)s", subject=text)
     return text
 
 
@@ -53,8 +53,10 @@ def _set_subject(message: EmailMessage, text: str) -> None:
 
 
 def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
+    """The release (or a translation) as an email in its language, without To: or attachments."""
+    view = view.for_environment(env)
     r, settings = view.release, view.settings
-    context = {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
+    context = view.i18n | {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
     html = _INLINER.inline(env.get_template("release.email.html").render(context))
 
@@ -64,7 +66,7 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     message["From"] = settings.email_from
     _set_subject(message, subject(view))
     message["Date"] = format_datetime(r.published)
-    message["Message-ID"] = f"<{r.slug}.{digest}@{host}>"
+    message["Message-ID"] = f"<{r.key}.{digest}@{host}>"
     if r.is_draft:
         message["X-Pressroom-Status"] = "draft"
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")

@@ -2,22 +2,31 @@
 
 The release line, the dateline, the dates in the release's language and the
 Markdown turned into safe HTML and plain text are computed here, so the page,
-the PDF and the email cannot disagree about any of them.
+the PDF and the email cannot disagree about any of them. A view speaks its
+release's language: dates through Babel, labels through the message
+catalogues of templating.py, the same ones its templates get.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
 from pressroom import markup
 from pressroom.model import Contact, Release, Settings
+from pressroom.templating import catalogue, i18n_context, own_templates
 
 UTC = ZoneInfo("UTC")
 
@@ -46,17 +55,63 @@ def _safe_html(source: str, lead: str | None = None) -> Markup:
     return Markup(markup.to_html(source, lead=lead))  # noqa: S704
 
 
+def newsroom_i18n(env: jinja2.Environment, settings: Settings) -> dict[str, Callable[..., str]]:
+    """`gettext` and friends for a page of no one release (a listing, the archive, 404), for its context.
+
+    Such pages speak the newsroom's language (`language` in pressroom.toml),
+    with the catalogues `env`'s templates come from.
+    """
+    return i18n_context(catalogue(locale_for(settings.language, settings), own_templates(env)))
+
+
+def language_name(tag: str) -> str:
+    """A language's own name for itself: 'français' for fr, 'Deutsch' for de, 'français (Belgique)'."""
+    try:
+        locale = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return tag
+    return str(locale.get_display_name(locale) or tag)
+
+
 @dataclass(frozen=True)
 class ReleaseView:
-    """A release as the house style presents it at one instant."""
+    """A release (or a translation) as the house style presents it at one instant, in its language."""
 
     release: Release
     settings: Settings
     now: datetime
+    # The newsroom's own templates/ (Newsroom.templates): its locale/ catalogues
+    # override the house style's labels, as its templates override the house style's.
+    templates: Path | None = None
 
     @cached_property
     def locale(self) -> str:
         return locale_for(self.release.language, self.settings)
+
+    @cached_property
+    def catalogue(self) -> NullTranslations:
+        """The label catalogue of the release's language, shared by the view and its templates."""
+        return catalogue(self.locale, self.templates)
+
+    @cached_property
+    def i18n(self) -> dict[str, Callable[..., str]]:
+        """`gettext` and friends for a template context, so every label is in this view's language."""
+        return i18n_context(self.catalogue)
+
+    def gettext(self, message: str, /, **variables: Any) -> str:
+        """A label in the release's language, %-formatted with `variables` as templates do."""
+        return self.catalogue.gettext(message) % variables
+
+    def for_environment(self, env: jinja2.Environment) -> ReleaseView:
+        """This view, or a copy whose labels come from the same catalogues as `env`'s templates.
+
+        A view made without the newsroom's templates/ would print the house
+        style's labels where the newsroom overrides them; renderers call this
+        so a page cannot mix the two. The copy renders its Markdown again, so
+        the build makes views with `templates=newsroom.templates` up front.
+        """
+        own = own_templates(env)
+        return self if own == self.templates else dataclasses.replace(self, templates=own)
 
     def format_date(self, day: date) -> str:
         return str(format_date(day, "long", locale=self.locale))
@@ -64,7 +119,13 @@ class ReleaseView:
     def format_moment(self, moment: datetime) -> str:
         """'25 May 2018, 12:00 CEST' in the newsroom's time zone, '(10:00 UTC)' beside it if set."""
         local = moment.astimezone(self.settings.tz)
-        text = f"{self.format_date(local.date())}, {local:%H:%M} {local.tzname()}"
+        # TRANSLATORS: an embargo's instant: "25 May 2018, 12:00 CEST" (a long date, 24-hour time, zone).
+        text = self.gettext(
+            "%(date)s, %(time)s %(zone)s",
+            date=self.format_date(local.date()),
+            time=f"{local:%H:%M}",
+            zone=local.tzname(),
+        )
         if self.settings.show_utc and local.utcoffset():
             text += f" ({moment.astimezone(UTC):%H:%M} UTC)"
         return text
@@ -85,8 +146,9 @@ class ReleaseView:
     def release_line(self) -> str:
         """The line journalists scan for first."""
         if self.release.embargo is not None and self.is_embargoed:
-            return f"EMBARGOED UNTIL {self.format_moment(self.release.embargo)}"
-        return "FOR IMMEDIATE RELEASE"
+            # TRANSLATORS: the release line above the headline, in capitals as the English is.
+            return self.gettext("EMBARGOED UNTIL %(moment)s", moment=self.format_moment(self.release.embargo))
+        return self.gettext("FOR IMMEDIATE RELEASE")
 
     @cached_property
     def dateline(self) -> str:
@@ -94,7 +156,8 @@ class ReleaseView:
         place = self.release.location
         if self.settings.dateline_style == "ap":
             place = place.upper()
-        return f"{place}, {self.date_text} –"
+        # TRANSLATORS: the dateline that opens the first paragraph: "Brussels, 25 May 2018 –".
+        return self.gettext("%(place)s, %(date)s –", place=place, date=self.date_text)
 
     @cached_property
     def _writes_own_dateline(self) -> bool:
@@ -132,7 +195,7 @@ class ReleaseView:
         """One or two sentences for search engines and link previews."""
         if self.release.subtitle:
             return self.release.subtitle
-        text = " ".join(self.body_text.split())
+        text = markup.plain_text(self.body_html)
         text = text.removeprefix(self.dateline).strip()
         return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
 
