@@ -38,11 +38,11 @@ KILL_POINTS = max(12, settings.default.max_examples // 5)
 SEED = int(os.environ.get("PRESSROOM_FAULT_SEED") or random.SystemRandom().randrange(2**32))
 LOCKED = "Error: another build is running in this newsroom; try again when it has finished"
 # What the build does to the disk and the world, as audit events: a kill point
-# is "just before the n-th of these". `ctypes.dlsym` is the lookup of renameat2,
-# just before build/ is swapped.
+# is "just before the n-th of these". The first `os.rename` puts the journal in
+# place: from there on the build is committed, and the next run finishes it.
 COUNTED = {
     "open", "os.mkdir", "os.link", "os.rename", "os.remove", "os.rmdir", "os.truncate", "os.chmod",
-    "shutil.copyfile", "shutil.rmtree", "tempfile.mkdtemp", "ctypes.dlsym",
+    "shutil.copyfile", "shutil.rmtree", "tempfile.mkdtemp",
 }  # fmt: skip
 
 
@@ -111,8 +111,6 @@ def _child(scenario: dict, args: list[str], data: str) -> None:
 
         build_module = importlib.import_module("pressroom.build")  # `pressroom.build` is also a function
 
-        if scenario.get("fallback"):  # a system or file system without renameat2(RENAME_EXCHANGE)
-            build_module._exchange = lambda a, b: False
         if "fsize" in scenario:  # the disk fills up: writing past this size fails with EFBIG
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (scenario["fsize"], scenario["fsize"]))
@@ -166,9 +164,11 @@ def _drive(plan_file: str) -> None:
     temporary = set(os.listdir(tempfile.gettempdir()))
 
     backup = root.parent / f"{root.name}-build-backup"
-    if plan["reset"]:  # each scenario starts from the same build/ and no stale trees
+    work = root / ".pressroom"
+    if plan["reset"]:  # each scenario starts from the same build/, cache and no stale trees
         shutil.rmtree(backup, ignore_errors=True)
         shutil.copytree(root / "build", backup, symlinks=True)
+        shutil.copy2(work / "cache.json", backup.with_suffix(".cache"))
     results = []
     for scenario in plan["scenarios"]:
         with tempfile.TemporaryDirectory() as scratch:
@@ -202,7 +202,9 @@ def _drive(plan_file: str) -> None:
         if plan["reset"]:
             shutil.rmtree(root / "build", ignore_errors=True)
             shutil.copytree(backup, root / "build", symlinks=True)
-            for stale in (root / ".pressroom").glob("tmp-*"):
+            shutil.copy2(backup.with_suffix(".cache"), work / "cache.json")
+            (work / "commit.json").unlink(missing_ok=True)
+            for stale in work.glob("tmp-*"):
                 shutil.rmtree(stale)
     print(json.dumps(results))
 
@@ -236,19 +238,24 @@ def drive(root: Path, scenarios: list[dict], args: list[str] = ARGS, *, reset: b
 
 
 @pytest.mark.pdf
-def test_a_build_killed_at_random_points_leaves_the_previous_or_the_new_tree_whole(built, make_newsroom):
+def test_a_build_killed_at_random_points_leaves_every_file_whole_and_the_next_run_finishes(
+    built, make_newsroom
+):
+    """Killed before its journal is in place, a build leaves build/ as it was; killed after,
+    every file is its previous or its new version, and the next run completes the build."""
     root, before = built
     (count,) = drive(root, [{}], reset=True)
     events, after = count["events"], count["tree"]
     assert count["exit"] == 0, count["stderr"]
     assert after != before
-    swap = events.index("ctypes.dlsym") + 1  # killed up to here, the build has not replaced build/ yet
+    commit = events.index("os.rename") + 1  # the journal; killed up to here, build/ is untouched
     points = sorted(
         {
             1,
-            swap - 1,
-            swap,
-            swap + 1,
+            commit - 1,
+            commit,
+            commit + 1,
+            commit + 2,
             len(events),
             *random.Random(SEED).sample(range(1, len(events) + 1), KILL_POINTS),
         }
@@ -257,51 +264,40 @@ def test_a_build_killed_at_random_points_leaves_the_previous_or_the_new_tree_who
     for n, result in zip(points, results, strict=True):
         where = f"killed before event {n} of {len(events)} ({events[n - 1]}); PRESSROOM_FAULT_SEED={SEED}"
         assert result["killed"], where
-        assert result["tree"] == (before if n <= swap else after), where
         assert result["tmpdir"] == [], f"{where}: left temporary files outside the newsroom"
-    # Killed once more, and nothing cleaned up: the next build succeeds all the same.
-    made = [i + 1 for i, event in enumerate(events) if event == "tempfile.mkdtemp"][-1]  # the temporary trees
-    (last,) = drive(root, [{"kill": random.Random(SEED).randrange(made + 1, swap)}])
-    assert last["killed"] and last["leftovers"]
+        if n <= commit:
+            assert result["tree"] == before, where
+            continue
+        files = result["tree"] or {}
+        assert set(files) <= set(before) | set(after), where
+        for rel, digest in files.items():
+            assert digest in (before.get(rel), after.get(rel)), f"{where}: {rel} is half written"
+    # Killed while applying its journal, and nothing cleaned up: the next run, even one
+    # that fails to render, first finishes that build.
+    (mid,) = drive(root, [{"on": "os.rename", "kill": 3}])
+    assert mid["killed"] and (root / ".pressroom/commit.json").exists()
+    (failed,) = drive(root, [{"fail": True}])
+    assert failed["exit"] == 1 and failed["tree"] == after
     assert run_cli(root).returncode == 0
     assert tree(root / "build") == after
-    assert leftovers(root) == []
+    assert leftovers(root) == [] and not (root / ".pressroom/commit.json").exists()
 
 
-def test_a_build_killed_between_the_two_renames_of_the_fallback_swap_loses_nothing(make_newsroom):
-    """Without renameat2, a kill between the swap's two renames costs nothing in the end.
-
-    For a moment there is no build/; the next build, even one that fails, first puts
-    the previous tree back.
-    """
+def test_a_build_killed_between_journal_and_moves_is_finished_by_the_next_one(make_newsroom):
     html = ["build", "--now", NOW, "--format", "html,email"]
     root = make_newsroom({f"releases/r{i}.md": release(i) for i in range(2)})
     assert run_cli(root, html).returncode == 0
     before = tree(root / "build")
-    (count,) = drive(root, [{"fallback": True}], html)
-    assert count["events"].count("os.rename") == 3  # build/ aside, the new tree in, the old one to remove
-    assert count["tree"] == before
     for i in range(2):
         (root / f"releases/r{i}.md").write_text(release(i, "Changed."))
-    aside, between, failed, swapped = drive(
-        root,
-        [
-            {"fallback": True, "on": "os.rename", "kill": 1},
-            {"fallback": True, "on": "os.rename", "kill": 2},
-            {"fail": True},
-            {"fallback": True, "on": "os.rename", "kill": 3},
-        ],
-        html,
+    journalled, one_moved = drive(
+        root, [{"on": "os.rename", "kill": 2}, {"on": "os.rename", "kill": 3}], html, reset=True
     )
-    assert aside["killed"] and aside["tree"] == before
-    assert between["killed"] and between["tree"] is None
-    assert failed["exit"] == 1 and failed["tree"] == before
-    assert error_lines(failed["stderr"]) == [
-        "releases/r0.md: html: rendering failed",
-        "Error: 1 error, 0 warnings in 1 file",
-    ]
+    assert journalled["killed"] and journalled["tree"] == before
+    assert one_moved["killed"] and one_moved["tree"] != before
+    (again,) = drive(root, [{"on": "os.rename", "kill": 2}], html)
+    assert again["killed"]
     after = fresh_tree(make_newsroom, root, html)
-    assert swapped["killed"] and swapped["tree"] == after
     assert run_cli(root, html).returncode == 0
     assert tree(root / "build") == after
     assert leftovers(root) == []
@@ -309,16 +305,18 @@ def test_a_build_killed_between_the_two_renames_of_the_fallback_swap_loses_nothi
 
 # -- a full disk ----------------------------------------------------------------------------
 
-# Where a file-size limit stops the build. With PDFs: the first page; the PDF engine's
-# temporary copy of a font. HTML and email only: the first email (pages fit); the first
-# font of the assets (pages, emails, listings, style sheets fit); the largest font.
+# Where a file-size limit stops the build. With PDFs: the PDF engine's temporary copy
+# of a font, before any output. HTML and email only, everything rendered again: the
+# first page; the first email (pages fit); the first font of the assets (pages,
+# emails, listings, style sheets fit); the largest font.
 HTML = ["build", "--now", NOW, "--format", "html,email"]
+HTML_CLEAN = [*HTML, "--clean"]
 FILE_SIZE_LIMITS = (
-    (ARGS, 1, "cannot write build/staff/releases/r1/index.html"),
-    (ARGS, 6_000, "cannot render the pdf of releases/r1.md"),
+    (ARGS, 1, "cannot render the pdf of releases/r1.md"),
+    (HTML_CLEAN, 1, "cannot write build/staff/releases/r1/index.html"),
     (HTML, 5_000, "cannot write build/email/r1.eml"),
-    (HTML, 6_000, "cannot write build/site/assets/fonts/Lato-Bold.ttf"),
-    (HTML, 700_000, "cannot write build/site/assets/fonts/Lato-BoldItalic.ttf"),
+    (HTML_CLEAN, 6_000, "cannot write build/staff/assets/fonts/Lato-Bold.ttf"),
+    (HTML_CLEAN, 700_000, "cannot write build/staff/assets/fonts/Lato-BoldItalic.ttf"),
 )
 
 
@@ -346,7 +344,8 @@ sed -i 's/Text\./Changed./g' "$R"/releases/*.md
 # Fill the disk to a few hundred kilobytes, as a log or a download would.
 dd if=/dev/zero of="$DISK/ballast" bs=1k count=$(( $(df -k --output=avail "$DISK" | tail -1) - $FREE_KB )) status=none
 set +e
-"$PYTHON" -m pressroom build --now "$NOW" --format html,email --root "$R" >"$DISK/out" 2>"$DISK/err"
+# --clean: everything is written again, as after an upgrade, not only what changed.
+"$PYTHON" -m pressroom build --now "$NOW" --format html,email --clean --root "$R" >"$DISK/out" 2>"$DISK/err"
 echo "exit=$?"
 set -e
 find "$R/build" -type f -exec sha256sum {} + | sed "s|$R/||" | sort > "$DISK/after"
@@ -436,7 +435,8 @@ else
   mount -o remount,ro "$DISK"
 fi
 set +e
-"$PYTHON" -m pressroom build --now "$NOW" --root "$R" --format html >/dev/null 2>"$DISK/../err"
+# --clean: with nothing changed, a build would have nothing to write.
+"$PYTHON" -m pressroom build --now "$NOW" --root "$R" --format html --clean >/dev/null 2>"$DISK/../err"
 echo "exit=$? root=$R"
 cat "$DISK/../err"
 """

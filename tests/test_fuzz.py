@@ -36,8 +36,10 @@ from pressroom.errors import ContentError, Problem, RenderError
 from pressroom.load import load_newsroom
 from pressroom.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from pressroom.model import RELEASE_FIELDS
-from pressroom.render.html import Entry, Page, render_index, render_release_page
+from pressroom.render.html import Page, render_release_page
 from pressroom.render.mail import render_email, subject
+from pressroom.render.site import render_site_file, site_files
+from pressroom.render.summary import summarise
 from pressroom.render.view import ReleaseView
 from pressroom.templating import environment, template_dirs
 
@@ -396,12 +398,20 @@ def _benign_markup() -> tuple[set[str], set[str]]:
     return tags, attrs
 
 
+def _home(view, settings_, area) -> str:
+    """The home page listing this one release, as the build renders it."""
+    summary = summarise(view)
+    shown = [summary] if area == "staff" or summary.public else []
+    (home,) = [f for f in site_files(area, shown, settings_, {}) if f.kind == "home"]
+    return render_site_file(ENV, home, {summary.slug: summary}, settings_, {}).decode()
+
+
 def _html_outputs(release, settings_, now, area="site") -> dict[str, str]:
     view = ReleaseView(release, settings_, now)
     logo = settings_.logo
     return {
         "page": render_release_page(ENV, view, page=Page(area, 2), pdf_url=f"{release.slug}.pdf"),
-        "index": render_index(ENV, settings_, [Entry(view, f"releases/{release.slug}/")], page=Page(area, 0)),
+        "index": _home(view, settings_, area),
         "print": ENV.get_template("release.pdf.html").render(
             v=view, r=release, settings=settings_, logo=logo, output="pdf"
         ),

@@ -255,3 +255,20 @@ def test_the_cli_says_nothing_new_when_nothing_changed(newsroom, runner):
     os.utime(newsroom / "releases/r1.md")  # touched, not changed: loaded again, nothing rendered
     result = runner.invoke(main, args)
     assert "nothing new written" in result.output
+
+
+def test_a_missing_font_subsetting_library_is_said_once_with_the_command(newsroom, runner, monkeypatch):
+    """Without libharfbuzz-subset0 every PDF is about 4x slower: the build says so, once."""
+    from pressroom.cli import main
+    from pressroom.render import pdf
+
+    monkeypatch.setattr(pdf, "font_subsetting_available", lambda: False)
+    monkeypatch.setattr(pdf, "render_release_pdf", lambda env, view, dirs: (b"%PDF-1.7 test", []))
+    args = ["build", "--root", str(newsroom), "--now", NOW.isoformat(), "--jobs", "1"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("is not installed") == 1
+    assert "sudo apt-get install libharfbuzz-subset0" in result.output
+    monkeypatch.setattr(pdf, "font_subsetting_available", lambda: True)
+    (newsroom / "build").joinpath("email").rename(newsroom / "gone")  # something to do again
+    assert "libharfbuzz-subset0" not in runner.invoke(main, [*args, "--clean"]).output

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # The function shadows its module's name here, as callers expect; the module is light.
-from pressroom.build import build  # noqa: E402
+from pressroom.build import build
 
 if TYPE_CHECKING:
     from pressroom.load import load_newsroom

@@ -28,11 +28,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pressroom import codec
-from pressroom.cache import BuildCache, Record, digest, engine, file_digest
-from pressroom.commit import OUTPUT, Staging, check_writable, lock, prepare, recover, temporary_files_in
+from pressroom.cache import BuildCache, LoadCache, Record, digest, engine, file_digest
+from pressroom.commit import (
+    OUTPUT,
+    WORKDIR,
+    Staging,
+    check_writable,
+    lock,
+    prepare,
+    recover,
+    temporary_files_in,
+)
 from pressroom.errors import BuildError, ContentError, Problem, Severity
 from pressroom.model import Newsroom, Release
 from pressroom.render.jobs import (
@@ -49,7 +58,9 @@ from pressroom.render.jobs import (
 T = TypeVar("T")
 FORMATS = ("html", "pdf", "email")
 AREAS = ("staff", "site")
-_INLINE_PAGES = 40  # fewer release pages than this, and no second PDF: render here, not in a pool
+# Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
+_INLINE_PAGES = 40
+_INLINE_PDFS = 3
 
 
 class Progress(Protocol):
@@ -66,6 +77,7 @@ class BuildReport:
     public: tuple[str, ...] = ()
     withheld: tuple[str, ...] = ()  # built for staff only: drafts and unexpired embargoes
     warnings: tuple[Problem, ...] = ()
+    notices: tuple[str, ...] = ()  # about this machine rather than the newsroom, said once a build
 
 
 def build(
@@ -79,6 +91,7 @@ def build(
     clean: bool = False,
     executor: Executor | None = None,
     inputs: str | None = None,
+    loader: LoadCache | None = None,
 ) -> BuildReport:
     """Bring build/ up to date with the newsroom at instant `now`.
 
@@ -89,6 +102,7 @@ def build(
     `clean` ignores the cache and renders everything. `inputs` is the
     `input_signature` taken before the newsroom was loaded: the next build
     compares it to tell, without loading anything, that nothing changed.
+    `loader` is the cache the newsroom was loaded with (see `load`).
     """
     unknown = set(only or ()) - {r.slug for r in newsroom.releases}
     if unknown:
@@ -98,15 +112,23 @@ def build(
     with lock(work):
         recover(work, out)
         check_writable(root, out)
-        cache = BuildCache() if clean else BuildCache.read(work)
+        if clean:
+            cache = BuildCache()
+        elif loader is not None:
+            cache = loader.source
+        else:
+            cache = BuildCache.read(work)
         staging = Staging(work)
         try:
             with temporary_files_in(staging.scratch):
-                builder = _Builder(newsroom, now, set(formats), only, out, cache, staging)
+                builder = _Builder(newsroom, now, set(formats), only, out, cache, staging, loader)
                 report = builder.run(progress, jobs, executor)
             staging.commit(out, builder.removes)
             builder.record_written()
             builder.next_cache.state = builder.state(inputs)
+            if loader is not None:
+                builder.next_cache.loaded = loader.next
+                loader.source = builder.next_cache  # a second build with it (serve: PDFs after pages)
             builder.next_cache.write(work)
         finally:
             staging.discard()
@@ -133,8 +155,10 @@ class _Builder:
         out: Path,
         cache: BuildCache,
         staging: Staging,
+        loader: LoadCache | None = None,
     ) -> None:
         self.newsroom = newsroom
+        self.loader = loader
         self.now = now
         self.formats = formats
         self.only = set(only) if only is not None else None
@@ -150,7 +174,7 @@ class _Builder:
         from pressroom.templating import template_dirs
 
         dirs = template_dirs(newsroom.templates)
-        self.templates = _Templates(dirs)
+        self.templates = _Templates(dirs, cache.state.get("closures"))
         settings_key = digest(codec.encode(newsroom.settings))
         self.keys = {
             kind: digest(kind, engine(), settings_key, self.templates.digest(kind))
@@ -171,9 +195,40 @@ class _Builder:
     # -- planning -------------------------------------------------------------
 
     def _versions(self) -> list[_Version]:
-        return [
-            _Version(r, f"releases/{r.slug}/", r.slug, r.is_public(self.now)) for r in self.newsroom.releases
+        """Every release and translation, with where its outputs go (docs/urls.md)."""
+        from pressroom.model import is_public
+        from pressroom.render.html import page_path
+
+        found = [
+            _Version(r, page_path(r), r.key, is_public(r, self.now))
+            for r in (*self.newsroom.releases, *self.newsroom.translations)
         ]
+        return found
+
+    def _languages(self, versions: Sequence[_Version]) -> dict[str, dict[str, tuple[Link, ...]]]:
+        """Per area and slug, the language versions a page links to (original first)."""
+        from pressroom.render.view import language_name
+
+        by_slug: dict[str, list[_Version]] = {}
+        for v in versions:
+            by_slug.setdefault(v.release.slug, []).append(v)
+        links: dict[str, dict[str, tuple[Link, ...]]] = {area: {} for area in AREAS}
+        for slug, group in by_slug.items():
+            group.sort(key=lambda v: (v.release.is_translation, v.release.language.lower()))
+            for area in AREAS:
+                shown = [v for v in group if area == "staff" or v.public]
+                primaries = [v.release.language.split("-")[0].lower() for v in shown]
+                links[area][slug] = tuple(
+                    Link(
+                        v.base,
+                        # "English", unless two versions share a language: "English (United Kingdom)".
+                        language_name(v.release.language if primaries.count(p) > 1 else p),
+                        v.release.language,
+                        v.release.is_outdated,
+                    )
+                    for v, p in zip(shown, primaries, strict=True)
+                )
+        return links
 
     def _selected(self, r: Release) -> bool:
         return self.only is None or r.slug in self.only
@@ -184,7 +239,8 @@ class _Builder:
             self.planned[rel] = key
             self.report.reused += 1
             return False
-        exists = os.path.isfile(self.out / rel) and not os.path.islink(self.out / rel)
+        target = self.out / rel
+        exists = target.is_file() and not target.is_symlink()
         if (fmt not in self.formats or not selected) and exists:
             # Not asked for now: keep last build's file, recorded as out of date for next time.
             self.planned[rel] = ""
@@ -197,12 +253,14 @@ class _Builder:
 
     def _plan_releases(self) -> list[ReleaseJob]:
         versions = self._versions()
-        neighbours = {area: self._neighbours(versions, area) for area in AREAS}
+        originals = [v for v in versions if not v.release.is_translation]
+        neighbours = {area: self._neighbours(originals, area) for area in AREAS}
+        languages = self._languages(versions)
         jobs: list[ReleaseJob] = []
         self.summary_keys: dict[str, str] = {}
         for v in versions:
             r, selected = v.release, self._selected(v.release)
-            rkey = digest(codec.encode(r))
+            rkey = self._digest(r)
             state = [v.public, r.is_embargoed(self.now), r.is_draft]
             areas = AREAS if v.public else ("staff",)
             pdf_key = digest(self.keys["pdf"], rkey, state)
@@ -210,18 +268,34 @@ class _Builder:
                 a for a in areas if self._want(f"{a}/{v.base}{v.name}.pdf", pdf_key, "pdf", selected)
             )
             pdf_linked = all(f"{a}/{v.base}{v.name}.pdf" in self.planned for a in areas)
+            around = {
+                a: (None, None) if r.is_translation else neighbours[a].get(r.slug, (None, None))
+                for a in AREAS
+            }
             html_areas = []
             for area in areas:
-                prev, nxt = neighbours[area].get(r.slug, (None, None))
-                key = digest(self.keys["html"], rkey, state, area, pdf_linked, codec.encode((prev, nxt)))
-                if self._want(f"{area}/{v.base}index.html", key, "html", selected):
+                links = codec.encode([around[area], languages[area][r.slug]])
+                key = digest(self.keys["html"], rkey, state, area, pdf_linked, links)
+                # A public page out of date may name a release that is no longer public (in its
+                # previous/next links): `only` never keeps one.
+                if self._want(f"{area}/{v.base}index.html", key, "html", selected or area == "site"):
                     html_areas.append(area)
+            export = False
+            if v.public and not r.is_translation:
+                key = digest(
+                    self.keys["html"], "json", rkey, pdf_linked, codec.encode(languages["site"][r.slug])
+                )
+                export = self._want(f"site/{v.base}release.json", key, "html", True)
             email_key = digest(self.keys["email"], rkey, state)
             email = self._want(f"email/{v.name}.eml", email_key, "email", selected)
-            summary_key = digest(self.keys["summary"], rkey, state)
-            self.summary_keys[r.slug] = summary_key
-            needs_summary = summary_key not in self.cache.summaries
-            if html_areas or email or needs_summary:
+            needs_summary = False
+            translations: tuple[str, ...] = ()
+            if not r.is_translation:
+                translations = tuple(link.language for link in languages["site"][r.slug][1:])
+                summary_key = digest(self.keys["summary"], rkey, state, translations)
+                self.summary_keys[r.slug] = summary_key
+                needs_summary = summary_key not in self.cache.summaries
+            if html_areas or email or needs_summary or export:
                 jobs.append(
                     ReleaseJob(
                         release=r,
@@ -230,15 +304,23 @@ class _Builder:
                         html_areas=tuple(html_areas),
                         email=email,
                         summary=needs_summary,
+                        export=export,
                         pdf_linked=pdf_linked,
-                        neighbours=tuple((a, *neighbours[a].get(r.slug, (None, None))) for a in AREAS),
+                        neighbours=tuple((a, *around[a]) for a in AREAS),
+                        versions=tuple((a, languages[a][r.slug]) for a in AREAS),
+                        translations=translations,
                     )
                 )
             if pdf_areas:
                 jobs.append(ReleaseJob(release=r, base=v.base, name=v.name, pdf_areas=pdf_areas))
-        self.report.public = tuple(v.release.slug for v in versions if v.public)
-        self.report.withheld = tuple(v.release.slug for v in versions if not v.public)
+        self.report.public = tuple(v.release.key for v in versions if v.public)
+        self.report.withheld = tuple(v.release.key for v in versions if not v.public)
         return jobs
+
+    def _digest(self, r: Release) -> str:
+        """The release as loaded, as a hash: from the loader's cache when it has it."""
+        known = self.loader.digests.get(r.path) if self.loader is not None else None
+        return known or digest(codec.encode(r))
 
     @staticmethod
     def _neighbours(versions: Sequence[_Version], area: str) -> dict[str, tuple[Link | None, Link | None]]:
@@ -257,7 +339,7 @@ class _Builder:
         workers = worker_count(jobs)
         pdfs = sum(1 for j in release_jobs if j.pdf_areas)
         inline = executor is None and (
-            workers == 1 or (pdfs <= 1 and len(release_jobs) - pdfs < _INLINE_PAGES)
+            workers == 1 or (pdfs <= _INLINE_PDFS and len(release_jobs) - pdfs < _INLINE_PAGES)
         )
         self.executor: Executor | None = executor
         if executor is not None:  # it may run jobs elsewhere: they send their files back
@@ -265,6 +347,11 @@ class _Builder:
         elif not inline:
             self.executor = _pool(workers, self.staging.scratch, pdfs > 0)
         self.workers = workers
+        if pdfs:
+            from pressroom.render.pdf import SUBSETTING_MISSING, font_subsetting_available
+
+            if not font_subsetting_available():
+                self.report.notices += (SUBSETTING_MISSING,)
         try:
             if progress is not None:
                 progress.start(len(release_jobs))
@@ -295,7 +382,10 @@ class _Builder:
         return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
     def _execute(
-        self, fn: Callable[[Context, list[T]], list[JobResult]], batches: list[list[T]], progress: Progress | None
+        self,
+        fn: Callable[[Context, list[T]], list[JobResult]],
+        batches: list[list[T]],
+        progress: Progress | None,
     ) -> Iterator[JobResult]:
         """Run batches here or on the executor, taking in each result's files and problems."""
         if self.executor is None:
@@ -385,19 +475,20 @@ class _Builder:
 
     def state(self, inputs: str | None) -> dict[str, Any]:
         """What the next build needs to tell that it has nothing to do."""
-        instants = sorted(
-            {i for r in self.newsroom.releases for i in (r.published, r.embargo) if i is not None}
-        )
+        everything = (*self.newsroom.releases, *self.newsroom.translations)
+        instants = sorted({i for r in everything for i in (r.published, r.embargo) if i is not None})
         since = max((i for i in instants if i <= self.now), default=None)
         until = min((i for i in instants if i > self.now), default=None)
-        complete = self.only is None and self.formats >= set(FORMATS) and not self.problems
+        complete = self.only is None and not self.problems
         return {
             "inputs": inputs if complete else None,
+            "formats": sorted(self.formats),
             "since": since.isoformat() if since else None,
             "until": until.isoformat() if until else None,
             "public": list(self.report.public),
             "withheld": list(self.report.withheld),
             "warnings": [codec.encode(w) for w in self.report.warnings],
+            "closures": self.templates.closures,
         }
 
     def record_written(self) -> None:
@@ -414,6 +505,14 @@ class _Builder:
                 self.next_cache.outputs[rel] = Record(key or "", old.size, old.mtime_ns)
 
 
+def load(root: Path, *, clean: bool = False) -> tuple[Newsroom, LoadCache]:
+    """Load the newsroom for a build, reusing releases the last build loaded if unchanged."""
+    from pressroom.load import load_newsroom
+
+    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / ".pressroom"))
+    return load_newsroom(root, cache=loader), loader
+
+
 def input_signature(root: Path) -> str:
     """Names, sizes and modification times of every file a build reads, as one digest."""
     from pressroom.templating import DEFAULT_TEMPLATES
@@ -421,29 +520,36 @@ def input_signature(root: Path) -> str:
     entries: list[tuple[str, int, int]] = []
     folders = [(root / "releases", "r"), (root / "contacts", "c"), (root / "templates", "t")]
     folders.append((DEFAULT_TEMPLATES, "d"))
-    for folder, tag in folders:
-        for dirpath, _, names in os.walk(folder):
-            for name in names:
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                entries.append((f"{tag}:{os.path.relpath(path, folder)}", st.st_size, st.st_mtime_ns))
-    for name in ("pressroom.toml",):
+
+    def scan(folder: str, label: str) -> None:
         try:
-            st = os.stat(root / name)
-            entries.append((name, st.st_size, st.st_mtime_ns))
+            with os.scandir(folder) as found:
+                for entry in found:
+                    name = f"{label}/{entry.name}"
+                    if entry.is_dir():
+                        scan(entry.path, name)
+                    elif entry.is_file():
+                        st = entry.stat()
+                        entries.append((name, st.st_size, st.st_mtime_ns))
         except OSError:
             pass
+
+    for folder, tag in folders:
+        scan(str(folder), tag)
+    settings = root / "pressroom.toml"
+    if settings.is_file():
+        st = settings.stat()
+        entries.append(("pressroom.toml", st.st_size, st.st_mtime_ns))
     return digest(engine(), sorted(entries))
 
 
-def up_to_date(root: Path, now: datetime, inputs: str) -> BuildReport | None:
+def up_to_date(
+    root: Path, now: datetime, inputs: str, formats: Collection[str] = FORMATS
+) -> BuildReport | None:
     """The report of the last build if it is still exactly right for `now`, else None.
 
-    True when no source file changed since a complete build (every format, every
-    release), no embargo or publication instant has passed since, and every
+    True when no source file changed since a build of every release in at least
+    these formats, no embargo or publication instant has passed since, and every
     output is still the file that build wrote: then there is nothing to do, and
     nothing is loaded or rendered.
     """
@@ -455,7 +561,7 @@ def up_to_date(root: Path, now: datetime, inputs: str) -> BuildReport | None:
     cache = BuildCache.read(work)
     state = cache.state
     try:
-        if not inputs or state.get("inputs") != inputs:
+        if not inputs or state.get("inputs") != inputs or not set(formats) <= set(state["formats"]):
             return None
         since, until = state["since"], state["until"]
         if since is not None and now < datetime.fromisoformat(since):
@@ -477,9 +583,9 @@ def up_to_date(root: Path, now: datetime, inputs: str) -> BuildReport | None:
 
 
 def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
-    from pressroom.render.jobs import init_worker
-
     from multiprocessing import forkserver
+
+    from pressroom.render.jobs import init_worker
 
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported these once: each starts warm.
@@ -488,6 +594,10 @@ def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
     # The server outlives this build (and its scratch folder): it keeps its socket in the
     # usual temporary folder, not in the one the build points tempfile at.
     saved, tempfile.tempdir = tempfile.tempdir, None
+    # Its socket path must fit in a Unix socket address (about 100 bytes).
+    short = Path("/tmp")  # noqa: S108 - only where the socket goes, as multiprocessing itself does
+    if len(tempfile.gettempdir()) > 60 and short.is_dir():
+        tempfile.tempdir = str(short)
     try:
         forkserver.ensure_running()
     finally:
@@ -502,21 +612,21 @@ def _files_under(out: Path) -> list[str]:
     for folder, dirs, files in os.walk(out):
         base = Path(folder).relative_to(out)
         found += [(base / name).as_posix() for name in files]
-        found += [(base / name).as_posix() for name in dirs if os.path.islink(os.path.join(folder, name))]
+        found += [(base / name).as_posix() for name in dirs if (Path(folder) / name).is_symlink()]
     return found
 
 
 class _Templates:
     """The templates and assets a newsroom renders with, and which of them each kind of output uses."""
 
-    ENTRIES: dict[str, tuple[str, ...]] = {
+    ENTRIES: ClassVar[dict[str, tuple[str, ...]]] = {
         "html": ("release.html",),
         "pdf": ("release.pdf.html",),
         "email": ("release.email.html", "release.email.txt"),
         "summary": (),
     }
 
-    def __init__(self, dirs: Sequence[Path]) -> None:
+    def __init__(self, dirs: Sequence[Path], known: Any = None) -> None:
         self.dirs = dirs
         self.files: dict[str, Path] = {}  # template name -> the file that wins
         for folder in reversed(dirs):
@@ -525,6 +635,11 @@ class _Templates:
                 if path.is_file() and not rel.startswith("assets/"):
                     self.files[rel] = path
         self._digests = {name: file_digest(path.read_bytes()) for name, path in self.files.items()}
+        # Which templates each kind reaches, kept with the cache: parsing them all takes a while.
+        self._version = digest(sorted(self._digests.items()))
+        self.closures: dict[str, Any] = {"version": self._version}
+        if isinstance(known, dict) and known.get("version") == self._version:
+            self.closures = known
 
     def digest(self, kind: str) -> str:
         """What outputs of `kind` are made from: the templates they reach, and every catalogue."""
@@ -537,14 +652,19 @@ class _Templates:
             ]
         else:
             entries = list(self.ENTRIES[kind])
-        used = self._closure(entries)
+        cached = self.closures.get(kind)
+        if isinstance(cached, list) and all(isinstance(n, str) and n in self._digests for n in cached):
+            used = set(cached)
+        else:
+            used = self._closure(entries)
+            self.closures[kind] = sorted(used)
         return digest(shared, sorted((n, self._digests[n]) for n in used))
 
     def _closure(self, entries: Iterable[str]) -> set[str]:
         import jinja2
         from jinja2 import meta
 
-        env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+        env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True)  # parsed, never rendered
         seen: set[str] = set()
         todo = [e for e in entries if e in self.files]
         while todo:
@@ -583,4 +703,4 @@ class _Templates:
         return digest([(rel, d) for rel, _, d in self.assets()])
 
 
-__all__ = ["FORMATS", "BuildReport", "Progress", "build"]
+__all__ = ["FORMATS", "OUTPUT", "WORKDIR", "BuildReport", "Progress", "build"]

@@ -106,7 +106,7 @@ class BuildCache:
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
-                os.replace(tmp, work / FILENAME)
+                Path(tmp).replace(work / FILENAME)
             except OSError:
                 Path(tmp).unlink(missing_ok=True)
 
@@ -148,3 +148,73 @@ def _str_dict(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ValueError("expected a mapping of text")
     return dict(value)
+
+
+class LoadCache:
+    """The loader's view of the build cache: releases by file content, contacts and settings.
+
+    An entry is used only when the file's bytes, the settings and every contact
+    file the release named are as they were when it was loaded; anything that
+    fails to decode counts as a miss.
+    """
+
+    def __init__(self, source: BuildCache) -> None:
+        self.source = source  # the build reuses it rather than reading the file again
+        self.previous = source.loaded
+        self.next: dict[str, dict[str, Any]] = {}
+        self._settings: tuple[object, str] | None = None
+        self._contacts: dict[str, str] = {}
+        self.digests: dict[str, str] = {}  # release file -> digest of the release as loaded
+
+    def _settings_digest(self, settings: Any) -> str:
+        if self._settings is None or self._settings[0] is not settings:
+            self._settings = (settings, digest(codec.encode(settings)))
+        return self._settings[1]
+
+    def _contact_digest(self, contacts: dict[str, Any], contact_id: str) -> str:
+        if contact_id not in self._contacts:
+            contact = contacts.get(contact_id)
+            self._contacts[contact_id] = digest(codec.encode(contact)) if contact is not None else ""
+        return self._contacts[contact_id]
+
+    def lookup(self, rel: str, data: bytes, settings: Any, contacts: dict[str, Any]) -> Any | None:
+        from pressroom.errors import Problem
+        from pressroom.model import Release
+
+        entry = self.previous.get(rel)
+        try:
+            if entry is None or entry["file"] != file_digest(data):
+                return None
+            if entry["settings"] != self._settings_digest(settings):
+                return None
+            named: dict[str, str] = entry["contacts"]
+            if any(self._contact_digest(contacts, cid) != d for cid, d in named.items()):
+                return None
+            release = codec.decode(Release, entry["release"])
+            problems = [codec.decode(Problem, p) for p in entry["problems"]]
+            self.digests[rel] = str(entry["digest"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        self.next[rel] = entry
+        return release, problems
+
+    def store(
+        self,
+        rel: str,
+        data: bytes,
+        settings: Any,
+        contacts: dict[str, Any],
+        release: Any,
+        problems: list[Any],
+    ) -> None:
+        named = {c.id: self._contact_digest(contacts, c.id) for c in release.contacts if c.id}
+        encoded = codec.encode(release)
+        self.digests[rel] = digest(encoded)
+        self.next[rel] = {
+            "digest": self.digests[rel],
+            "file": file_digest(data),
+            "settings": self._settings_digest(settings),
+            "contacts": named,
+            "release": encoded,
+            "problems": [codec.encode(p) for p in problems],
+        }

@@ -139,7 +139,7 @@ class Staging:
         tmp = journal.with_suffix(".tmp")
         try:
             tmp.write_text(json.dumps(plan))
-            os.replace(tmp, journal)
+            tmp.replace(journal)
             if not out.exists():
                 out.mkdir()
         except OSError as exc:
@@ -177,10 +177,10 @@ def _apply(staging: Path, out: Path, moves: list[str], removes: list[str]) -> No
             missing = _first_missing(out, target.parent)
             if missing is not None:  # a new folder: move it whole, one rename for all its files
                 _real_folder(out, missing.parent)
-                os.replace(staging / missing.relative_to(out), missing)
+                (staging / missing.relative_to(out)).replace(missing)
                 continue
             _real_folder(out, target.parent)
-            os.replace(source, target)
+            source.replace(target)
         except OSError as exc:
             raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):

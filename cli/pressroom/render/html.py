@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import jinja2
 
-from pressroom.model import Settings
-from pressroom.render.view import ReleaseView
+from pressroom.model import Newsroom, Release, Settings, is_public
+from pressroom.render.view import ReleaseView, language_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +49,37 @@ class Version:
     outdated: bool = False  # a translation older than its original
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    view: ReleaseView
-    url: str
+def page_path(release: Release) -> str:
+    """Where a release's page is, from the site's root (docs/urls.md): 'releases/<slug>/' or
+    'releases/<slug>/<lang>/' for a translation."""
+    if release.translation_of is None:
+        return f"releases/{release.slug}/"
+    return f"releases/{release.slug}/{release.language}/"
 
-    @property
-    def v(self) -> ReleaseView:
-        return self.view
+
+def language_versions(newsroom: Newsroom, release: Release, now: datetime, page: Page) -> tuple[Version, ...]:
+    """The language versions a page of `release` (an original or a translation) links to.
+
+    The original first, then its translations by tag; on the public site only
+    those public at `now`, in the staff tree all of them. Fewer than two
+    means there is nothing to switch between, and the page shows no switcher.
+    """
+    versions = newsroom.versions(release)
+    if page.area == "site":
+        versions = tuple(v for v in versions if is_public(v, now))
+    primaries = [v.language.split("-")[0].lower() for v in versions]
+    return tuple(
+        Version(
+            language=v.language,
+            # "English", unless two versions share a language: then "English (United Kingdom)".
+            label=language_name(v.language if primaries.count(primary) > 1 else primary),
+            url=page.url(page_path(v)),
+            absolute_url=f"{newsroom.settings.url}{page_path(v)}",
+            current=v.key == release.key,
+            outdated=v.is_outdated,
+        )
+        for v, primary in zip(versions, primaries, strict=True)
+    )
 
 
 def _common(settings: Settings, page: Page) -> dict[str, object]:
@@ -74,30 +98,29 @@ def render_release_page(
     page: Page,
     pdf_url: str | None,
     previous: Neighbour | None = None,
-    next: Neighbour | None = None,  # noqa: A002 - the word the template reads
+    next: Neighbour | None = None,  # shadows the built-in: it is the word the template reads
     versions: Sequence[Version] = (),
 ) -> str:
-    """The standalone page of one release (or one language version of it)."""
+    """The standalone page of one release (or one language version of it), in its language.
+
+    `versions` (see `language_versions`) gives the hreflang links and the
+    language switcher; without it the page has neither.
+    """
+    view = view.for_environment(env)
     r = view.release
     return env.get_template("release.html").render(
         _common(view.settings, page)
+        | view.i18n
         | {
             "v": view,
             "r": r,
             "lang": r.language,
             "logo": page.url(view.settings.logo) if view.settings.logo else None,
-            "canonical": f"{view.settings.url}releases/{r.slug}/",
+            "canonical": f"{view.settings.url}{page_path(r)}",
             "pdf_url": pdf_url,
             "previous": previous,
             "next": next,
             "versions": versions,
             "output": "web",
         }
-    )
-
-
-def render_index(env: jinja2.Environment, settings: Settings, entries: Sequence[Entry], *, page: Page) -> str:
-    """The listing of releases, newest first, as given."""
-    return env.get_template("index.html").render(
-        _common(settings, page) | {"entries": entries, "lang": settings.language, "output": "web"}
     )

@@ -67,6 +67,7 @@ class ReleaseJob:
     pdf_areas: tuple[str, ...] = ()
     email: bool = False
     summary: bool = False
+    export: bool = False  # the machine-readable release.json of a public original
     pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
     neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
     versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
@@ -114,9 +115,15 @@ def init_worker(scratch: str) -> None:
 def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
     from pressroom.render.view import ReleaseView
 
-    view = ReleaseView(job.release, ctx.settings, ctx.now)
+    view = ReleaseView(job.release, ctx.settings, ctx.now, templates=ctx.templates)
     result = JobResult()
-    steps: list[tuple[str, Any]] = [("html", _html), ("pdf", _pdf), ("email", _email), ("summary", _summary)]
+    steps: list[tuple[str, Any]] = [
+        ("html", _html),
+        ("json", _export),
+        ("pdf", _pdf),
+        ("email", _email),
+        ("summary", _summary),
+    ]
     for fmt, step in steps:
         try:
             step(ctx, job, view, result)
@@ -192,6 +199,26 @@ def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -
             ],
         )
         result.files[f"{area}/{job.base}index.html"] = html.encode()
+
+
+def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    if not job.export:
+        return
+    from pressroom.render.exports import render_release_json
+
+    site = ctx.settings.url
+    versions = [
+        {"language": v.language, "url": site + v.path, "outdated": "yes" if v.outdated else "no"}
+        for area, links in job.versions
+        if area == "site"
+        for v in links
+    ]
+    result.files[f"site/{job.base}release.json"] = render_release_json(
+        view,
+        html_url=site + job.base,
+        pdf_url=f"{site}{job.base}{job.name}.pdf" if job.pdf_linked else None,
+        versions=versions,
+    )
 
 
 def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:

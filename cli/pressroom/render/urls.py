@@ -9,6 +9,7 @@ published address from changing by accident.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -20,6 +21,7 @@ _NOT_WORD = re.compile(r"[\W_]+")
 MAX_SLUG_BYTES = 120
 
 
+@functools.lru_cache(maxsize=4096)  # the same few topics and issuers, thousands of times a build
 def name_slug(name: str) -> str:
     """The URL segment of a tag or an issuer: "Climate & Energy" → "climate-energy".
 

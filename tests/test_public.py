@@ -1,0 +1,152 @@
+"""One rule for "public", through every output of the public site.
+
+A draft, an embargoed release, a release dated in the future and a draft
+translation each carry canaries in their headline, body, tag and issuer. Before
+their time none of them may appear anywhere under build/site/: file names,
+pages, listings, feeds, sitemap, search index, JSON exports, PDF text. The same
+newsroom built again at the embargo instant publishes the embargoed release,
+and its approved translation, everywhere at once.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pressroom.build import build
+from pressroom.load import load_newsroom
+
+EMBARGO = datetime.fromisoformat("2024-03-05T11:00:00+01:00")
+BEFORE = EMBARGO - timedelta(seconds=1)
+
+
+def release(title: str, day: str, canary: str, *, extra: str = "", status: str = "approved") -> str:
+    return f"""---
+title: {title} {canary}
+date: {day}
+location: Brussels
+status: {status}
+issuers: [Shared Issuer, Issuer {canary}]
+tags: [Shared topic, Topic {canary}]
+contacts:
+  - ana
+{extra}
+---
+Body of the release, {canary}-BODY.
+"""
+
+
+def translation(title: str, canary: str, *, status: str = "approved") -> str:
+    return f"""---
+title: {title} {canary}
+location: Bruxelles
+status: {status}
+---
+Corps du communiqué, {canary}-BODY.
+"""
+
+
+@pytest.fixture
+def newsroom(make_newsroom) -> Path:
+    return make_newsroom(
+        {
+            "contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n",
+            "releases/public.md": release("Public news", "2024-03-01", "CANARYPUBLIC"),
+            "releases/public.fr.md": translation("Nouvelle publique", "CANARYDRAFTFR", status="draft"),
+            "releases/draft.md": release("Draft news", "2024-03-02", "CANARYDRAFT", status="draft"),
+            "releases/embargoed.md": release(
+                "Embargoed news", "2024-03-05", "CANARYEMBARGO", extra=f"embargo: {EMBARGO.isoformat()}"
+            ),
+            "releases/embargoed.fr.md": translation("Nouvelle sous embargo", "CANARYEMBFR"),
+            "releases/future.md": release("Future news", "2024-04-01", "CANARYFUTURE"),
+        }
+    )
+
+
+def site_files(root: Path) -> dict[str, str]:
+    """Every file of the public site as text: its name, then its content (PDFs: their text)."""
+    found = {}
+    for path in sorted((root / "build/site").rglob("*")):
+        if not path.is_file() or "assets" in path.parts:
+            continue
+        rel = path.relative_to(root / "build/site").as_posix()
+        if path.suffix == ".pdf":
+            text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        else:
+            text = path.read_text(encoding="utf-8")
+        found[rel] = f"{rel}\n{text}"
+    return found
+
+
+WITHHELD = ("CANARYDRAFT", "CANARYEMBARGO", "CANARYEMBFR", "CANARYFUTURE", "canarydraft", "canaryembargo")
+ALWAYS_WITHHELD = ("CANARYDRAFT", "CANARYFUTURE", "canarydraft", "canaryfuture")
+
+
+def leaks(files: dict[str, str], canaries: tuple[str, ...]) -> list[str]:
+    return [f"{rel}: {c}" for rel, text in files.items() for c in canaries if c in text]
+
+
+@pytest.mark.pdf
+def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_at_once(newsroom):
+    build(load_newsroom(newsroom), BEFORE)
+    before = site_files(newsroom)
+    assert not leaks(before, WITHHELD)
+    assert any("CANARYPUBLIC" in text for text in before.values())
+    kinds = {"index.html", "atom.xml", "rss.xml", "sitemap.xml", "search/index.json", "releases.json"}
+    assert kinds <= set(before)
+    # The staff tree has them all, with their banners.
+    staff = (newsroom / "build/staff/releases/embargoed/index.html").read_text()
+    assert "EMBARGOED UNTIL" in staff
+
+    build(load_newsroom(newsroom), EMBARGO)
+    after = site_files(newsroom)
+    assert not leaks(after, (*ALWAYS_WITHHELD, "CANARYDRAFTFR"))
+    published = [rel for rel, text in after.items() if "CANARYEMBARGO" in text]
+    expected = {
+        "index.html",
+        "atom.xml",
+        "rss.xml",
+        "search/index.json",
+        "releases.json",
+        "archive/2024/index.html",
+        "tags/shared-topic/index.html",
+        "tags/topic-canaryembargo/index.html",
+        "tags/shared-topic/atom.xml",
+        "issuers/shared-issuer/index.html",
+        "contacts/ana/index.html",
+        "releases/embargoed/index.html",
+        "releases/embargoed/release.json",
+        "releases/embargoed/embargoed.pdf",
+        "releases/embargoed/fr/index.html",
+    }
+    assert expected <= set(published), sorted(expected - set(published))
+    assert any("CANARYEMBFR" in after[rel] for rel in after if rel.startswith("releases/embargoed/fr/"))
+    sitemap = ET.fromstring(after["sitemap.xml"].split("\n", 1)[1])
+    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert "https://press.example.org/releases/embargoed/" in locs
+    assert "https://press.example.org/releases/draft/" not in locs
+    page = after["releases/embargoed/index.html"]
+    assert "FOR IMMEDIATE RELEASE" in page and "EMBARGOED UNTIL" not in page
+
+
+def test_a_draft_translation_of_a_public_release_stays_out_of_the_site(newsroom):
+    build(load_newsroom(newsroom), BEFORE, formats=("html", "email"))
+    assert not (newsroom / "build/site/releases/public/fr").exists()
+    assert (newsroom / "build/staff/releases/public/fr/index.html").is_file()
+    page = (newsroom / "build/site/releases/public/index.html").read_text()
+    assert 'hreflang="fr"' not in page
+    export = json.loads((newsroom / "build/site/releases/public/release.json").read_text())
+    assert [v["language"] for v in export["versions"]] == ["en-GB"] or len(export["versions"]) <= 1
+
+
+def test_a_release_dated_tomorrow_waits_for_its_day(newsroom):
+    day_before = datetime.fromisoformat("2024-03-31T23:59:59+02:00")
+    build(load_newsroom(newsroom), day_before, formats=("html",))
+    assert not leaks(site_files(newsroom), ("CANARYFUTURE", "canaryfuture"))
+    build(load_newsroom(newsroom), day_before + timedelta(seconds=1), formats=("html",))
+    assert "CANARYFUTURE" in (newsroom / "build/site/index.html").read_text()
