@@ -14,12 +14,15 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pressroom import __version__
 from pressroom.errors import ContentError, PressroomError, Problem, Severity
+
+if TYPE_CHECKING:
+    from pressroom.model import Release
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("html", "pdf", "email")
@@ -171,9 +174,10 @@ def check(root: Path, strict: bool) -> None:
     if strict and newsroom.warnings:
         click.echo(f"Error: {_summary(newsroom.warnings)} (--strict)", err=True)
         sys.exit(1)
+    translations = f"{_plural(len(newsroom.translations), 'translation')}, " if newsroom.translations else ""
     click.echo(
-        f"{_plural(len(newsroom.releases), 'release')}, {_plural(len(newsroom.contacts), 'contact')} "
-        f"and {_plural(len(names), 'list')} checked: no errors"
+        f"{_plural(len(newsroom.releases), 'release')}, {translations}"
+        f"{_plural(len(newsroom.contacts), 'contact')} and {_plural(len(names), 'list')} checked: no errors"
     )
 
 
@@ -190,15 +194,30 @@ def check(root: Path, strict: bool) -> None:
 @_now_option
 @_root_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for rendering (default: one per core).",
+)
+@click.option("--clean", is_flag=True, help="Ignore what the last build left and render everything.")
 @_guarded
 def build(
-    slugs: tuple[str, ...], formats: tuple[str, ...], now: str | None, root: Path, strict: bool
+    slugs: tuple[str, ...],
+    formats: tuple[str, ...],
+    now: str | None,
+    root: Path,
+    strict: bool,
+    jobs: int | None,
+    clean: bool,
 ) -> None:
     """Render the newsroom into build/: site/ (public), staff/ and email/.
 
-    With SLUGs, only those releases are rendered again; the rest of build/ is
-    kept. Drafts and releases under embargo at --now go to staff/ and email/
-    only, never to site/. The previous build/ stays as it was if anything fails.
+    Only outputs whose sources changed are rendered again (--clean renders
+    everything). With SLUGs, only those releases are rendered again; the rest
+    of build/ is kept. Drafts and releases under embargo at --now go to staff/
+    and email/ only, never to site/. build/ stays as it was if anything fails.
 
     \b
     Examples:
@@ -207,15 +226,34 @@ def build(
       pressroom build --now 2018-05-25T12:00:00+02:00
     """
     from pressroom.build import build as run_build
-    from pressroom.load import load_newsroom
+    from pressroom.build import input_signature, up_to_date
 
     moment = read_clock(now)
     started = time.perf_counter()
-    newsroom = load_newsroom(root)
-    if strict and newsroom.warnings:
-        raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
-    with _ProgressBar() as progress:
-        report = run_build(newsroom, moment, formats=formats, only=slugs or None, progress=progress)
+    inputs = input_signature(root.resolve())
+    report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats)
+    if report is None:
+        from pressroom.build import load
+
+        newsroom, loader = load(root.resolve(), clean=clean)
+        if strict and newsroom.warnings:
+            raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
+        with _ProgressBar() as progress:
+            report = run_build(
+                newsroom,
+                moment,
+                formats=formats,
+                only=slugs or None,
+                progress=progress,
+                jobs=jobs,
+                clean=clean,
+                inputs=inputs,
+                loader=loader,
+            )
+    elif strict and report.warnings:
+        raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in report.warnings])
+    for notice in report.notices:
+        click.echo(f"Note: {notice}", err=True)
     _report(report.warnings)
     if strict and report.warnings:
         click.echo(f"Error: {_summary(report.warnings)} (--strict)", err=True)
@@ -251,8 +289,23 @@ class _ProgressBar:
             self._bar.update(1)
 
 
+class _Slug(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.5
+    """A release's slug, as its file name writes it: lowercase letters, digits and '-'."""
+
+    name = "slug"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from pressroom.load import SLUG
+
+        if not SLUG.match(str(value)):
+            self.fail(
+                f"{value!r} is not a slug: lowercase letters, digits and '-', as in releases/", param, ctx
+            )
+        return str(value)
+
+
 @main.command()
-@click.argument("headline")
+@click.argument("headline", required=False)
 @click.option(
     "--date",
     "day",
@@ -260,20 +313,50 @@ class _ProgressBar:
     help="Release date (default: today in the newsroom's time zone).",
 )
 @click.option("--location", help="Dateline city (default: `location` in pressroom.toml).")
+@click.option(
+    "--translate",
+    metavar="SLUG",
+    type=_Slug(),
+    help="Start a translation of the release SLUG instead: writes releases/SLUG.LANG.md.",
+)
+@click.option("--language", metavar="LANG", help="The translation's language tag, e.g. fr or pt-BR.")
 @_root_option
 @_guarded
-def new(headline: str, day: datetime | None, location: str | None, root: Path) -> None:
+def new(
+    headline: str | None,
+    day: datetime | None,
+    location: str | None,
+    translate: str | None,
+    language: str | None,
+    root: Path,
+) -> None:
     """Start a release: writes releases/<date>-<headline>.md and prints its path.
 
-    The file passes `pressroom check` as it is, with status: draft.
+    With --translate SLUG --language LANG, starts a translation of that
+    release instead: releases/SLUG.LANG.md, holding the original's text to
+    write over and its source hash (translated_from); HEADLINE and
+    --location, if given, are the translated headline and city. Either file
+    passes `pressroom check` as it is, with status: draft.
 
     \b
-    Example:
+    Examples:
       pressroom new "EU and UN deepen cooperation on counter-terrorism" --location "New York"
+      pressroom new --translate 2018-05-25-eu-un-strengthen-partnership-on-counter-terrorism --language fr
     """
-    from pressroom.new import new_release
+    from pressroom.new import new_release, new_translation
 
-    path = new_release(root, headline, day.date() if day else read_clock(None), location)
+    if translate is None:
+        if language is not None:
+            raise click.UsageError("--language goes with --translate SLUG")
+        if headline is None:
+            raise click.UsageError("Missing argument 'HEADLINE'.")
+        path = new_release(root, headline, day.date() if day else read_clock(None), location)
+    else:
+        if language is None:
+            raise click.UsageError("--translate needs --language LANG, e.g. --language fr")
+        if day is not None:
+            raise click.UsageError("a translation has its original's date: leave out --date")
+        path = new_translation(root, translate, language, headline, location)
     click.echo(path.relative_to(root.resolve()).as_posix())
 
 
@@ -284,6 +367,10 @@ def new(headline: str, day: datetime | None, location: str | None, root: Path) -
 def list_(now: str | None, root: Path) -> None:
     """Show every release: slug, date, status, embargo and whether it is public now.
 
+    With translations, one more column per language: ✓ public, draft,
+    embargoed, withheld (approved, but its original is not public yet),
+    "outdated" after any of these when the original changed since, or – none.
+
     \b
     Example:
       pressroom list --now 2018-05-25T12:00:00+02:00
@@ -293,15 +380,32 @@ def list_(now: str | None, root: Path) -> None:
     moment = read_clock(now)
     newsroom = load_newsroom(root)
     tz = newsroom.settings.tz
-    rows = [("SLUG", "DATE", "STATUS", "EMBARGO", "PUBLIC")]
+    languages = sorted({t.language for t in newsroom.translations}, key=str.lower)
+    rows: list[tuple[str, ...]] = [("SLUG", "DATE", "STATUS", "EMBARGO", "PUBLIC", *languages)]
     for r in newsroom.releases:
         embargo = r.embargo.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if r.embargo else "-"
-        rows.append(
-            (r.slug, r.date.isoformat(), r.status.value, embargo, "yes" if r.is_public(moment) else "no")
-        )
+        versions = {t.language: t for t in newsroom.translations_of(r)}
+        cells = [_translation_cell(versions.get(tag), moment) for tag in languages]
+        public = "yes" if r.is_public(moment) else "no"
+        rows.append((r.slug, r.date.isoformat(), r.status.value, embargo, public, *cells))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _translation_cell(translation: Release | None, now: datetime) -> str:
+    """One cell of `list`'s language matrix: the state of one translation at `now`."""
+    if translation is None:
+        return "–"
+    if translation.is_public(now):
+        state = "✓"
+    elif translation.is_draft:
+        state = "draft"
+    elif translation.is_embargoed(now):
+        state = "embargoed"
+    else:
+        state = "withheld"
+    return f"{state} outdated" if translation.is_outdated else state
 
 
 def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -431,3 +535,50 @@ def send(
         missing = len(report.not_sent)
         click.echo(f"Error: {missing} of {_plural(len(report.recipients), 'recipient')} not sent", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 to listen on; 0 picks a free one.",
+)
+@_now_option
+@_root_option
+@_guarded
+def serve(port: int, now: str | None, root: Path) -> None:
+    """Preview the staff newsroom in a browser, rebuilt and reloaded on every save.
+
+    Serves build/staff/ (drafts and embargoed releases, with their banners;
+    never the public site) on 127.0.0.1 only. A release opens in its preview:
+    web page, PDF and email side by side. Saving a file under releases/,
+    contacts/ or templates/, or pressroom.toml, rebuilds what it changed and
+    reloads the open tabs; problems show over the page until they are fixed.
+    Without --now, each rebuild uses the time it starts. Ctrl-C stops it.
+
+    \b
+    Examples:
+      pressroom serve
+      pressroom serve --port 8080 --now 2027-03-16T11:00:00+01:00
+    """
+    import logging
+
+    from pressroom.serve import Preview
+
+    moment = read_clock(now) if now is not None else None  # a bad --now fails before anything starts
+    logger = logging.getLogger("pressroom")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    click.echo(f"Building {root.resolve()} for the preview ...", err=True)
+    try:
+        with Preview(root, port=port, clock=lambda: moment or read_clock(None)) as preview:
+            click.echo(f"Serving the staff newsroom at {preview.url} (Ctrl-C to stop)")
+            preview.wait()
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.", err=True)

@@ -1,0 +1,208 @@
+"""Preview: what `pressroom serve` adds to the staff newsroom, rendered on request.
+
+The one page rendered per request is a release's preview (`preview_ui/preview.html`):
+its web page, PDF and email side by side or in tabs. Everything else is read:
+the email is parsed from build/email/<slug>.eml with the standard library,
+exactly as a mail client would get it, and the staff pages are served as the
+build wrote them, with one script tag added (`inject`). Nothing here renders
+Markdown: that is the builder thread's job alone.
+
+The UI files are tool UI, not house style, so they live in the package and a
+newsroom's templates/ cannot override them.
+"""
+
+from __future__ import annotations
+
+import email
+import functools
+import json
+import mimetypes
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from pressroom.model import Newsroom, Release
+
+UI = Path(__file__).with_name("preview_ui")
+UI_ASSETS = ("live.js", "live.css", "preview.js", "preview.css")
+
+# The preview page runs only its own scripts and styles and frames only this server.
+UI_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Staff pages keep their house style as built; only scripts are held to this server's own.
+STAFF_CSP = (
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+# The email's HTML part: inline styles, as mail clients allow, and nothing that runs or loads.
+EMAIL_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'; sandbox"
+)
+# A document type that can hold script (SVG), opened on its own.
+SANDBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+}
+# Shown first, in this order; the rest follow as the message has them.
+_HEADERS_FIRST = ("From", "To", "Subject", "Date", "Message-ID")
+_NO_TO = "each journalist on the list, one message each (added by pressroom send)"
+
+
+def content_type(name: str) -> str:
+    """The Content-Type for a file name; the table first, so the machine's mime.types cannot change it."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _TYPES:
+        return _TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def ui_asset(name: str) -> tuple[bytes, str] | None:
+    """One of the preview's own scripts or stylesheets, by name; None for any other name."""
+    if name not in UI_ASSETS:
+        return None
+    return (UI / name).read_bytes(), content_type(name)
+
+
+def live_tag(version: int) -> bytes:
+    """The script tag that reloads a page and shows problems; `version` is the HTML it was served with."""
+    return f'<script src="/_pressroom/ui/live.js" data-html-version="{int(version)}"></script>\n'.encode()
+
+
+def inject(page: bytes, version: int) -> bytes:
+    """`page` with the live script before its last </body>, or at its end when it has none."""
+    at = page.lower().rfind(b"</body")
+    if at < 0:
+        return page + live_tag(version)
+    return page[:at] + live_tag(version) + page[at:]
+
+
+def placeholder(title: str) -> bytes:
+    """A page standing in for one the build has not written, until it does."""
+    return _template("placeholder.html").render(title=title).encode()
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(UI),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _template(name: str) -> jinja2.Template:
+    return _environment().get_template(name)
+
+
+def release_state(release: Release | None, now: datetime | None, newsroom: Newsroom | None) -> str:
+    """What a journalist could see of the release at the build's instant, in a few words."""
+    if release is None or now is None or newsroom is None:
+        return ""
+    if release.is_draft:
+        return "Draft: staff only"
+    if release.embargo is not None and release.is_embargoed(now):
+        moment = release.embargo.astimezone(newsroom.settings.tz).strftime("%d %b %Y, %H:%M %Z")
+        return f"Embargoed until {moment}"
+    if not release.is_public(now):
+        return "Not public yet"
+    return "Public"
+
+
+def render_page(
+    slug: str, newsroom: Newsroom | None, now: datetime | None, versions: dict[str, int], staff: Path
+) -> tuple[bytes, bool]:
+    """The preview page of one release, and whether the release is known.
+
+    The page is a frame for each output; preview.js fills in the email and
+    keeps every frame up to date.
+    """
+    release = newsroom.release(slug) if newsroom is not None else None
+    folder = staff / "releases" / slug
+    known = release is not None or (folder / "index.html").is_file()
+    page = _template("preview.html").render(
+        slug=slug,
+        title=release.title if release else slug,
+        state=release_state(release, now, newsroom),
+        known=known,
+        pdf=(folder / f"{slug}.pdf").is_file(),
+        pdf_version=versions["pdf"],
+        versions=json.dumps(versions),
+        live=live_tag(versions["html"]).decode(),
+    )
+    return page.encode(), known
+
+
+def read_email(path: Path) -> EmailMessage | None:
+    """The release's .eml as a message object, or None when none has been built."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return email.message_from_bytes(data, policy=policy.default)
+
+
+def email_summary(path: Path) -> dict[str, Any] | None:
+    """The headers and the plain-text part of the release's email, for the email tab."""
+    message = read_email(path)
+    if message is None:
+        return None
+    headers: list[tuple[str, str]] = []
+    for name in _HEADERS_FIRST:
+        value = message.get(name)
+        if value is not None:
+            headers.append((name, str(value)))
+        elif name == "To":
+            headers.append((name, _NO_TO))
+    shown = {n.lower() for n, _ in headers} | {"content-type", "content-transfer-encoding"}
+    headers += [(n, str(v)) for n, v in message.items() if n.lower() not in shown]
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    return {
+        "headers": headers,
+        "text": text_part.get_content() if isinstance(text_part, EmailMessage) else "",
+        "html": html_part is not None,
+    }
+
+
+def email_html(path: Path) -> bytes | None:
+    """The HTML part of the release's email, as a mail client would show it."""
+    message = read_email(path)
+    part = message.get_body(preferencelist=("html",)) if message is not None else None
+    if not isinstance(part, EmailMessage):
+        return None
+    content = part.get_content()
+    return content.encode() if isinstance(content, str) else bytes(content)
+
+
+def info(
+    slug: str, newsroom: Newsroom | None, now: datetime | None, staff: Path, email_file: Path
+) -> dict[str, Any]:
+    """What the preview page shows beside the frames, as JSON, fetched again after each build."""
+    release = newsroom.release(slug) if newsroom is not None else None
+    return {
+        "title": release.title if release else slug,
+        "state": release_state(release, now, newsroom),
+        "pdf": (staff / "releases" / slug / f"{slug}.pdf").is_file(),
+        "email": email_summary(email_file),
+    }
