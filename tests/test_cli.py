@@ -253,3 +253,143 @@ def test_check_reports_broken_lists_with_broken_releases(runner, make_newsroom):
     assert lines[0].startswith("contacts/lists/media.csv:3: email: ")
     assert lines[1] == "releases/a.md:3: date: '2018-02-30' is not a real date"
     assert lines[-1] == "Error: 3 errors, 0 warnings in 2 files"
+
+
+# -- translations ------------------------------------------------------------------
+
+ORIGINAL = """\
+---
+title: Held
+date: 2018-05-25
+location: Brussels
+language: en
+status: approved
+embargo: 2018-05-25T12:00:00+02:00
+background: |
+  Some context.
+attendees:
+  - name: Ann Example
+    role: Minister
+---
+B.
+"""
+
+
+def translation(title, *, status="approved", made_from=None):
+    from pressroom.model import source_hash
+
+    return (
+        f"---\ntranslated_from: {made_from or source_hash(ORIGINAL)}\ntitle: {title}\nlocation: Bruxelles\n"
+        f"status: {status}\nattendees:\n  - name: Ann Example\n    role: Ministre\n---\nB.\n"
+    )
+
+
+def test_list_shows_a_column_per_translated_language(runner, make_newsroom):
+    root = make_newsroom(
+        {
+            "releases/held.md": ORIGINAL,
+            "releases/held.fr.md": translation("Retenu"),
+            "releases/held.de.md": translation("Gesperrt", status="draft"),
+            "releases/held.nl.md": translation("Achtergehouden", made_from="0123456789ab"),
+            "releases/open.md": "---\ntitle: Open\ndate: 2018-05-24\nlocation: Brussels\nstatus: approved\n---\nB.\n",
+        }
+    )
+    before = invoke(runner, "list", "--root", root, "--now", "2018-05-25T11:59:59+02:00")
+    assert before.exit_code == 0, before.output
+    assert before.output.splitlines() == [
+        "SLUG  DATE        STATUS    EMBARGO                PUBLIC  de     fr         nl",
+        "held  2018-05-25  approved  2018-05-25 12:00 CEST  no      draft  embargoed  embargoed outdated",
+        "open  2018-05-24  approved  -                      yes     –      –          –",
+    ]
+    after = invoke(runner, "list", "--root", root, "--now", "2018-05-25T12:00:00+02:00")
+    assert after.output.splitlines()[:2] == [
+        "SLUG  DATE        STATUS    EMBARGO                PUBLIC  de     fr  nl",
+        "held  2018-05-25  approved  2018-05-25 12:00 CEST  yes     draft  ✓   ✓ outdated",
+    ]
+
+
+def test_check_warns_of_an_outdated_translation_and_strict_fails(runner, make_newsroom):
+    root = make_newsroom(
+        {"releases/held.md": ORIGINAL, "releases/held.fr.md": translation("Retenu", made_from="0123456789ab")}
+    )
+    from pressroom.model import source_hash
+
+    now = source_hash(ORIGINAL)
+    warning = (
+        f"releases/held.fr.md:2: warning: translated_from: releases/held.md has changed since this translation "
+        f"was made (0123456789ab, now {now}): the translation may be out of date; bring it up to date, "
+        f"then set translated_from: {now}"
+    )
+    relaxed = invoke(runner, "check", "--root", root)
+    assert relaxed.exit_code == 0
+    assert relaxed.output.splitlines() == [
+        warning,
+        "1 release, 1 translation, 0 contacts and 0 lists checked: no errors",
+    ]
+    strict = invoke(runner, "check", "--strict", "--root", root)
+    assert strict.exit_code == 1
+    assert strict.output.splitlines() == [warning, "Error: 0 errors, 1 warning in 1 file (--strict)"]
+
+
+def test_new_translate_writes_a_skeleton_that_check_accepts(runner, make_newsroom):
+    root = make_newsroom({"releases/held.md": ORIGINAL})
+    created = invoke(
+        runner, "new", "--translate", "held", "--language", "fr", "--location", "Bruxelles", "--root", root
+    )
+    assert created.exit_code == 0, created.output
+    assert created.output == "releases/held.fr.md\n"
+    from pressroom.model import source_hash
+
+    text = (root / "releases/held.fr.md").read_text()
+    assert f"translated_from: {source_hash(ORIGINAL)}" in text
+    assert 'location: "Bruxelles"' in text and "status: draft" in text and 'title: "Held"' in text
+    assert "date:" not in text and "embargo:" not in text
+    checked = invoke(runner, "check", "--root", root)
+    assert checked.output == "1 release, 1 translation, 0 contacts and 0 lists checked: no errors\n"
+    listed = invoke(runner, "list", "--root", root, "--now", "2018-05-26T00:00:00Z")
+    assert listed.output.splitlines()[1].endswith("yes     draft")
+
+    again = invoke(runner, "new", "--translate", "held", "--language", "fr", "--root", root)
+    assert again.exit_code == 1
+    assert again.output == "Error: releases/held.fr.md already exists\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--translate", "nope", "--language", "fr"], "Error: no release with slug nope in releases/\n"),
+        (
+            ["--translate", "held", "--language", "en"],
+            "Error: 'en' is the language of releases/held.md itself; a translation is in another language\n",
+        ),
+        (
+            ["--translate", "held", "--language", "xx"],
+            "Error: 'xx' is not a language known to pressroom (Babel)\n",
+        ),
+    ],
+)
+def test_new_translate_refuses_what_check_would_refuse(runner, make_newsroom, args, message):
+    root = make_newsroom({"releases/held.md": ORIGINAL})
+    result = invoke(runner, "new", *args, "--root", root)
+    assert result.exit_code == 1
+    assert result.output == message
+    assert sorted(p.name for p in (root / "releases").iterdir()) == ["held.md"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--translate", "held"], "Error: --translate needs --language LANG, e.g. --language fr"),
+        (["--language", "fr", "Headline"], "Error: --language goes with --translate SLUG"),
+        (
+            ["--translate", "held", "--language", "fr", "--date", "2018-05-25"],
+            "a translation has its original's date",
+        ),
+        (["--translate", "Held.md", "--language", "fr"], "'Held.md' is not a slug"),
+    ],
+)
+def test_new_translate_misuse_exits_2(runner, make_newsroom, args, message):
+    root = make_newsroom({"releases/held.md": ORIGINAL})
+    result = runner.invoke(main, ["new", *args, "--root", str(root)])
+    assert result.exit_code == 2
+    assert message in result.output
