@@ -417,8 +417,10 @@ class _Builder:
         for r in self.newsroom.releases:
             key = self.summary_keys[r.slug]
             data = fresh.get(r.slug)
-            if data is None:
+            if data is None and key in self.cache.summaries:
                 data = self.cache.summaries[key][1]
+            if data is None:  # its render failed: the build stops with that problem
+                continue
             summary = codec.decode(Summary, data)
             self.summaries[r.slug] = summary
             self.next_cache.summaries[key] = (digest(data), data)
@@ -509,7 +511,7 @@ def load(root: Path, *, clean: bool = False) -> tuple[Newsroom, LoadCache]:
     """Load the newsroom for a build, reusing releases the last build loaded if unchanged."""
     from pressroom.load import load_newsroom
 
-    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / ".pressroom"))
+    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / WORKDIR))
     return load_newsroom(root, cache=loader), loader
 
 
@@ -555,8 +557,8 @@ def up_to_date(
     """
     from pressroom.commit import JOURNAL
 
-    out, work = root / OUTPUT, root / ".pressroom"
-    if not out.is_dir() or (work / JOURNAL).exists():
+    out, work = root / OUTPUT, root / WORKDIR
+    if not out.is_dir() or out.is_symlink() or (work / JOURNAL).exists():
         return None
     cache = BuildCache.read(work)
     state = cache.state

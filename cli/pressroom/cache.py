@@ -73,6 +73,9 @@ class BuildCache:
     @classmethod
     def read(cls, work: Path) -> BuildCache:
         """The cache in `work`, or an empty one if it is missing, damaged or not ours."""
+        # .pressroom/ as a link would have the build read (and trust) a file from elsewhere.
+        if work.is_symlink() or (work / FILENAME).is_symlink():
+            return cls()
         try:
             raw = json.loads((work / FILENAME).read_bytes())
             if raw.get("format") != FORMAT or raw.get("engine") != engine():

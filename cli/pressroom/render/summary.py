@@ -78,7 +78,8 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
             r.subtitle,
             markup.plain_text(view.body_html),
             markup.plain_text(view.background_html or ""),
-            attendees, " ".join(r.tags)
+            attendees,
+            " ".join(r.tags),
         ),
         public=view.is_public,
         draft=r.is_draft,
