@@ -194,15 +194,15 @@ def test_a_second_build_at_the_same_time_is_refused(mixed):
 @pytest.mark.pdf
 @pytest.mark.slow
 def test_killing_a_build_midway_leaves_the_previous_build_intact(make_newsroom):
-    files = {f"releases/r{i:02d}.md": release(f"Release {i}", body="Text. " * 300) for i in range(24)}
+    files = {f"releases/r{i:02d}.md": release(f"Release {i}", body="Text. " * 300) for i in range(32)}
     root = make_newsroom(files)
     cmd = [sys.executable, "-m", "pressroom", "build", "--root", str(root), "--now", "2020-01-01T00:00:00Z"]
     subprocess.run(cmd, check=True, capture_output=True)
     before = tree(root / "build")
-    for i in range(24):
+    for i in range(32):
         path = root / f"releases/r{i:02d}.md"
         path.write_text(path.read_text().replace("Text.", "Changed."))
-    for delay in (0.8, 1.6, 2.4):
+    for delay in (0.6, 1.2, 1.8):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         if proc.poll() is not None:

@@ -565,7 +565,7 @@ def serve(port: int, now: str | None, root: Path) -> None:
     """
     import logging
 
-    from pressroom.serve import Preview
+    from pressroom.serve import Preview, sigterm_as_interrupt
 
     moment = read_clock(now) if now is not None else None  # a bad --now fails before anything starts
     logger = logging.getLogger("pressroom")
@@ -576,7 +576,10 @@ def serve(port: int, now: str | None, root: Path) -> None:
         logger.setLevel(logging.INFO)
     click.echo(f"Building {root.resolve()} for the preview ...", err=True)
     try:
-        with Preview(root, port=port, clock=lambda: moment or read_clock(None)) as preview:
+        with (
+            sigterm_as_interrupt(),
+            Preview(root, port=port, clock=lambda: moment or read_clock(None)) as preview,
+        ):
             click.echo(f"Serving the staff newsroom at {preview.url} (Ctrl-C to stop)")
             preview.wait()
     except KeyboardInterrupt:

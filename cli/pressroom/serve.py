@@ -345,10 +345,9 @@ class Preview:
         self.close()
 
     def wait(self) -> None:
-        """Serve until Ctrl-C (KeyboardInterrupt) or SIGTERM."""
-        with _sigterm_as_interrupt():
-            while not self.stop.wait(0.5):
-                pass
+        """Serve until Ctrl-C (KeyboardInterrupt) or, inside `sigterm_as_interrupt`, SIGTERM."""
+        while not self.stop.wait(0.5):
+            pass
 
     def close(self) -> None:
         self.stop.set()
@@ -362,8 +361,11 @@ class Preview:
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Stop on SIGTERM as on Ctrl-C, so `kill` also frees the port and exits 0."""
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Stop on SIGTERM as on Ctrl-C, so `kill` also frees the port and exits 0.
+
+    Installed before the first build starts: a SIGTERM while starting stops as cleanly.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
