@@ -261,7 +261,7 @@ class _Builder:
         for v in versions:
             r, selected = v.release, self._selected(v.release)
             rkey = self._digest(r)
-            state = [v.public, r.is_embargoed(self.now), r.is_draft]
+            state = f"{v.public:d}{r.is_embargoed(self.now):d}{r.is_draft:d}"
             areas = AREAS if v.public else ("staff",)
             pdf_key = digest(self.keys["pdf"], rkey, state)
             pdf_areas = tuple(
@@ -274,8 +274,8 @@ class _Builder:
             }
             html_areas = []
             for area in areas:
-                links = codec.encode([around[area], languages[area][r.slug]])
-                key = digest(self.keys["html"], rkey, state, area, pdf_linked, links)
+                links = _links_key((*around[area], *languages[area][r.slug]))
+                key = digest(self.keys["html"], rkey, state, area, f"{pdf_linked:d}", links)
                 # A public page out of date may name a release that is no longer public (in its
                 # previous/next links): `only` never keeps one.
                 if self._want(f"{area}/{v.base}index.html", key, "html", selected or area == "site"):
@@ -283,7 +283,7 @@ class _Builder:
             export = False
             if v.public and not r.is_translation:
                 key = digest(
-                    self.keys["html"], "json", rkey, pdf_linked, codec.encode(languages["site"][r.slug])
+                    self.keys["html"], "json", rkey, f"{pdf_linked:d}", _links_key(languages["site"][r.slug])
                 )
                 export = self._want(f"site/{v.base}release.json", key, "html", True)
             email_key = digest(self.keys["email"], rkey, state)
@@ -292,7 +292,7 @@ class _Builder:
             translations: tuple[str, ...] = ()
             if not r.is_translation:
                 translations = tuple(link.language for link in languages["site"][r.slug][1:])
-                summary_key = digest(self.keys["summary"], rkey, state, translations)
+                summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations))
                 self.summary_keys[r.slug] = summary_key
                 needs_summary = summary_key not in self.cache.summaries
             if html_areas or email or needs_summary or export:
@@ -417,13 +417,14 @@ class _Builder:
         for r in self.newsroom.releases:
             key = self.summary_keys[r.slug]
             data = fresh.get(r.slug)
-            if data is None and key in self.cache.summaries:
-                data = self.cache.summaries[key][1]
-            if data is None:  # its render failed: the build stops with that problem
+            if data is not None:
+                entry = (digest(data), data)
+            elif key in self.cache.summaries:
+                entry = self.cache.summaries[key]
+            else:  # its render failed: the build stops with that problem
                 continue
-            summary = codec.decode(Summary, data)
-            self.summaries[r.slug] = summary
-            self.next_cache.summaries[key] = (digest(data), data)
+            self.summaries[r.slug] = codec.decode(Summary, entry[1])
+            self.next_cache.summaries[key] = entry
 
     def _listings(self) -> None:
         from pressroom.render import site
@@ -439,8 +440,8 @@ class _Builder:
                 key = digest(
                     self.keys["listing"],
                     contacts_key if f.kind == "contact" else "",
-                    codec.encode(f),
-                    [self.next_cache.summaries[self.summary_keys[m]][0] for m in f.members],
+                    repr(f),  # a frozen record of text: its repr is stable
+                    " ".join(self.next_cache.summaries[self.summary_keys[m]][0] for m in f.members),
                 )
                 if self.cache.fresh(self.out, rel, key):
                     self.planned[rel] = key
@@ -582,6 +583,14 @@ def up_to_date(
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _links_key(links: Iterable[Link | None]) -> str:
+    """The links a page shows, as text for its key (much cheaper than encoding them)."""
+    return "\x1e".join(
+        f"{link.path}\x1f{link.title}\x1f{link.language}\x1f{link.outdated:d}" if link else "-"
+        for link in links
+    )
 
 
 def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
