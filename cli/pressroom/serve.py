@@ -362,7 +362,7 @@ class Preview:
 
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """Stop on SIGTERM as on Ctrl-C, so `kill` also frees the port and exits 0.
+    """Stop on SIGTERM as on Ctrl-C (SIGINT), so `kill` also frees the port and exits 0.
 
     Installed before the first build starts: a SIGTERM while starting stops as cleanly.
     """
@@ -374,7 +374,11 @@ def sigterm_as_interrupt() -> Iterator[None]:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
+    # Started in the background of a shell script, a program inherits SIGINT ignored, and
+    # Ctrl-C (or a test's SIGINT) would never reach it.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
