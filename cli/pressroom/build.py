@@ -207,7 +207,7 @@ class _Builder:
 
     def _languages(self, versions: Sequence[_Version]) -> dict[str, dict[str, tuple[Link, ...]]]:
         """Per area and slug, the language versions a page links to (original first)."""
-        from pressroom.render.view import language_name
+        from pressroom.render.html import version_labels
 
         by_slug: dict[str, list[_Version]] = {}
         for v in versions:
@@ -217,16 +217,10 @@ class _Builder:
             group.sort(key=lambda v: (v.release.is_translation, v.release.language.lower()))
             for area in AREAS:
                 shown = [v for v in group if area == "staff" or v.public]
-                primaries = [v.release.language.split("-")[0].lower() for v in shown]
+                labels = version_labels([v.release.language for v in shown])
                 links[area][slug] = tuple(
-                    Link(
-                        v.base,
-                        # "English", unless two versions share a language: "English (United Kingdom)".
-                        language_name(v.release.language if primaries.count(p) > 1 else p),
-                        v.release.language,
-                        v.release.is_outdated,
-                    )
-                    for v, p in zip(shown, primaries, strict=True)
+                    Link(v.base, label, v.release.language, v.release.is_outdated)
+                    for v, label in zip(shown, labels, strict=True)
                 )
         return links
 

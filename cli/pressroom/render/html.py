@@ -67,19 +67,27 @@ def language_versions(newsroom: Newsroom, release: Release, now: datetime, page:
     versions = newsroom.versions(release)
     if page.area == "site":
         versions = tuple(v for v in versions if is_public(v, now))
-    primaries = [v.language.split("-")[0].lower() for v in versions]
     return tuple(
         Version(
             language=v.language,
-            # "English", unless two versions share a language: then "English (United Kingdom)".
-            label=language_name(v.language if primaries.count(primary) > 1 else primary),
+            label=label,
             url=page.url(page_path(v)),
             absolute_url=f"{newsroom.settings.url}{page_path(v)}",
             current=v.key == release.key,
             outdated=v.is_outdated,
         )
-        for v, primary in zip(versions, primaries, strict=True)
+        for v, label in zip(versions, version_labels([v.language for v in versions]), strict=True)
     )
+
+
+def version_labels(languages: Sequence[str]) -> list[str]:
+    """Each language's own name: "English", unless two versions share a language, then
+    "English (United Kingdom)"."""
+    primaries = [tag.split("-")[0].lower() for tag in languages]
+    return [
+        language_name(tag if primaries.count(primary) > 1 else primary)
+        for tag, primary in zip(languages, primaries, strict=True)
+    ]
 
 
 def _common(settings: Settings, page: Page) -> dict[str, object]:
