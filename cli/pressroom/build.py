@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,6 +92,8 @@ def build(
     executor: Executor | None = None,
     inputs: str | None = None,
     loader: LoadCache | None = None,
+    prerendered: Mapping[str, Rendered] | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Bring build/ up to date with the newsroom at instant `now`.
 
@@ -103,6 +105,10 @@ def build(
     `input_signature` taken before the newsroom was loaded: the next build
     compares it to tell, without loading anything, that nothing changed.
     `loader` is the cache the newsroom was loaded with (see `load`).
+    `prerendered` holds outputs `render_preview` made ahead: one whose key is
+    the one planned here is written as it is, not rendered again.
+    `checkpoint` is called between steps and may raise to end the build,
+    which then leaves build/ as it was.
     """
     unknown = set(only or ()) - {r.slug for r in newsroom.releases}
     if unknown:
@@ -122,7 +128,10 @@ def build(
         try:
             with temporary_files_in(staging.scratch):
                 builder = _Builder(newsroom, now, set(formats), only, out, cache, staging, loader)
+                builder.prerendered = prerendered or {}
+                builder.checkpoint = checkpoint or _carry_on
                 report = builder.run(progress, jobs, executor)
+            builder.checkpoint()
             staging.commit(out, builder.removes)
             builder.record_written()
             builder.next_cache.state = builder.state(inputs)
@@ -133,6 +142,61 @@ def build(
         finally:
             staging.discard()
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An output rendered ahead of a build, with the key it was planned under and what it warned of."""
+
+    key: str
+    data: bytes
+    warnings: tuple[Problem, ...] = ()
+
+
+def render_preview(
+    newsroom: Newsroom,
+    now: datetime,
+    slugs: Collection[str],
+    *,
+    formats: Collection[str],
+    cache: BuildCache | None = None,
+) -> tuple[dict[str, Rendered], tuple[Problem, ...]]:
+    """The staff pages, PDFs and emails of some releases, rendered here and kept in memory.
+
+    The preview's fast path, which shows a save before the build that follows
+    it has planned a thousand outputs and rendered the listings. Outputs are
+    planned exactly as build() plans them, against `cache` (the last build's),
+    so that build() can take them as `prerendered`; nothing is written. Also
+    returns the problems of the renders; an output whose render failed is left out.
+    """
+    from pressroom.render.jobs import run_batch
+
+    if cache is None:
+        cache = BuildCache.read(newsroom.root / WORKDIR)
+    builder = _Builder(newsroom, now, set(formats), slugs, newsroom.root / OUTPUT, cache, None)
+    jobs = [
+        dataclasses.replace(
+            job,
+            html_areas=tuple(a for a in job.html_areas if a == "staff"),
+            pdf_areas=tuple(a for a in job.pdf_areas if a == "staff"),
+            export=False,
+            summary=False,
+        )
+        for job in builder._plan_releases(preview=True)
+    ]
+    rendered: dict[str, Rendered] = {}
+    problems: list[Problem] = []
+    for result in run_batch(builder.ctx, [j for j in jobs if j.html_areas or j.pdf_areas or j.email]):
+        problems += result.problems
+        if any(p.severity is Severity.ERROR for p in result.problems):
+            continue
+        for rel, data in result.files.items():
+            rendered[rel] = Rendered(builder.pending[rel], data, tuple(result.problems))
+    return rendered, tuple(problems)
+
+
+def _carry_on() -> None:
+    """The checkpoint of a build nothing can end early."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +218,7 @@ class _Builder:
         only: Collection[str] | None,
         out: Path,
         cache: BuildCache,
-        staging: Staging,
+        staging: Staging | None,
         loader: LoadCache | None = None,
     ) -> None:
         self.newsroom = newsroom
@@ -164,7 +228,9 @@ class _Builder:
         self.only = set(only) if only is not None else None
         self.out = out
         self.cache = cache
-        self.staging = staging
+        self.staging = staging  # None: render_preview, which writes nothing
+        self.prerendered: Mapping[str, Rendered] = {}
+        self.checkpoint: Callable[[], None] = _carry_on
         self.next_cache = BuildCache(loaded=cache.loaded, inputs=cache.inputs)
         self.report = BuildReport(out=out)
         self.problems: list[Problem] = []
@@ -189,8 +255,13 @@ class _Builder:
             templates=newsroom.templates,
             now=now,
             templates_digest=self.templates.digest("all"),
-            staging=staging.path,
+            staging=staging.path if staging is not None else None,
         )
+
+    @property
+    def _stage(self) -> Staging:
+        assert self.staging is not None, "render_preview writes nothing"
+        return self.staging
 
     # -- planning -------------------------------------------------------------
 
@@ -245,15 +316,20 @@ class _Builder:
         self.planned[rel] = self.pending[rel] = key
         return True
 
-    def _plan_releases(self) -> list[ReleaseJob]:
+    def _plan_releases(self, preview: bool = False) -> list[ReleaseJob]:
+        """The jobs of every release; with `preview`, only of the selected ones (see render_preview)."""
         versions = self._versions()
         originals = [v for v in versions if not v.release.is_translation]
         neighbours = {area: self._neighbours(originals, area) for area in AREAS}
-        languages = self._languages(versions)
+        languages = self._languages([v for v in versions if not preview or self._selected(v.release)])
         jobs: list[ReleaseJob] = []
         self.summary_keys: dict[str, str] = {}
-        for v in versions:
+        for i, v in enumerate(versions):
             r, selected = v.release, self._selected(v.release)
+            if preview and not selected:
+                continue
+            if i % 100 == 99:
+                self.checkpoint()
             rkey = self._digest(r)
             state = f"{v.public:d}{r.is_embargoed(self.now):d}{r.is_draft:d}"
             areas = AREAS if v.public else ("staff",)
@@ -329,7 +405,8 @@ class _Builder:
     # -- running --------------------------------------------------------------
 
     def run(self, progress: Progress | None, jobs: int | None, executor: Executor | None) -> BuildReport:
-        release_jobs = self._plan_releases()
+        release_jobs = self._reuse(self._plan_releases())
+        self.checkpoint()
         workers = worker_count(jobs)
         pdfs = sum(1 for j in release_jobs if j.pdf_areas)
         inline = executor is None and (
@@ -339,7 +416,7 @@ class _Builder:
         if executor is not None:  # it may run jobs elsewhere: they send their files back
             self.ctx = dataclasses.replace(self.ctx, staging=None)
         elif not inline:
-            self.executor = _pool(workers, self.staging.scratch, pdfs > 0)
+            self.executor = _pool(workers, self._stage.scratch, pdfs > 0)
         self.workers = workers
         if pdfs:
             from pressroom.render.pdf import SUBSETTING_MISSING, font_subsetting_available
@@ -356,7 +433,9 @@ class _Builder:
                 if result.summary is not None:
                     summaries[str(result.summary["slug"])] = result.summary
             self._keep_summaries(summaries)
+            self.checkpoint()
             self._listings()
+            self.checkpoint()
         finally:
             if self.executor is not None and executor is None:
                 self.executor.shutdown(wait=True, cancel_futures=True)
@@ -368,11 +447,39 @@ class _Builder:
         self.report.warnings = tuple(sorted(set(self.newsroom.warnings) | set(self.problems)))
         return self.report
 
+    def _reuse(self, jobs: list[ReleaseJob]) -> list[ReleaseJob]:
+        """Write what was rendered ahead for the same key, and take it out of the jobs."""
+        if not self.prerendered:
+            return jobs
+
+        def ready(rel: str) -> bool:
+            ahead = self.prerendered.get(rel)
+            if ahead is None and rel.startswith("site/") and rel.endswith(".pdf"):
+                ahead = self.prerendered.get("staff/" + rel[5:])  # one PDF for both: the same key
+            if ahead is None or ahead.key != self.pending.get(rel):
+                return False
+            self._write(rel, ahead.data)
+            self.problems.extend(ahead.warnings)
+            return True
+
+        left = []
+        for job in jobs:
+            job = dataclasses.replace(
+                job,
+                html_areas=tuple(a for a in job.html_areas if not ready(f"{a}/{job.base}index.html")),
+                pdf_areas=tuple(a for a in job.pdf_areas if not ready(f"{a}/{job.base}{job.name}.pdf")),
+                email=job.email and not ready(f"email/{job.name}.eml"),
+            )
+            if job.html_areas or job.pdf_areas or job.email or job.summary or job.export:
+                left.append(job)
+        return left
+
     def _batches(self, items: Sequence[T]) -> list[list[T]]:
         """Small items in a few batches per worker: one costs less than a round trip to a worker."""
         if not items:
             return []
-        size = len(items) if self.executor is None else max(1, math.ceil(len(items) / (self.workers * 4)))
+        # Here, one at a time: each is then a checkpoint where the build can end early.
+        size = 1 if self.executor is None else max(1, math.ceil(len(items) / (self.workers * 4)))
         return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
     def _execute(
@@ -393,15 +500,16 @@ class _Builder:
                 for rel, data in result.files.items():
                     self._write(rel, data)
                 for rel in result.written:
-                    self.staging.written.append(rel)
+                    self._stage.written.append(rel)
                     self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
                 yield result
             if progress is not None:
                 for _ in range(count):
                     progress.advance()
+            self.checkpoint()
 
     def _write(self, rel: str, data: bytes) -> None:
-        self.staging.write(rel, data)
+        self._stage.write(rel, data)
         self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
 
     def _keep_summaries(self, fresh: dict[str, dict[str, Any]]) -> None:
@@ -458,7 +566,7 @@ class _Builder:
                     self.report.reused += 1
                     continue
                 self.planned[rel] = self.pending[rel] = data_key
-                self.staging.copy(source, rel)
+                self._stage.copy(source, rel)
                 self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
 
     def _removals(self) -> None:
@@ -502,11 +610,16 @@ class _Builder:
                 self.next_cache.outputs[rel] = Record(key or "", old.size, old.mtime_ns)
 
 
-def load(root: Path, *, clean: bool = False) -> tuple[Newsroom, LoadCache]:
-    """Load the newsroom for a build, reusing releases the last build loaded if unchanged."""
+def load(
+    root: Path, *, clean: bool = False, checkpoint: Callable[[], None] | None = None
+) -> tuple[Newsroom, LoadCache]:
+    """Load the newsroom for a build, reusing releases the last build loaded if unchanged.
+
+    `checkpoint` is called before each release file and may raise to end the load.
+    """
     from pressroom.load import load_newsroom
 
-    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / WORKDIR))
+    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / WORKDIR), checkpoint)
     return load_newsroom(root, cache=loader), loader
 
 
@@ -708,4 +821,4 @@ class _Templates:
         return digest([(rel, d) for rel, _, d in self.assets()])
 
 
-__all__ = ["FORMATS", "OUTPUT", "WORKDIR", "BuildReport", "Progress", "build"]
+__all__ = ["FORMATS", "OUTPUT", "WORKDIR", "BuildReport", "Progress", "Rendered", "build", "render_preview"]

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -164,8 +165,9 @@ class LoadCache:
     fails to decode counts as a miss.
     """
 
-    def __init__(self, source: BuildCache) -> None:
+    def __init__(self, source: BuildCache, checkpoint: Callable[[], None] | None = None) -> None:
         self.source = source  # the build reuses it rather than reading the file again
+        self.checkpoint = checkpoint  # called before each release, to end a long load early
         self.previous = source.loaded
         self.next: dict[str, dict[str, Any]] = {}
         self._settings: tuple[object, str] | None = None
@@ -187,6 +189,8 @@ class LoadCache:
         from pressroom.errors import Problem
         from pressroom.model import Release
 
+        if self.checkpoint is not None:
+            self.checkpoint()
         entry = self.previous.get(rel)
         try:
             if entry is None or entry["file"] != file_digest(data):

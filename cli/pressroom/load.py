@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -142,6 +143,59 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
         templates=templates,
         warnings=tuple(sorted(problems)),
         translations=tuple(translations),
+    )
+
+
+def reload_releases(newsroom: Newsroom, slugs: Iterable[str]) -> Newsroom | None:
+    """`newsroom` with some releases, and their translations, read again from their files.
+
+    The preview's fast path: a save of releases/<slug>.md or of one of its
+    translations changes nothing else the loader reads, so the other releases
+    are kept as loaded. None when the files are not the ones `newsroom` was
+    loaded from (a release or a translation added or removed): only a whole
+    load can tell what that changes. Raises ContentError with these files'
+    problems. The checks across the newsroom that only warn (a contact no
+    release names) wait for the next whole load.
+    """
+    root = newsroom.root
+    problems: list[Problem] = []
+    wanted = set(slugs)
+    releases = {r.slug: r for r in newsroom.releases}
+    fresh: dict[str, Release] = {}
+    translations: list[Release] = []
+    paths: set[str] = set()
+    for slug in sorted(wanted):
+        path = root / "releases" / f"{slug}.md"
+        known = {t.path for t in newsroom.translations_of(slug)}
+        found = sorted((root / "releases").glob(f"{slug}.*.md"))  # a slug has no glob characters
+        if (
+            slug not in releases
+            or not path.is_file()
+            or {f"releases/{p.name}" for p in found} != known
+            or not all(p.resolve().is_relative_to(root) for p in (path, *found))
+        ):
+            return None  # a file added, removed or refused: the whole load says what that changes
+        release = _load_release(path, newsroom.settings, newsroom.contacts, problems)
+        if release is not None:
+            fresh[slug] = release
+        for p in found:
+            tag = p.name[len(slug) + 1 : -len(".md")]
+            originals = {slug: release} if release else {}
+            t = _load_translation(p, slug, tag, newsroom.settings, newsroom.contacts, originals, problems)
+            if t is not None:
+                translations.append(t)
+        paths |= {f"releases/{p.name}" for p in (path, *found)}
+    _refuse_duplicate_languages(translations, problems)
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise ContentError(problems)
+    kept = [r for r in newsroom.releases if r.slug not in wanted] + list(fresh.values())
+    kept.sort(key=lambda r: (r.published, r.slug), reverse=True)
+    order = {r.slug: i for i, r in enumerate(kept)}
+    versions = [t for t in newsroom.translations if t.slug not in wanted] + translations
+    versions.sort(key=lambda t: (order[t.slug], t.language.lower()))
+    warnings = [w for w in newsroom.warnings if w.path not in paths] + problems
+    return replace(
+        newsroom, releases=tuple(kept), translations=tuple(versions), warnings=tuple(sorted(warnings))
     )
 
 
