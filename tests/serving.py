@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import selectors
@@ -10,7 +11,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 URL = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
@@ -47,6 +50,12 @@ class Server:
                     break
         self.stop()
         raise AssertionError(f"pressroom serve printed no URL (last line {line!r}); its log:\n{self.log()}")
+
+    def status(self) -> dict[str, Any]:
+        """The state every open tab mirrors: versions, problems, whether a build is running."""
+        with urllib.request.urlopen(f"{self.url}_pressroom/status", timeout=30) as answer:
+            state: dict[str, Any] = json.load(answer)
+        return state
 
     def log(self) -> str:
         """What the server wrote to stderr so far: its builds and their problems."""

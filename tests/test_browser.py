@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 import urllib.request
 
 import pytest
@@ -98,6 +99,14 @@ def server(newsroom):
         assert running.stop() == 0, running.log()
 
 
+def wait_until(predicate, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.1)
+
+
 def save(newsroom, title: str | None = None, text: str | None = None) -> None:
     """What an editor does on save: the whole file written again."""
     content = text if text is not None else RELEASE.format(title=title)
@@ -119,6 +128,33 @@ def test_a_release_opens_in_its_preview_and_follows_a_save(page, server, newsroo
     expect(frame.locator("h1.headline")).to_have_text("Edited headline")
     expect(page.locator("#release-title")).to_have_text("Edited headline")
     assert page.evaluate("window.notReloaded") is True  # only the frame reloaded, not the tabs around it
+
+
+@pytest.mark.pdf
+def test_a_save_reloads_each_frame_once_though_the_build_follows_the_preview(page, server, newsroom):
+    from playwright.sync_api import expect
+
+    out = newsroom / "build"
+    pdf = out / f"staff/releases/{SLUG}/{SLUG}.pdf"
+    wait_until(lambda: pdf.exists() and not server.status()["building"])  # the first build, whole
+    page.goto(f"{server.url}_pressroom/preview/{SLUG}/#all")  # its frames loaded
+    frame = page.frame_locator("#page-frame")
+    expect(frame.locator("h1.headline")).to_have_text("Original headline")
+    page.evaluate(
+        """() => { window.loads = { page: 0, pdf: 0 };
+             for (const name of ["page", "pdf"]) document.getElementById(`${name}-frame`)
+               .addEventListener("load", () => window.loads[name]++); }"""
+    )
+    saved = time.time()
+
+    save(newsroom, "Edited headline")
+
+    expect(frame.locator("h1.headline")).to_have_text("Edited headline")
+    # The whole build then writes the same page and PDF to build/, and the listings.
+    wait_until(lambda: b"Edited headline" in (out / "staff/index.html").read_bytes())
+    wait_until(lambda: pdf.stat().st_mtime >= saved and not server.status()["building"])
+    time.sleep(1.0)  # time for any reload it would have caused
+    assert page.evaluate("window.loads") == {"page": 1, "pdf": 1}
 
 
 def test_the_bare_page_reloads_itself(page, server, newsroom):
@@ -180,7 +216,7 @@ def test_the_email_and_the_pdf_show_the_edit(page, server, newsroom):
     expect(page.locator('[data-tab="email"]')).to_have_attribute("aria-selected", "true")
     expect(page.locator("#email-text")).to_contain_text("Original headline")
     pdf_frame = page.locator("#pdf-frame")
-    expect(pdf_frame).to_have_attribute("src", re.compile(rf"/releases/{SLUG}/{SLUG}\.pdf\?v=\d+$"))
+    expect(pdf_frame).to_have_attribute("src", re.compile(rf"/releases/{SLUG}/{SLUG}\.pdf\?v=\w+$"))
     before = pdf_frame.get_attribute("src")
 
     save(newsroom, "Edited headline")

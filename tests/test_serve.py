@@ -102,7 +102,10 @@ def test_a_waiting_save_ends_a_pdf_build_and_ctrl_c_ends_any():
     saves.put(Pending(slugs={"a"}))
     with pytest.raises(_Stopped):
         pdf.advance()
-    html.advance()  # the page of a save is never put off for another save
+    html.advance()  # a save the fast path cannot show (a template) waits for the page build
+    fast = _Interrupt(threading.Event(), None, fast=lambda: True)
+    with pytest.raises(_Stopped):  # one it can show goes first: the build starts again after it
+        fast.advance()
     stop.set()
     with pytest.raises(_Stopped):
         html.advance()
@@ -111,8 +114,10 @@ def test_a_waiting_save_ends_a_pdf_build_and_ctrl_c_ends_any():
 def test_the_live_script_goes_before_the_last_body_end_tag():
     page = b"<html><body><p>x</p><script>'</body>'</script></BODY></html>"
     out = preview.inject(page, 7)
+    tag = preview.etag(page)
     assert out.endswith(
-        b'<script src="/_pressroom/ui/live.js" data-html-version="7"></script>\n</BODY></html>'
+        f'<script src="/_pressroom/ui/live.js" data-html-version="7" data-etag="{tag}"></script>\n'
+        "</BODY></html>".encode()
     )
     assert preview.inject(b"<p>no body</p>", 1).startswith(b"<p>no body</p><script")
 
@@ -361,6 +366,38 @@ def test_a_save_rebuilds_a_broken_file_keeps_the_last_good_build_and_a_fix_recov
     source.write_text(release("A third headline"))
     wait_for(lambda: not status_of(port)["problems"])
     assert b"A third headline" in get(port, page)[2]
+
+
+def test_the_build_after_a_save_writes_what_the_preview_already_showed(served):
+    root, running = served
+    port = port_of(running)
+    out = root / "build"
+    info = f"/_pressroom/preview/{SLUG}/info.json"
+    wait_for(lambda: (out / f"email/{SLUG}.eml").exists(), timeout=120)  # the first build is whole
+    before = json.loads(get(port, info)[2])["etags"]
+    saved = time.time()
+    (root / f"releases/{SLUG}.md").write_text(release("Shown before the build"))
+    # The fast path: page, PDF and email rendered, and served, before build/ has them.
+    etags = wait_for(
+        lambda: (
+            all(e[k] != before[k] for k in e) and e
+            if (e := json.loads(get(port, info)[2])["etags"])
+            else None
+        )
+    )
+    assert b"Shown before the build" in get(port, f"/releases/{SLUG}/index.html")[2]
+    # Then the whole build writes build/, listings included ...
+    wait_for(lambda: b"Shown before the build" in (out / "staff/index.html").read_bytes(), timeout=120)
+    wait_for(lambda: (out / f"staff/releases/{SLUG}/{SLUG}.pdf").stat().st_mtime >= saved, timeout=120)
+    wait_for(lambda: not status_of(port)["building"], timeout=120)
+    # ... byte for byte what was shown: no etag changed, so no open tab reloads anything again.
+    assert json.loads(get(port, info)[2])["etags"] == etags
+    on_disk = {
+        "page": out / f"staff/releases/{SLUG}/index.html",
+        "pdf": out / f"staff/releases/{SLUG}/{SLUG}.pdf",
+        "email": out / f"email/{SLUG}.eml",
+    }
+    assert {k: preview.etag(path.read_bytes()) for k, path in on_disk.items()} == etags
 
 
 def test_the_event_stream_sends_the_state_at_once(served):

@@ -2,10 +2,16 @@
 
 The watcher threads (`watchfiles`) notice saves under releases/, contacts/,
 templates/ and to pressroom.toml, and queue what each one asks the build to
-render again (`classify`). The builder thread loads the newsroom and calls the
-same `build()` as `pressroom build`: HTML first, so the page reloads fast, then
-PDF and email, and a save in between goes before the PDF. It is the only thread
-that renders, because the Markdown converter is not thread-safe.
+render again (`classify`). The builder thread is the only one that renders,
+because the Markdown converter is not thread-safe. For a save of a release it
+first takes the fast path: it reads that file again into the newsroom it has,
+renders the release's staff page, then its PDF and email, in memory
+(`render_preview`), and the server shows those at once. Then, after a quiet
+moment, it calls the same `build()` as `pressroom build` (HTML first, then PDF
+and email), which takes what the fast path rendered rather than rendering it
+again, brings the listings and neighbours up to date and writes build/. A save
+that waits ends that build at its next checkpoint: its page goes first. A save
+of a template, a contact or pressroom.toml has no fast path.
 
 Content that does not load or build stops nothing: build/ keeps the last good
 build (a build is all or nothing), and the problems go to the `Hub`, which the
@@ -22,19 +28,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pressroom.cache import LoadCache
-from pressroom.errors import ContentError, PressroomError, Problem
+from pressroom.errors import ContentError, PressroomError, Problem, Severity
 from pressroom.model import Newsroom
+
+if TYPE_CHECKING:
+    from pressroom.build import Rendered
 
 log = logging.getLogger(__name__)
 
 WATCHED = ("releases", "contacts", "templates", "pressroom.toml")
 # Quiet time that ends a burst of file events (an editor's write, rename and chmod
-# of one save), and the longest a steady stream of events is held back.
-DEBOUNCE_STEP_MS = 50
+# of one save take a few milliseconds), and the longest a steady stream is held back.
+DEBOUNCE_STEP_MS = 20
 DEBOUNCE_MAX_MS = 1000
+# After the fast path, the whole build waits this long for another save, and leaves
+# the open tabs to fetch what changed without competing with it.
+SETTLE_S = 0.25
 # A build the server could not write (another `pressroom build` holds the lock, a
 # full disk) is tried again after this long, doubling up to the maximum.
 RETRY_FIRST_S = 0.5
@@ -118,6 +130,19 @@ class Hub:
         self.closed = False
         self.newsroom: Newsroom | None = None  # the last one that loaded
         self.now: datetime | None = None  # the instant of the last build
+        # Outputs the fast path rendered that build/ does not have yet, by path in build/.
+        self._ahead: dict[str, Rendered] = {}
+
+    def file(self, rel: str) -> bytes | None:
+        """An output the fast path rendered ahead of the build, by its path in build/."""
+        with self._changed:
+            ahead = self._ahead.get(rel)
+        return ahead.data if ahead is not None else None
+
+    def ahead(self) -> dict[str, Rendered]:
+        """Everything rendered ahead, for build() to take rather than render again."""
+        with self._changed:
+            return dict(self._ahead)
 
     def status(self) -> dict[str, Any]:
         with self._changed:
@@ -142,8 +167,17 @@ class Hub:
         problems: tuple[Problem, ...] | None = None,
         error: str | None = None,
         building: bool | None = None,
+        ahead: dict[str, Rendered] | None = None,
     ) -> None:
+        """Record a build: `built` formats were rendered; `ahead`, by the fast path, to serve
+        until build/ has them. After a build() of some formats, what was rendered ahead
+        in them is in build/ (or older than it) and is served from there again."""
         with self._changed:
+            if ahead is not None:
+                self._ahead.update(ahead)
+            else:
+                endings = tuple(_SUFFIX[fmt] for fmt in built)
+                self._ahead = {rel: r for rel, r in self._ahead.items() if not rel.endswith(endings)}
             for fmt in built:
                 self._versions[fmt] += 1
             if problems is not None:
@@ -178,6 +212,9 @@ class Hub:
             self._changed.notify_all()
 
 
+_SUFFIX = {"html": ".html", "pdf": ".pdf", "email": ".eml"}
+
+
 # -- watching and building ------------------------------------------------------
 
 
@@ -203,11 +240,18 @@ class Rebuilder:
         # The first build renders everything, as `pressroom build` does.
         self.html = Pending(everything=True)
         self.rest = Pending(everything=True)
+        # What the fast path must render again: first the page, then the PDF and email.
+        self.fast_page = Pending()
+        self.fast_pdf = Pending()
         self.first_html = threading.Event()  # the first HTML build is done, or has failed
         # The newsroom the last build loaded, while no save has come since: the PDF
         # build after a page build needs no second load (most of a second at 1,000 releases).
         self._loaded: Newsroom | None = None
         self._loader: LoadCache | None = None  # the build cache the newsroom was loaded with
+        # The newsroom as the files are now, which the fast path reads a saved release into;
+        # None from a save it cannot take (a template, a contact) until the next whole load.
+        self._base: Newsroom | None = None
+        self._quiet_until = 0.0  # monotonic time before which the whole build waits
         self._rescan = threading.Event()  # a watched folder appeared or vanished
         self._threads: list[threading.Thread] = []
 
@@ -292,21 +336,39 @@ class Rebuilder:
                 )
             except queue.Empty:
                 return got
-            self.html.add(change)
-            self.rest.add(change)
+            for pending in (self.html, self.rest, self.fast_page, self.fast_pdf):
+                pending.add(change)
+            if not _fast(change):
+                self._base = None
             self._loaded = None
             got = True
+
+    def _fast_waiting(self) -> bool:
+        """Whether a save waits in the queue that the fast path can show."""
+        with self.changes.mutex:
+            waiting = list(self.changes.queue)
+        return self._base is not None and any(waiting) and all(_fast(c) for c in waiting)
 
     def _build_loop(self) -> None:
         retry = 0.0  # seconds before trying a failed build again; 0: only after a change
         while not self.stop.is_set():
             self._take_changes(None)
-            if not (self.html or self.rest):
+            if self._base is not None and (self.fast_page or self.fast_pdf):
+                page = bool(self.fast_page)
+                outcome = self._preview(self.fast_page if page else self.fast_pdf, page)
+                if outcome != "content":
+                    continue
+            elif self.html or self.rest:
+                wait = self._quiet_until - time.monotonic()
+                if wait > 0:
+                    self._take_changes(wait)
+                    continue
+                phase, formats = (self.html, ("html",)) if self.html else (self.rest, ("pdf", "email"))
+                outcome = self._build(phase, formats)
+                self.first_html.set()
+            else:
                 self._take_changes(0.2)
                 continue
-            phase, formats = (self.html, ("html",)) if self.html else (self.rest, ("pdf", "email"))
-            outcome = self._build(phase, formats)
-            self.first_html.set()
             if outcome in ("done", "stopped"):
                 retry = 0.0
             elif outcome == "retry":
@@ -316,26 +378,82 @@ class Rebuilder:
                 while not self.stop.is_set() and not self._take_changes(0.2):
                     pass
 
+    def _preview(self, phase: Pending, page: bool) -> str:
+        """The fast path: the saved releases' staff pages, or their PDF and email, rendered in memory.
+
+        'done'; 'content' when a saved file has problems (shown until a save fixes
+        them); 'whole' when only a whole load can tell what the save changed.
+        """
+        from pressroom.build import render_preview
+        from pressroom.load import reload_releases
+
+        started = time.perf_counter()
+        formats = ("html",) if page else ("pdf", "email")
+        slugs = set(phase.slugs)
+        base = self._base
+        assert base is not None
+        try:
+            with _BUILD_LOCK:
+                newsroom = reload_releases(base, slugs) if page else base
+                if newsroom is None:
+                    self._base = None
+                    return "whole"
+                now = self.clock()
+                cache = self._loader.source if self._loader is not None else None
+                rendered, problems = render_preview(newsroom, now, slugs, formats=formats, cache=cache)
+        except ContentError as exc:
+            log.info(
+                "%s: %d problem(s); still serving the last good build",
+                ", ".join(sorted(slugs)),
+                len(exc.problems),
+            )
+            self.hub.update(problems=exc.problems, error="")
+            return "content"
+        except Exception as exc:  # a bug: the whole build says the same or does better
+            log.exception("internal error while previewing")
+            self._base = None
+            self.hub.update(error=f"internal error: {type(exc).__name__}: {exc}")
+            return "whole"
+        phase.slugs.clear()
+        self._base = self.hub.newsroom = newsroom
+        self.hub.now = now
+        errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+        self.hub.update(built=formats, ahead=rendered, problems=errors, error="")
+        self._quiet_until = time.monotonic() + SETTLE_S
+        took = time.perf_counter() - started
+        log.info("Previewed %s (%s) in %.2f s", "/".join(formats), ", ".join(sorted(slugs)), took)
+        return "done"
+
     def _build(self, phase: Pending, formats: tuple[str, ...]) -> str:
         """One load and one build: 'done', 'stopped', 'content' (wait for a save) or 'retry'."""
         from pressroom.build import build, load
 
         started = time.perf_counter()
         self.hub.update(building=True)
-        # A save stops a PDF build, whose HTML then comes first; the PDF starts again after it.
-        interrupt = _Interrupt(self.stop, self.changes if "html" not in formats else None)
+        # A waiting save ends a PDF build, whose HTML then comes first, and any build when
+        # the fast path can show it; the build starts again after it.
+        interrupt = _Interrupt(self.stop, self.changes if "html" not in formats else None, self._fast_waiting)
         loading = 0.0
         try:
             with _BUILD_LOCK:
                 newsroom = self._loaded
                 if newsroom is None:
-                    newsroom, self._loader = load(self.root)
+                    newsroom, self._loader = load(self.root, checkpoint=interrupt.advance)
                     loading = time.perf_counter() - started
+                    self._base = newsroom
+                    self.fast_page, self.fast_pdf = Pending(), Pending()
                 self.hub.newsroom = self._loaded = newsroom
                 now = self.clock()
                 only = phase.only(newsroom)
                 report = build(
-                    newsroom, now, formats=formats, only=only, progress=interrupt, loader=self._loader
+                    newsroom,
+                    now,
+                    formats=formats,
+                    only=only,
+                    progress=interrupt,
+                    loader=self._loader,
+                    prerendered=self.hub.ahead(),
+                    checkpoint=interrupt.advance,
                 )
         except _Stopped:
             self.hub.update(building=False)
@@ -373,26 +491,43 @@ class Rebuilder:
         return "done"
 
 
+def _fast(change: Pending) -> bool:
+    """Whether the fast path can show a change: saved releases only."""
+    return not change.everything and not change.contacts
+
+
 class _Stopped(Exception):
     """Raised through build() to end it early; build() then leaves build/ as it was."""
 
 
 class _Interrupt:
-    """build()'s progress hook, used to end a build between two releases.
+    """build()'s progress hook and checkpoint, used to end a build early.
 
     On Ctrl-C, so that the server stops in a moment rather than after every
-    PDF; and, given `saves`, when a save is waiting, so that its page does
-    not wait for a long PDF build (after a template change, every release's).
-    build() cancels the renders not started yet and discards what it staged.
+    PDF; given `saves`, when any save is waiting, so that its page does not
+    wait for a long PDF build (after a template change, every release's); and
+    when `fast` says the fast path can show a waiting save, so that it does
+    not wait for the listings of this one. build() cancels the renders not
+    started yet and discards what it staged.
     """
 
-    def __init__(self, stop: threading.Event, saves: queue.Queue[Pending] | None) -> None:
+    def __init__(
+        self,
+        stop: threading.Event,
+        saves: queue.Queue[Pending] | None,
+        fast: Callable[[], bool] | None = None,
+    ) -> None:
         self.stop = stop
         self.saves = saves
+        self.fast = fast
 
     def start(self, total: int) -> None:
         self.advance()
 
     def advance(self) -> None:
-        if self.stop.is_set() or (self.saves is not None and not self.saves.empty()):
+        if (
+            self.stop.is_set()
+            or (self.saves is not None and not self.saves.empty())
+            or (self.fast is not None and self.fast())
+        ):
             raise _Stopped

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import email
 import functools
+import hashlib
 import json
 import mimetypes
+from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -83,17 +85,31 @@ def ui_asset(name: str) -> tuple[bytes, str] | None:
     return (UI / name).read_bytes(), content_type(name)
 
 
-def live_tag(version: int) -> bytes:
-    """The script tag that reloads a page and shows problems; `version` is the HTML it was served with."""
-    return f'<script src="/_pressroom/ui/live.js" data-html-version="{int(version)}"></script>\n'.encode()
+def etag(data: bytes | None) -> str | None:
+    """A short hash of an output as built: a tab reloads a frame only when it changed."""
+    return hashlib.blake2b(data, digest_size=8).hexdigest() if data is not None else None
+
+
+def live_tag(version: int, tag: str | None = None) -> bytes:
+    """The script tag that reloads a page and shows problems.
+
+    `version` is the HTML version it was served at, `tag` the etag of the page
+    as built: after a build the page asks for its etag again and reloads only
+    if it differs.
+    """
+    attrs = f' data-html-version="{int(version)}"'
+    if tag:
+        attrs += f' data-etag="{tag}"'
+    return f'<script src="/_pressroom/ui/live.js"{attrs}></script>\n'.encode()
 
 
 def inject(page: bytes, version: int) -> bytes:
     """`page` with the live script before its last </body>, or at its end when it has none."""
+    tag = live_tag(version, etag(page))
     at = page.lower().rfind(b"</body")
     if at < 0:
-        return page + live_tag(version)
-    return page[:at] + live_tag(version) + page[at:]
+        return page + tag
+    return page[:at] + tag + page[at:]
 
 
 def placeholder(title: str) -> bytes:
@@ -129,8 +145,20 @@ def release_state(release: Release | None, now: datetime | None, newsroom: Newsr
     return "Public"
 
 
+@dataclass(frozen=True)
+class Outputs:
+    """One release's staff page, PDF and email as built (None: not built), read by the server."""
+
+    page: bytes | None
+    pdf: bytes | None
+    email: bytes | None
+
+    def etags(self) -> dict[str, str | None]:
+        return {"page": etag(self.page), "pdf": etag(self.pdf), "email": etag(self.email)}
+
+
 def render_page(
-    slug: str, newsroom: Newsroom | None, now: datetime | None, versions: dict[str, int], staff: Path
+    slug: str, newsroom: Newsroom | None, now: datetime | None, versions: dict[str, int], outputs: Outputs
 ) -> tuple[bytes, bool]:
     """The preview page of one release, and whether the release is known.
 
@@ -138,33 +166,31 @@ def render_page(
     keeps every frame up to date.
     """
     release = newsroom.release(slug) if newsroom is not None else None
-    folder = staff / "releases" / slug
-    known = release is not None or (folder / "index.html").is_file()
+    known = release is not None or outputs.page is not None
     page = _template("preview.html").render(
         slug=slug,
         title=release.title if release else slug,
         state=release_state(release, now, newsroom),
         known=known,
-        pdf=(folder / f"{slug}.pdf").is_file(),
+        pdf=outputs.pdf is not None,
         pdf_version=versions["pdf"],
         versions=json.dumps(versions),
+        etags=json.dumps(outputs.etags()),
         live=live_tag(versions["html"]).decode(),
     )
     return page.encode(), known
 
 
-def read_email(path: Path) -> EmailMessage | None:
+def read_email(data: bytes | None) -> EmailMessage | None:
     """The release's .eml as a message object, or None when none has been built."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    if data is None:
         return None
     return email.message_from_bytes(data, policy=policy.default)
 
 
-def email_summary(path: Path) -> dict[str, Any] | None:
+def email_summary(data: bytes | None) -> dict[str, Any] | None:
     """The headers and the plain-text part of the release's email, for the email tab."""
-    message = read_email(path)
+    message = read_email(data)
     if message is None:
         return None
     headers: list[tuple[str, str]] = []
@@ -185,9 +211,9 @@ def email_summary(path: Path) -> dict[str, Any] | None:
     }
 
 
-def email_html(path: Path) -> bytes | None:
+def email_html(data: bytes | None) -> bytes | None:
     """The HTML part of the release's email, as a mail client would show it."""
-    message = read_email(path)
+    message = read_email(data)
     part = message.get_body(preferencelist=("html",)) if message is not None else None
     if not isinstance(part, EmailMessage):
         return None
@@ -195,14 +221,17 @@ def email_html(path: Path) -> bytes | None:
     return content.encode() if isinstance(content, str) else bytes(content)
 
 
-def info(
-    slug: str, newsroom: Newsroom | None, now: datetime | None, staff: Path, email_file: Path
-) -> dict[str, Any]:
-    """What the preview page shows beside the frames, as JSON, fetched again after each build."""
+def info(slug: str, newsroom: Newsroom | None, now: datetime | None, outputs: Outputs) -> dict[str, Any]:
+    """What the preview page shows beside the frames, as JSON, fetched again after each build.
+
+    With the etag of each output, so that a build which did not change one
+    (the build after the fast path, which wrote the same bytes) reloads nothing.
+    """
     release = newsroom.release(slug) if newsroom is not None else None
     return {
         "title": release.title if release else slug,
         "state": release_state(release, now, newsroom),
-        "pdf": (staff / "releases" / slug / f"{slug}.pdf").is_file(),
-        "email": email_summary(email_file),
+        "pdf": outputs.pdf is not None,
+        "email": email_summary(outputs.email),
+        "etags": outputs.etags(),
     }

@@ -2,8 +2,10 @@
 
 The HTTP side. `http.server.ThreadingHTTPServer` runs one thread a request and
 serves build/staff/ as it is on disk (the builder swaps a new tree in whole),
-the preview page of preview.py, and server-sent events that tell open tabs
-what to reload; live.py watches and rebuilds. `Preview` puts them together.
+except for a saved release's page, PDF and email that the fast path rendered
+before the build wrote them (`Hub.file`); the preview page of preview.py; and
+server-sent events that tell open tabs what may have changed. live.py watches
+and rebuilds. `Preview` puts them together.
 
 The server is for the person at this machine only. It listens on 127.0.0.1,
 answers only requests whose Host names it (a web page elsewhere cannot reach
@@ -199,15 +201,18 @@ class Handler(BaseHTTPRequestHandler):
             path = path / "index.html"
         elif trailing:
             raise Refused(HTTPStatus.NOT_FOUND, "no such folder")
-        try:
-            data = path.read_bytes()
-        except OSError:  # not there, or gone with the tree a build replaced
-            if path.suffix == ".html":
-                self._placeholder(HTTPStatus.NOT_FOUND, "No such page in the staff newsroom", version)
-                return
-            raise Refused(HTTPStatus.NOT_FOUND, "no such file") from None
+        rel = path.relative_to(self.server.staff.resolve()).as_posix()
+        data = self.server.hub.file(f"staff/{rel}")
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:  # not there, or gone with the tree a build replaced
+                if path.suffix == ".html":
+                    self._placeholder(HTTPStatus.NOT_FOUND, "No such page in the staff newsroom", version)
+                    return
+                raise Refused(HTTPStatus.NOT_FOUND, "no such file") from None
         content_type = preview.content_type(path.name)
-        headers = {}
+        headers = {"ETag": f'"{preview.etag(data)}"'}
         if content_type.startswith("text/html"):
             data = preview.inject(data, version)
             headers["Content-Security-Policy"] = preview.STAFF_CSP
@@ -221,21 +226,41 @@ class Handler(BaseHTTPRequestHandler):
             status, data, "text/html; charset=utf-8", headers={"Content-Security-Policy": preview.STAFF_CSP}
         )
 
+    def _built(self, rel: str, path: Path) -> bytes | None:
+        """An output: as the fast path rendered it ahead of the build, or as build/ has it."""
+        data = self.server.hub.file(rel)
+        if data is None:
+            with contextlib.suppress(OSError):
+                data = path.read_bytes()
+        return data
+
+    def _email(self, slug: str) -> bytes | None:
+        return self._built(f"email/{slug}.eml", self.server.email / f"{slug}.eml")
+
+    def _outputs(self, slug: str) -> preview.Outputs:
+        """A release's staff page, PDF and email (slug checked by the caller)."""
+        folder, staff = f"releases/{slug}", self.server.staff
+        return preview.Outputs(
+            page=self._built(f"staff/{folder}/index.html", staff / folder / "index.html"),
+            pdf=self._built(f"staff/{folder}/{slug}.pdf", staff / folder / f"{slug}.pdf"),
+            email=self._email(slug),
+        )
+
     def _preview(self, slug: str, rest: list[str], trailing: bool) -> None:
         """/_pressroom/preview/<slug>/: the page, its info.json and the email's HTML part."""
-        hub, staff = self.server.hub, self.server.staff
-        email_file = self.server.email / f"{slug}.eml"
+        hub = self.server.hub
         if not rest and not trailing:
             self._redirect(f"/_pressroom/preview/{slug}/", HTTPStatus.MOVED_PERMANENTLY)
         elif not rest:
-            data, known = preview.render_page(slug, hub.newsroom, hub.now, hub.status()["versions"], staff)
+            versions = hub.status()["versions"]
+            data, known = preview.render_page(slug, hub.newsroom, hub.now, versions, self._outputs(slug))
             status = HTTPStatus.OK if known else HTTPStatus.NOT_FOUND
             csp = {"Content-Security-Policy": preview.UI_CSP}
             self._send(status, data, "text/html; charset=utf-8", headers=csp)
         elif rest == ["info.json"]:
-            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, staff, email_file)).encode()
+            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self._outputs(slug))).encode()
             self._send(HTTPStatus.OK, data, "application/json")
-        elif rest == ["email.html"] and (part := preview.email_html(email_file)) is not None:
+        elif rest == ["email.html"] and (part := preview.email_html(self._email(slug))) is not None:
             csp = {"Content-Security-Policy": preview.EMAIL_CSP}
             self._send(HTTPStatus.OK, part, "text/html; charset=utf-8", headers=csp)
         else:

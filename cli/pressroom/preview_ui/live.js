@@ -15,8 +15,10 @@
   }
 
   const script = document.currentScript;
-  // The HTML version this page was served at; a build that changes it means reload.
-  const shownHtml = Number(script.dataset.htmlVersion);
+  // The HTML version this page was served at, and the etag of the page as built:
+  // after a build, the page reloads if its etag is no longer the one it was served with.
+  let shownHtml = Number(script.dataset.htmlVersion);
+  const shownTag = script.dataset.etag || "";
   const preview = window.pressroomPreview || null;
   const release = /^\/releases\/([a-z0-9][a-z0-9-]*)\/(index\.html)?$/.exec(location.pathname);
 
@@ -90,10 +92,26 @@
     overlay.append(backdrop);
   }
 
+  async function follow(version) {
+    if (version === shownHtml) return;
+    shownHtml = version;
+    if (!shownTag) {
+      location.reload();
+      return;
+    }
+    try {
+      const response = await fetch(location.href, { method: "HEAD", cache: "no-store" });
+      const tag = (response.headers.get("ETag") || "").replaceAll('"', "");
+      if (tag !== shownTag) location.reload();
+    } catch {
+      location.reload();
+    }
+  }
+
   function apply(status) {
     showProblems(status);
     if (preview) preview.update(status);
-    else if (status.versions.html !== shownHtml) location.reload();
+    else follow(status.versions.html);
   }
 
   fetch("/_pressroom/status", { cache: "no-store" })

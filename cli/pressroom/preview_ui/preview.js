@@ -1,12 +1,14 @@
 // pressroom serve: the preview page. Tabs (kept in the URL's #hash and the tab's
-// session), and frames that follow the builds: the web page reloads in place,
-// the PDF and the email when theirs are rebuilt. live.js, loaded after this,
-// calls update() with every state the server sends.
+// session), and frames that follow the builds: after each one, info.json gives
+// the etag of the page, the PDF and the email, and a frame reloads only if its
+// own changed (the web page in place, keeping its scroll position). live.js,
+// loaded after this, calls update() with every state the server sends.
 (() => {
   "use strict";
   const body = document.body;
   const slug = body.dataset.slug;
   const shown = JSON.parse(body.dataset.versions);
+  const etags = JSON.parse(body.dataset.etags); // of what the frames show
   const $ = (id) => document.getElementById(id);
   const panes = document.querySelector(".panes");
   const TABS = ["page", "pdf", "email", "all"];
@@ -54,7 +56,7 @@
   const emailFrame = $("email-frame");
   const base = `/_pressroom/preview/${slug}/`;
 
-  function reloadPage(version) {
+  function reloadPage(tag) {
     let x = 0;
     let y = 0;
     try {
@@ -74,10 +76,10 @@
       },
       { once: true },
     );
-    pageFrame.src = `/releases/${slug}/index.html?v=${version}`;
+    pageFrame.src = `/releases/${slug}/index.html?v=${tag}`;
   }
 
-  function showEmail(email, version) {
+  function showEmail(email, tag) {
     $("email-missing").hidden = Boolean(email);
     for (const part of document.querySelectorAll("#pane-email .parts, #email-headers")) {
       part.hidden = !email;
@@ -96,12 +98,12 @@
     }
     $("email-text").textContent = email.text;
     emailFrame.hidden = !email.html;
-    if (email.html) emailFrame.src = `${base}email.html?v=${version}`;
+    if (email.html) emailFrame.src = `${base}email.html?v=${tag}`;
   }
 
   let asked = 0;
-  // The title, the state, whether a PDF exists and the email, after a build changed them.
-  async function refresh(versions, pdfChanged, emailChanged) {
+  // The title, the state, and each frame whose output a build changed.
+  async function refresh(first) {
     const ask = ++asked;
     let info;
     try {
@@ -112,26 +114,29 @@
       return;
     }
     if (ask !== asked) return; // a later build's answer is on its way
+    const changed = {};
+    for (const name of ["page", "pdf", "email"]) changed[name] = info.etags[name] !== etags[name];
+    Object.assign(etags, info.etags);
+    if (changed.page) reloadPage(info.etags.page);
     $("release-title").textContent = info.title;
     document.title = `Preview – ${info.title}`;
     $("release-state").textContent = info.state;
     $("release-state").hidden = !info.state;
     $("pdf-missing").hidden = info.pdf;
     pdfFrame.hidden = !info.pdf;
-    if (info.pdf && (pdfChanged || !pdfFrame.getAttribute("src"))) {
-      pdfFrame.src = `/releases/${slug}/${slug}.pdf?v=${versions.pdf}`;
+    if (info.pdf && (changed.pdf || !pdfFrame.getAttribute("src"))) {
+      pdfFrame.src = `/releases/${slug}/${slug}.pdf?v=${info.etags.pdf}`;
     }
-    if (emailChanged) showEmail(info.email, versions.email);
+    if (first || changed.email) showEmail(info.email, info.etags.email);
   }
 
   window.pressroomPreview = {
     update(status) {
       const v = status.versions;
-      const changed = { html: v.html !== shown.html, pdf: v.pdf !== shown.pdf, email: v.email !== shown.email };
+      const changed = v.html !== shown.html || v.pdf !== shown.pdf || v.email !== shown.email;
       Object.assign(shown, v);
-      if (changed.html) reloadPage(v.html);
-      if (changed.html || changed.pdf || changed.email) refresh(v, changed.pdf, changed.email);
+      if (changed) refresh(false);
     },
   };
-  refresh(shown, false, true);
+  refresh(true);
 })();
