@@ -252,6 +252,7 @@ class Rebuilder:
         # None from a save it cannot take (a template, a contact) until the next whole load.
         self._base: Newsroom | None = None
         self._quiet_until = 0.0  # monotonic time before which the whole build waits
+        self._warm = False  # whether this process has rendered a page and a PDF yet
         self._rescan = threading.Event()  # a watched folder appeared or vanished
         self._threads: list[threading.Thread] = []
 
@@ -367,6 +368,8 @@ class Rebuilder:
                 outcome = self._build(phase, formats)
                 self.first_html.set()
             else:
+                if not self._warm:
+                    self._warm_up()
                 self._take_changes(0.2)
                 continue
             if outcome in ("done", "stopped"):
@@ -377,6 +380,29 @@ class Rebuilder:
             else:  # problems in the content: nothing to do until a file changes
                 while not self.stop.is_set() and not self._take_changes(0.2):
                     pass
+
+    def _warm_up(self) -> None:
+        """Render the newest release's page and PDF once, idle after the first build, and drop them.
+
+        The first build of a large newsroom renders in worker processes, so this
+        one has yet to compile the templates and load the PDF engine's fonts: a
+        second or so that the first save would otherwise wait for.
+        """
+        from pressroom.build import render_preview
+        from pressroom.cache import BuildCache
+
+        base = self._base
+        if base is None:  # the content does not load: after the save that fixes it
+            return
+        self._warm = True
+        if not base.releases:
+            return
+        try:
+            with _BUILD_LOCK:
+                slug = base.releases[0].slug
+                render_preview(base, self.clock(), [slug], formats=("html", "pdf"), cache=BuildCache())
+        except Exception:  # only time is at stake: the save will say what is wrong
+            log.debug("warming up failed", exc_info=True)
 
     def _preview(self, phase: Pending, page: bool) -> str:
         """The fast path: the saved releases' staff pages, or their PDF and email, rendered in memory.
