@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-
 from pressroom.render import urls
 from pressroom.render.html import Page
 from pressroom.render.summary import Summary
+from pressroom.render.view import language_name
 
 PER_PAGE = 20  # releases on a page of the archive, a topic, an issuer or a contact
 HOME_SIZE = 10  # the latest releases on the home page
@@ -127,15 +126,6 @@ def pager(current: int, count: int, path_of: Callable[[int], str], page: Page) -
         previous=page.url(urls.link(path_of(current - 1))) if current > 1 else None,
         next=page.url(urls.link(path_of(current + 1))) if current < count else None,
     )
-
-
-def language_name(tag: str) -> str:
-    """A language's own name ("français" for fr), or the tag when Babel does not know it."""
-    try:
-        locale = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return tag
-    return str(locale.get_display_name(locale) or tag)
 
 
 def item(s: Summary, page: Page) -> Item:
