@@ -103,9 +103,12 @@ def live_tag(version: int, tag: str | None = None) -> bytes:
     return f'<script src="/_pressroom/ui/live.js"{attrs}></script>\n'.encode()
 
 
-def inject(page: bytes, version: int) -> bytes:
-    """`page` with the live script before its last </body>, or at its end when it has none."""
-    tag = live_tag(version, etag(page))
+def inject(page: bytes, version: int, page_etag: str | None = None) -> bytes:
+    """`page` with the live script before its last </body>, or at its end when it has none.
+
+    `page_etag` is `etag(page)` when the caller has it already.
+    """
+    tag = live_tag(version, page_etag or etag(page))
     at = page.lower().rfind(b"</body")
     if at < 0:
         return page + tag

@@ -212,9 +212,10 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 raise Refused(HTTPStatus.NOT_FOUND, "no such file") from None
         content_type = preview.content_type(path.name)
-        headers = {"ETag": f'"{preview.etag(data)}"'}
+        tag = preview.etag(data)
+        headers = {"ETag": f'"{tag}"'}
         if content_type.startswith("text/html"):
-            data = preview.inject(data, version)
+            data = preview.inject(data, version, tag)
             headers["Content-Security-Policy"] = preview.STAFF_CSP
         elif path.suffix == ".svg":
             headers["Content-Security-Policy"] = preview.SANDBOX_CSP
