@@ -158,7 +158,7 @@ def sample_newsroom(into: Path) -> Path:
 
 def pick(root: Path) -> str:
     """A release in the middle of the archive: a page among many, not the newest."""
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
 
     releases = load_newsroom(root).releases
     return releases[len(releases) // 2].slug

@@ -493,10 +493,10 @@ def warm_pdf(root: Path, limit: int, scratch: Path, fresh_slug: str) -> Warm:
     """
     import weasyprint
 
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
     from pressroom.render.pdf import PDF_OPTIONS, render_release_pdf
+    from pressroom.render.templating import environment, template_dirs
     from pressroom.render.view import ReleaseView
-    from pressroom.templating import environment, template_dirs
 
     newsroom = load_newsroom(root)
     now = datetime.fromisoformat(gen.NOW)
@@ -549,10 +549,10 @@ def warm_pdf(root: Path, limit: int, scratch: Path, fresh_slug: str) -> Warm:
 
 def warm_email(root: Path, limit: int, scratch: Path, result: Warm) -> None:
     """Email per release, including the .eml: render_email, as_bytes, and the file written."""
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
     from pressroom.render.mail import render_email
+    from pressroom.render.templating import environment
     from pressroom.render.view import ReleaseView
-    from pressroom.templating import environment
 
     newsroom = load_newsroom(root)
     now = datetime.fromisoformat(gen.NOW)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pressroom.build import build
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.errors import BuildError, ContentError
-from pressroom.load import load_newsroom
 
 EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 

@@ -6,7 +6,7 @@ import re
 
 from conftest import REPO
 from pressroom.cli import main
-from pressroom.templating import DEFAULT_TEMPLATES
+from pressroom.render.templating import DEFAULT_TEMPLATES
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

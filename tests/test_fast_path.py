@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.build import Rendered, build, load, render_preview
+from pressroom.content.loader import load_newsroom, reload_releases
+from pressroom.engine.build import Rendered, build, load, render_preview
 from pressroom.errors import ContentError
-from pressroom.load import load_newsroom, reload_releases
 
 NOW = datetime.fromisoformat("2018-06-01T12:00:00+02:00")
 

@@ -109,7 +109,9 @@ def _child(scenario: dict, args: list[str], data: str) -> None:
 
         from pressroom.cli import main
 
-        build_module = importlib.import_module("pressroom.build")  # `pressroom.build` is also a function
+        build_module = importlib.import_module(
+            "pressroom.engine.build"
+        )  # `pressroom.engine.build` is also a function
 
         if "fsize" in scenario:  # the disk fills up: writing past this size fails with EFBIG
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -150,11 +152,8 @@ def _drive(plan_file: str) -> None:
     """Run each scenario of the plan in a forked child; print what came of each, as JSON."""
     plan = json.loads(Path(plan_file).read_text())
     root = Path(plan["root"])
-    import pressroom.build
-    import pressroom.cli
-    import pressroom.load  # noqa: F401
     from pressroom.render.pdf import render_pdf
-    from pressroom.templating import template_dirs
+    from pressroom.render.templating import template_dirs
 
     # Warm up: every child starts at the build, not at the imports and the font set-up.
     dirs = template_dirs(None)
@@ -408,7 +407,7 @@ def test_a_read_only_output_folder_stops_the_build_before_rendering(immutable, r
 
     from pressroom.cli import main
 
-    build_module = importlib.import_module("pressroom.build")
+    build_module = importlib.import_module("pressroom.engine.build")
     root, before = immutable
 
     def must_not_render(*args, **kwargs):

@@ -32,16 +32,16 @@ from hypothesis import strategies as st
 
 from conftest import RELEASE, REPO, SETTINGS
 from pressroom.cli import main
+from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError, Problem, RenderError
-from pressroom.load import load_newsroom
-from pressroom.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from pressroom.model import RELEASE_FIELDS
 from pressroom.render.html import Page, render_release_page
 from pressroom.render.mail import render_email, subject
+from pressroom.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from pressroom.render.site import render_site_file, site_files
 from pressroom.render.summary import summarise
+from pressroom.render.templating import environment, template_dirs
 from pressroom.render.view import ReleaseView
-from pressroom.templating import environment, template_dirs
 
 EXAMPLES = settings.default.max_examples
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -814,7 +814,7 @@ def assert_public_rule(root: Path, now: datetime, formats: tuple[str, ...]) -> N
 @given(case=newsrooms_at(), with_pdf=st.booleans(), data=st.data())
 @scaled(0.25)
 def test_the_public_rule_holds_over_every_output_file(tmp_path_factory, case, with_pdf, data):
-    from pressroom.build import build
+    from pressroom.engine.build import build
 
     now, files = case
     root = tmp_path_factory.mktemp("public")

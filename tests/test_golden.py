@@ -15,8 +15,8 @@ from datetime import datetime
 import pytest
 
 from conftest import REPO
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 
 GOLDEN = REPO / "tests" / "golden" / "sample"
 # After the sample draft's date and before the sample embargo lifts.

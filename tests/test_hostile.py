@@ -407,7 +407,7 @@ def _allowed_reads(root: Path) -> list[Path]:
     import zoneinfo
 
     import pressroom
-    from pressroom.templating import DEFAULT_TEMPLATES
+    from pressroom.render.templating import DEFAULT_TEMPLATES
 
     places = [root, Path(pressroom.__file__).parent, DEFAULT_TEMPLATES]
     places += [Path(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)]
@@ -636,7 +636,7 @@ def test_new_keeps_a_path_like_headline_inside_releases(runner, make_newsroom):
     assert result.exit_code == 0, result.output
     assert result.stdout == "releases/2018-05-25-tmp-evil-status-approved.md\n"
     assert [p.name for p in root.rglob("*.md")] == ["2018-05-25-tmp-evil-status-approved.md"]
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
 
     (release,) = load_newsroom(root).releases
     assert release.is_draft

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 
 NOW = datetime.fromisoformat("2018-06-01T12:00:00+02:00")
 EMBARGO = "2018-06-02T09:00:00+02:00"
@@ -132,7 +132,7 @@ def test_an_edited_template_renders_only_the_outputs_that_use_it(newsroom, tmp_p
     build(load_newsroom(newsroom), NOW, formats=FORMATS)
     own = newsroom / "templates"
     own.mkdir()
-    from pressroom.templating import DEFAULT_TEMPLATES
+    from pressroom.render.templating import DEFAULT_TEMPLATES
 
     text = (DEFAULT_TEMPLATES / "release.email.txt").read_text()
     (own / "release.email.txt").write_text(text + "\nSent by the test press office.\n")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pressroom.ledger import FILENAME, TRANSITIONS, Ledger, LedgerError, State
+from pressroom.send.ledger import FILENAME, TRANSITIONS, Ledger, LedgerError, State
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 LIST = ["ann@example.org", "Bob@Example.org", "carl@example.org"]
@@ -113,7 +113,7 @@ def test_a_process_killed_right_after_a_move_leaves_that_move_on_disk(tmp_path):
         import os, signal
         from datetime import datetime, UTC
         from pathlib import Path
-        from pressroom.ledger import Ledger, State
+        from pressroom.send.ledger import Ledger, State
         now = datetime.now(UTC)
         ledger = Ledger.open(Path({str(tmp_path)!r}))
         ledger.add("eu-un", "v1", "media", {LIST!r}, now)

@@ -7,9 +7,9 @@ import os
 import pytest
 
 from conftest import REPO
+from pressroom.content.loader import load_newsroom
 from pressroom.errors import ConfigError, ContentError
-from pressroom.lists import Recipient, check_address, list_names, load_list
-from pressroom.load import load_newsroom
+from pressroom.send.lists import Recipient, check_address, list_names, load_list
 
 CSV = """\
 name,email,outlet,language,tags

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import RELEASE, SETTINGS
+from pressroom.content.loader import SLUG, load_newsroom
 from pressroom.errors import ContentError, Severity
-from pressroom.load import SLUG, load_newsroom
 from pressroom.model import Attendee, Contact, Link, Status
 
 INVALID = Path(__file__).parent / "invalid"

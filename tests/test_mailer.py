@@ -9,8 +9,8 @@ import pytest
 
 from conftest import SETTINGS
 from pressroom.errors import ConfigError, ContentError
-from pressroom.mailconfig import PASSWORD_ENV, SmtpSettings, find_password, load_smtp_settings
-from pressroom.mailer import RateLimit, Retry, _dot_stuffed
+from pressroom.send.config import PASSWORD_ENV, SmtpSettings, find_password, load_smtp_settings
+from pressroom.send.smtp import RateLimit, Retry, _dot_stuffed
 
 
 class FakeClock:

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from pressroom.build import build
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.errors import ContentError, RenderError
-from pressroom.load import load_newsroom
-from pressroom.markup import to_html, to_text
+from pressroom.render.markup import to_html, to_text
 
 DATELINE = "Brussels, 25 May 2018 –"
 

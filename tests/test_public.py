@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 
 EMBARGO = datetime.fromisoformat("2024-03-05T11:00:00+01:00")
 BEFORE = EMBARGO - timedelta(seconds=1)

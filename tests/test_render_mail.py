@@ -9,9 +9,9 @@ from email.parser import BytesParser
 
 import pytest
 
-from pressroom.build import build
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.errors import ContentError
-from pressroom.load import load_newsroom
 
 EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 BEFORE = EMBARGO - timedelta(hours=1)

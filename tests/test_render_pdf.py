@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SETTINGS
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.render.pdf import render_pdf
-from pressroom.templating import DEFAULT_TEMPLATES
+from pressroom.render.templating import DEFAULT_TEMPLATES
 
 pytestmark = pytest.mark.pdf
 

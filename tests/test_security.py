@@ -18,8 +18,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import SETTINGS
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 
 NOW = datetime.fromisoformat("2026-01-15T10:00:00+01:00")
 

@@ -30,12 +30,12 @@ from aiosmtpd.smtp import AuthResult
 
 from conftest import REPO, SETTINGS
 from pressroom.cli import main
+from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError
-from pressroom.ledger import Ledger, State
-from pressroom.load import load_newsroom
-from pressroom.mailer import Retry
 from pressroom.model import Status
-from pressroom.send import SendError, content_hash, deliver, prepare, version_for, write_outbox
+from pressroom.send.deliver import SendError, content_hash, deliver, prepare, version_for, write_outbox
+from pressroom.send.ledger import Ledger, State
+from pressroom.send.smtp import Retry
 
 pytestmark = pytest.mark.pdf
 
@@ -892,20 +892,20 @@ def test_ctrl_c_while_a_message_goes_out_leaves_it_uncertain_not_resent(
 ):
     handler, port = starttls_server
     root = newsroom(port)
-    import pressroom.mailer
+    import pressroom.send.smtp
 
-    real = pressroom.mailer._dot_stuffed
+    real = pressroom.send.smtp._dot_stuffed
 
     def interrupted(data):
         if b"carl@example.org" in data:
             raise KeyboardInterrupt
         return real(data)
 
-    monkeypatch.setattr(pressroom.mailer, "_dot_stuffed", interrupted)
+    monkeypatch.setattr(pressroom.send.smtp, "_dot_stuffed", interrupted)
     with pytest.raises(KeyboardInterrupt):
         send(plan_for(root), client_tls)
     assert ledger_states(root)["carl@example.org"] is State.SENDING
-    monkeypatch.setattr(pressroom.mailer, "_dot_stuffed", real)
+    monkeypatch.setattr(pressroom.send.smtp, "_dot_stuffed", real)
     report = send(plan_for(root), client_tls)
     assert [handler.count(a) for a in ADDRESSES] == [1, 1, 0, 1, 1]
     assert [(r.email, state) for r, state, _ in report.not_sent] == [("carl@example.org", State.UNCERTAIN)]

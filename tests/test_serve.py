@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW
-from pressroom import preview
 from pressroom.cli import main
-from pressroom.live import Pending, _Interrupt, _Stopped, classify
-from pressroom.serve import Preview, Refused, parse_target
+from pressroom.serve.http import Preview, Refused, parse_target
+from pressroom.serve import pages as preview
+from pressroom.serve.rebuild import Pending, _Interrupt, _Stopped, classify
 from serving import Server
 
 SLUG = "2018-05-25-hello"
@@ -478,7 +478,7 @@ def test_serve_has_help_with_an_example(runner):
 
 
 def test_the_ui_files_ship_inside_the_package():
-    folder = Path(preview.__file__).with_name("preview_ui")
+    folder = Path(preview.__file__).with_name("ui")
     for name in (*preview.UI_ASSETS, "preview.html", "placeholder.html"):
         assert (folder / name).is_file(), name
     assert os.access(folder / "live.js", os.R_OK)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import SETTINGS
+from pressroom.content.config import load_settings
 from pressroom.errors import ContentError
 from pressroom.model import Settings
-from pressroom.settings import load_settings
 
 MINIMAL = """\
 name = "Test Press Office"

@@ -22,14 +22,14 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import NOW, REPO, SETTINGS
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
 from pressroom.model import RELEASE_FIELDS
 from pressroom.render.exports import render_release_json
 from pressroom.render.site import SiteFile, render_site_file, site_files
 from pressroom.render.summary import summarise
+from pressroom.render.templating import environment
 from pressroom.render.urls import name_slug
 from pressroom.render.view import ReleaseView
-from pressroom.templating import environment
 
 GOLDEN = REPO / "tests" / "golden" / "site"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -7,9 +7,8 @@ import time
 import pytest
 import yaml
 
-from pressroom import source
-from pressroom.errors import ContentError
-from pressroom.source import (
+from pressroom.content import source
+from pressroom.content.source import (
     Scalar,
     Sequence,
     parse_front_matter,
@@ -17,6 +16,7 @@ from pressroom.source import (
     read_text,
     split_front_matter,
 )
+from pressroom.errors import ContentError
 
 
 @pytest.fixture(autouse=True, params=["libyaml", "pure-python"])

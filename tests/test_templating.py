@@ -6,10 +6,10 @@ import jinja2
 import pytest
 
 from conftest import RELEASE
-from pressroom.build import build
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.errors import ContentError
-from pressroom.load import load_newsroom
-from pressroom.templating import DEFAULT_TEMPLATES, environment
+from pressroom.render.templating import DEFAULT_TEMPLATES, environment
 
 
 def test_a_newsroom_template_overrides_one_file_and_keeps_the_rest(make_newsroom, now):

@@ -18,13 +18,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import REPO
+from pressroom.content.loader import load_newsroom
 from pressroom.errors import Severity
-from pressroom.load import load_newsroom
 from pressroom.model import Release, Status, is_public, source_hash
 from pressroom.render.html import Page, language_versions, page_path, render_release_page
 from pressroom.render.mail import render_email
+from pressroom.render.templating import DEFAULT_TEMPLATES, environment, template_dirs
 from pressroom.render.view import ReleaseView
-from pressroom.templating import DEFAULT_TEMPLATES, environment, template_dirs
 
 EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 BEFORE = EMBARGO - timedelta(seconds=1)
@@ -544,7 +544,7 @@ def test_every_catalogue_holds_every_label_and_keeps_its_placeholders(extracted,
 
 
 def test_catalogues_are_compiled_once_per_process():
-    from pressroom.templating import catalogue
+    from pressroom.render.templating import catalogue
 
     assert catalogue("fr", None) is catalogue("fr", None)
     assert catalogue("de_CH", None).gettext("Background") == "Hintergrund"  # de_CH falls back to de

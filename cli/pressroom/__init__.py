@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 # The function shadows its module's name here, as callers expect; the module is light.
-from pressroom.build import build
+from pressroom.engine.build import build
 
 if TYPE_CHECKING:
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
 
 __all__ = ["__version__", "build", "load_newsroom"]
 
@@ -18,7 +18,7 @@ __all__ = ["__version__", "build", "load_newsroom"]
 def __getattr__(name: str) -> Any:
     # Imported on first use: `pressroom build` with nothing to do never loads YAML or Markdown.
     if name == "load_newsroom":
-        from pressroom.load import load_newsroom
+        from pressroom.content.loader import load_newsroom
 
         return load_newsroom
     raise AttributeError(name)

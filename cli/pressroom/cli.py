@@ -154,8 +154,8 @@ def check(root: Path, strict: bool) -> None:
     Example:
       pressroom check --root ~/newsroom
     """
-    from pressroom.lists import list_names, load_list
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
+    from pressroom.send.lists import list_names, load_list
 
     problems: list[Problem] = []
     try:
@@ -225,15 +225,15 @@ def build(
       pressroom build 2018-05-25-eu-un-counter-terrorism --format pdf
       pressroom build --now 2018-05-25T12:00:00+02:00
     """
-    from pressroom.build import build as run_build
-    from pressroom.build import input_signature, up_to_date
+    from pressroom.engine.build import build as run_build
+    from pressroom.engine.build import input_signature, up_to_date
 
     moment = read_clock(now)
     started = time.perf_counter()
     inputs = input_signature(root.resolve())
     report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats)
     if report is None:
-        from pressroom.build import load
+        from pressroom.engine.build import load
 
         newsroom, loader = load(root.resolve(), clean=clean)
         if strict and newsroom.warnings:
@@ -295,7 +295,7 @@ class _Slug(click.ParamType):  # type: ignore[type-arg]  # generic only from cli
     name = "slug"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from pressroom.load import SLUG
+        from pressroom.content.loader import SLUG
 
         if not SLUG.match(str(value)):
             self.fail(
@@ -343,7 +343,7 @@ def new(
       pressroom new "EU and UN deepen cooperation on counter-terrorism" --location "New York"
       pressroom new --translate 2018-05-25-eu-un-strengthen-partnership-on-counter-terrorism --language fr
     """
-    from pressroom.new import new_release, new_translation
+    from pressroom.content.scaffold import new_release, new_translation
 
     if translate is None:
         if language is not None:
@@ -375,7 +375,7 @@ def list_(now: str | None, root: Path) -> None:
     Example:
       pressroom list --now 2018-05-25T12:00:00+02:00
     """
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
 
     moment = read_clock(now)
     newsroom = load_newsroom(root)
@@ -410,7 +410,7 @@ def _translation_cell(translation: Release | None, now: datetime) -> str:
 
 def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--test-to: one address, checked as a list's addresses are."""
-    from pressroom.lists import check_address
+    from pressroom.send.lists import check_address
 
     if value is None:
         return None
@@ -493,9 +493,9 @@ def send(
       pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media
       pressroom send --status 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators
     """
-    from pressroom import send as sending
-    from pressroom.load import load_newsroom
-    from pressroom.mailconfig import find_password
+    from pressroom.content.loader import load_newsroom
+    from pressroom.send import deliver as sending
+    from pressroom.send.config import find_password
 
     if status:
         if list_name or test_to or dry_run or yes or after_embargo or resend_changed or resend_uncertain:
@@ -565,7 +565,7 @@ def serve(port: int, now: str | None, root: Path) -> None:
     """
     import logging
 
-    from pressroom.serve import Preview, sigterm_as_interrupt
+    from pressroom.serve.http import Preview, sigterm_as_interrupt
 
     moment = read_clock(now) if now is not None else None  # a bad --now fails before anything starts
     logger = logging.getLogger("pressroom")

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pressroom import markup
+from pressroom.render import markup
 from pressroom.render.view import ReleaseView
 
 _WORD = re.compile(r"\w+")

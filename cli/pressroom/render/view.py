@@ -24,9 +24,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from markupsafe import Markup
 
-from pressroom import markup
 from pressroom.model import Contact, Release, Settings
-from pressroom.templating import catalogue, i18n_context, own_templates
+from pressroom.render import markup
+from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 UTC = ZoneInfo("UTC")
 

@@ -4,7 +4,7 @@ Security is decided before anything else crosses the wire. With "starttls"
 (the default) or "tls" the server's certificate is verified against the
 system's trusted authorities and the host name, and a server that offers no
 TLS ends the run before the login and before any message. The settings and
-the password come from mailconfig.py.
+the password come from config.py.
 
 A transaction reports what the server did with one message for one recipient
 (`Outcome`); it never retries or sleeps. The caller owns retries, back-off and
@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from pressroom.errors import PressroomError
-from pressroom.mailconfig import CLEAR, SmtpSettings
+from pressroom.send.config import CLEAR, SmtpSettings
 
 
 class SmtpError(PressroomError):

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pressroom import codec
+from pressroom.engine import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
 from pressroom.model import Contact, Release, Settings
 
@@ -97,7 +97,7 @@ _environments: dict[tuple[str | None, str], jinja2.Environment] = {}
 
 def environment(ctx: Context) -> jinja2.Environment:
     """This process's environment for the newsroom's templates as they are now."""
-    from pressroom.templating import environment as make
+    from pressroom.render.templating import environment as make
 
     key = (str(ctx.templates) if ctx.templates else None, ctx.templates_digest)
     env = _environments.get(key)
@@ -225,7 +225,7 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     if not job.pdf_areas:
         return
     from pressroom.render.pdf import render_release_pdf
-    from pressroom.templating import template_dirs
+    from pressroom.render.templating import template_dirs
 
     pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates))
     for message in warnings:

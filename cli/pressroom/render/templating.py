@@ -32,9 +32,9 @@ from markupsafe import Markup
 
 from pressroom.errors import RenderError
 
-DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
 if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
-    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 LOCALE_FOLDER = "locale"
 DOMAIN = "messages"

@@ -8,10 +8,10 @@ import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
+from pressroom.content.config import load_settings
+from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError
 from pressroom.model import Release
-from pressroom.settings import load_settings
-from pressroom.suggest import did_you_mean
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
 # What a one-line field may not hold (controls, line separators) and what YAML
@@ -107,7 +107,7 @@ def new_translation(
     when the original changes afterwards. Date, embargo, issuers, reference,
     tags and contacts come from the original. Never overwrites a file.
     """
-    from pressroom.load import load_newsroom, translation_language_problem
+    from pressroom.content.loader import load_newsroom, translation_language_problem
 
     root = root.resolve()
     newsroom = load_newsroom(root)  # a newsroom with errors is reported, not translated

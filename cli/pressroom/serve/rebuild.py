@@ -30,12 +30,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pressroom.cache import LoadCache
+from pressroom.engine.cache import LoadCache
 from pressroom.errors import ContentError, PressroomError, Problem, Severity
 from pressroom.model import Newsroom
 
 if TYPE_CHECKING:
-    from pressroom.build import Rendered
+    from pressroom.engine.build import Rendered
 
 log = logging.getLogger(__name__)
 
@@ -388,8 +388,8 @@ class Rebuilder:
         one has yet to compile the templates and load the PDF engine's fonts: a
         second or so that the first save would otherwise wait for.
         """
-        from pressroom.build import render_preview
-        from pressroom.cache import BuildCache
+        from pressroom.engine.build import render_preview
+        from pressroom.engine.cache import BuildCache
 
         base = self._base
         if base is None:  # the content does not load: after the save that fixes it
@@ -410,8 +410,8 @@ class Rebuilder:
         'done'; 'content' when a saved file has problems (shown until a save fixes
         them); 'whole' when only a whole load can tell what the save changed.
         """
-        from pressroom.build import render_preview
-        from pressroom.load import reload_releases
+        from pressroom.content.loader import reload_releases
+        from pressroom.engine.build import render_preview
 
         started = time.perf_counter()
         formats = ("html",) if page else ("pdf", "email")
@@ -452,7 +452,7 @@ class Rebuilder:
 
     def _build(self, phase: Pending, formats: tuple[str, ...]) -> str:
         """One load and one build: 'done', 'stopped', 'content' (wait for a save) or 'retry'."""
-        from pressroom.build import build, load
+        from pressroom.engine.build import build, load
 
         started = time.perf_counter()
         self.hub.update(building=True)

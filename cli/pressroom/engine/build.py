@@ -30,9 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from pressroom import codec
-from pressroom.cache import BuildCache, LoadCache, Record, digest, engine, file_digest
-from pressroom.commit import (
+from pressroom.engine import codec
+from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, engine, file_digest
+from pressroom.engine.commit import (
     OUTPUT,
     WORKDIR,
     Staging,
@@ -42,9 +42,7 @@ from pressroom.commit import (
     recover,
     temporary_files_in,
 )
-from pressroom.errors import BuildError, ContentError, Problem, Severity
-from pressroom.model import Newsroom, Release
-from pressroom.render.jobs import (
+from pressroom.engine.jobs import (
     Context,
     JobResult,
     Link,
@@ -54,6 +52,8 @@ from pressroom.render.jobs import (
     run_listings,
     worker_count,
 )
+from pressroom.errors import BuildError, ContentError, Problem, Severity
+from pressroom.model import Newsroom, Release
 
 T = TypeVar("T")
 FORMATS = ("html", "pdf", "email")
@@ -169,7 +169,7 @@ def render_preview(
     so that build() can take them as `prerendered`; nothing is written. Also
     returns the problems of the renders; an output whose render failed is left out.
     """
-    from pressroom.render.jobs import run_batch
+    from pressroom.engine.jobs import run_batch
 
     if cache is None:
         cache = BuildCache.read(newsroom.root / WORKDIR)
@@ -237,7 +237,7 @@ class _Builder:
         self.planned: dict[str, str] = {}  # output -> key, for everything that belongs in build/
         self.pending: dict[str, str] = {}  # output -> key, for what this build renders
         self.removes: list[str] = []
-        from pressroom.templating import template_dirs
+        from pressroom.render.templating import template_dirs
 
         dirs = template_dirs(newsroom.templates)
         self.templates = _Templates(dirs, cache.state.get("closures"))
@@ -617,7 +617,7 @@ def load(
 
     `checkpoint` is called before each release file and may raise to end the load.
     """
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
 
     loader = LoadCache(BuildCache() if clean else BuildCache.read(root / WORKDIR), checkpoint)
     return load_newsroom(root, cache=loader), loader
@@ -625,7 +625,7 @@ def load(
 
 def input_signature(root: Path) -> str:
     """Names, sizes and modification times of every file a build reads, as one digest."""
-    from pressroom.templating import DEFAULT_TEMPLATES
+    from pressroom.render.templating import DEFAULT_TEMPLATES
 
     entries: list[tuple[str, int, int]] = []
     folders = [(root / "releases", "r"), (root / "contacts", "c"), (root / "templates", "t")]
@@ -663,7 +663,7 @@ def up_to_date(
     output is still the file that build wrote: then there is nothing to do, and
     nothing is loaded or rendered.
     """
-    from pressroom.commit import JOURNAL
+    from pressroom.engine.commit import JOURNAL
 
     out, work = root / OUTPUT, root / WORKDIR
     if not out.is_dir() or out.is_symlink() or (work / JOURNAL).exists():
@@ -703,11 +703,11 @@ def _links_key(links: Iterable[Link | None]) -> str:
 def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
     from multiprocessing import forkserver
 
-    from pressroom.render.jobs import init_worker
+    from pressroom.engine.jobs import init_worker
 
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported these once: each starts warm.
-    preload = ["pressroom.render.jobs", "pressroom.render.html", "pressroom.render.mail"]
+    preload = ["pressroom.engine.jobs", "pressroom.render.html", "pressroom.render.mail"]
     context.set_forkserver_preload([*preload, "pressroom.render.pdf", "weasyprint"] if pdf else preload)
     # The server outlives this build (and its scratch folder): it keeps its socket in the
     # usual temporary folder, not in the one the build points tempfile at.

@@ -19,6 +19,17 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from pressroom.content.config import LANGUAGE, load_settings
+from pressroom.content.source import (
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    parse_front_matter,
+    parse_yaml,
+    read_text,
+)
+from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem, Severity
 from pressroom.model import (
     RELEASE_FIELDS,
@@ -32,9 +43,6 @@ from pressroom.model import (
     Status,
     source_hash,
 )
-from pressroom.settings import LANGUAGE, load_settings
-from pressroom.source import Mapping, Node, Scalar, Sequence, parse_front_matter, parse_yaml, read_text
-from pressroom.suggest import did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -9,8 +9,8 @@
                      alone, with the PDF attached and a Message-ID of its own.
     write_outbox()   the dry run: every message as an .eml file in .pressroom/outbox/<slug>/.
     deliver()        the real run, under a lock: the ledger (ledger.py) says who still needs
-                     the message, the mailer (mailer.py) sends it through the server of
-                     mailconfig.py; temporary failures are
+                     the message, the mailer (smtp.py) sends it through the server of
+                     config.py; temporary failures are
                      tried again with back-off, within the rate limit.
     status_lines()   the ledger of one release, for `pressroom send --status`.
 
@@ -39,13 +39,18 @@ from pathlib import Path
 
 import jinja2
 
-from pressroom.build import WORKDIR, Progress
+from pressroom.content.suggest import did_you_mean
+from pressroom.engine.build import WORKDIR, Progress
 from pressroom.errors import ContentError, PressroomError, Problem
-from pressroom.ledger import FILENAME as LEDGER_FILE
-from pressroom.ledger import Ledger, Row, State
-from pressroom.lists import MediaList, Recipient, load_list
-from pressroom.mailconfig import SmtpSettings, load_smtp_settings
-from pressroom.mailer import (
+from pressroom.model import Newsroom, Release
+from pressroom.render.mail import render_email
+from pressroom.render.templating import environment, template_dirs
+from pressroom.render.view import ReleaseView
+from pressroom.send.config import SmtpSettings, load_smtp_settings
+from pressroom.send.ledger import FILENAME as LEDGER_FILE
+from pressroom.send.ledger import Ledger, Row, State
+from pressroom.send.lists import MediaList, Recipient, load_list
+from pressroom.send.smtp import (
     Clock,
     Connection,
     Outcome,
@@ -56,11 +61,6 @@ from pressroom.mailer import (
     SystemClock,
     Unavailable,
 )
-from pressroom.model import Newsroom, Release
-from pressroom.render.mail import render_email
-from pressroom.render.view import ReleaseView
-from pressroom.suggest import did_you_mean
-from pressroom.templating import environment, template_dirs
 
 OUTBOX = f"{WORKDIR}/outbox"
 _LOCK = f"{WORKDIR}/send.lock"

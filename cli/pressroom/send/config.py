@@ -1,6 +1,6 @@
 """The mail server to send through: the [smtp] table of pressroom.toml, and the login password.
 
-settings.py lets an `[smtp]` table through unread; it is validated here, with
+content/config.py lets an `[smtp]` table through unread; it is validated here, with
 the same `pressroom.toml:line: smtp.key: message` problems, and only when a
 send needs it. Sending in clear text ("none-local-relay-only") is accepted only
 for a relay on this machine, and never with a login. The password is never in
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pressroom.content.config import FILENAME
+from pressroom.content.source import read_text
+from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
-from pressroom.settings import FILENAME
-from pressroom.source import read_text
-from pressroom.suggest import did_you_mean
 
 SECURITY = ("starttls", "tls", "none-local-relay-only")
 CLEAR = "none-local-relay-only"

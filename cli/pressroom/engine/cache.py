@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pressroom
-from pressroom import codec
+from pressroom.engine import codec
 
 FORMAT = 1
 FILENAME = "cache.json"

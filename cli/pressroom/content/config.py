@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.content.source import read_text
+from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
 from pressroom.model import RELEASE_FIELDS, Settings
-from pressroom.source import read_text
-from pressroom.suggest import did_you_mean
 
 FILENAME = "pressroom.toml"
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

@@ -26,11 +26,11 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from pathlib import Path
 
+from pressroom.content.config import LANGUAGE
+from pressroom.content.loader import FieldReader  # one definition of a valid value, shared with releases
+from pressroom.content.source import Mapping, Node, Scalar, Sequence, parse_yaml, read_text
+from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
-from pressroom.load import FieldReader  # one definition of a valid value, shared with releases
-from pressroom.settings import LANGUAGE
-from pressroom.source import Mapping, Node, Scalar, Sequence, parse_yaml, read_text
-from pressroom.suggest import did_you_mean
 
 FOLDER = "contacts/lists"
 COLUMNS = ("name", "email", "outlet", "language", "tags")

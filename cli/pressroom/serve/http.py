@@ -3,8 +3,8 @@
 The HTTP side. `http.server.ThreadingHTTPServer` runs one thread a request and
 serves build/staff/ as it is on disk (the builder swaps a new tree in whole),
 except for a saved release's page, PDF and email that the fast path rendered
-before the build wrote them (`Hub.file`); the preview page of preview.py; and
-server-sent events that tell open tabs what may have changed. live.py watches
+before the build wrote them (`Hub.file`); the preview page of pages.py; and
+server-sent events that tell open tabs what may have changed. rebuild.py watches
 and rebuilds. `Preview` puts them together.
 
 The server is for the person at this machine only. It listens on 127.0.0.1,
@@ -30,9 +30,9 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote, unquote
 
-from pressroom import preview
 from pressroom.errors import PressroomError
-from pressroom.live import Hub, Rebuilder
+from pressroom.serve import pages as preview
+from pressroom.serve.rebuild import Hub, Rebuilder
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Preview: what `pressroom serve` adds to the staff newsroom, rendered on request.
 
-The one page rendered per request is a release's preview (`preview_ui/preview.html`):
+The one page rendered per request is a release's preview (`ui/preview.html`):
 its web page, PDF and email side by side or in tabs. Everything else is read:
 the email is parsed from build/email/<slug>.eml with the standard library,
 exactly as a mail client would get it, and the staff pages are served as the
@@ -29,7 +29,7 @@ import jinja2
 
 from pressroom.model import Newsroom, Release
 
-UI = Path(__file__).with_name("preview_ui")
+UI = Path(__file__).with_name("ui")
 UI_ASSETS = ("live.js", "live.css", "preview.js", "preview.css")
 
 # The preview page runs only its own scripts and styles and frames only this server.

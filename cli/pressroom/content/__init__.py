@@ -1,0 +1,1 @@
+"""Stage one and two: newsroom files to one validated Newsroom, or every problem at once."""

@@ -1,0 +1,1 @@
+"""Stage four: plan the outputs due, render them, and commit them to build/."""

@@ -1,0 +1,1 @@
+"""Distribution: a release to a media list over SMTP, each message accepted exactly once."""
