@@ -78,7 +78,7 @@ def test_check_lists_every_problem_of_every_file_and_exits_1(runner, make_newsro
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "releases/a.md:3: date: '2018-02-30' is not a real date",
-        "releases/a.md:5: status: expected 'draft' or 'approved', found 'NO'",
+        "releases/a.md:5: status: expected 'draft', 'approved' or 'withdrawn', found 'NO'",
         "releases/b.md:5: embargo: '2018-05-25T12:00:00' has no UTC offset: "
         "add one, e.g. '2018-05-25T12:00:00+02:00' or '2018-05-25T12:00:00Z'",
         "releases/b.md:8: attendees[1].name: field required",

@@ -168,10 +168,10 @@ EXPECTED = {
         )
     ),
     "status-lookalike": Refused(
-        ("releases/status-lookalike.md:7: status: expected 'draft' or 'approved', found 'аpproved'",)
+        ("releases/status-lookalike.md:7: status: expected 'draft', 'approved' or 'withdrawn', found 'аpproved'",)
     ),
     "status-zero-width": Refused(
-        ("releases/status-zero-width.md:6: status: expected 'draft' or 'approved', found 'appro\u200bved'",)
+        ("releases/status-zero-width.md:6: status: expected 'draft', 'approved' or 'withdrawn', found 'appro\u200bved'",)
     ),
     "template-code-in-body": Built(texts=("{{ 1000 + 337 }}", '{% include "../../../../../../etc/passwd" %}')),
     "template-code-in-fields": Built(texts=("{{ 1000 + 337 }}", "{% for x in 'abc' %}Z{{ x }}{% endfor %}")),

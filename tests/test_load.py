@@ -256,7 +256,7 @@ def test_bom_and_line_ends_load_to_the_same_values(make_newsroom, data):
 LATER_ERRORS = [
     pytest.param(
         release("background: |\n  One.\n  Two.\nstatus: NO\n"),
-        "releases/a.md:8: status: expected 'draft' or 'approved', found 'NO'",
+        "releases/a.md:8: status: expected 'draft', 'approved' or 'withdrawn', found 'NO'",
         id="field",
     ),
     pytest.param(
@@ -294,7 +294,7 @@ def test_every_broken_file_is_reported_in_one_run(make_newsroom):
         "contacts/broken.yaml:2: emial: unknown field (did you mean 'email'?)",
         "pressroom.toml:4: timezone: unknown time zone 'Europe/Brusels'; "
         "expected a name such as 'Europe/Brussels'",
-        "releases/first.md:5: status: expected 'draft' or 'approved', found 'NO'",
+        "releases/first.md:5: status: expected 'draft', 'approved' or 'withdrawn', found 'NO'",
         "releases/second.md:2: title: field required",
         "releases/second.md:5: contacts[0]: unknown contact 'nobody' (no contacts/nobody.yaml)",
     ]

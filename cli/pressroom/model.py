@@ -21,32 +21,52 @@ from pressroom.errors import Problem
 RELEASE_FIELDS = (
     "title", "subtitle", "date", "location", "issuers", "reference", "language", "status",
     "embargo", "tags", "attendees", "background", "links", "contacts",
+    "corrections", "withdrawn", "notes_to_editors", "approved_by", "approved_at", "approved_hash",
 )  # fmt: skip
+# What `pressroom approve` writes beside status: the approval trail, for staff only.
+APPROVAL_FIELDS = ("approved_by", "approved_at", "approved_hash")
 # What only a translation (releases/<slug>.<lang>.md) may add to them.
 TRANSLATION_FIELDS = ("translated_from",)
 
-_STATUS_LINE = re.compile(r"^status\s*:")
+# Lines an approval writes or a withdrawal changes: an approved text stays the same text without them.
+_APPROVAL_LINE = re.compile(rf"^(status|{'|'.join(APPROVAL_FIELDS)})\s*:")
 
 
 def source_hash(text: str) -> str:
-    """The short hash by which a translation's `translated_from` names the original it was made from.
+    """The short hash of a text, as a translation's `translated_from` and `approved_hash` name it.
 
     The first 12 hex digits of SHA-256 over the original file's text in UTF-8,
     as the loader reads it (no byte-order mark, line ends as "\\n"), leaving out
-    the front matter's top-level `status:` line. Approving an original changes
+    the front matter's top-level `status:` line and the approval trail
+    (approved_by, approved_at, approved_hash). Approving an original changes
     nothing a translator has to read again, so it must not mark every
-    translation as possibly outdated; any other edit, even of one comma, does.
+    translation as possibly outdated, nor record a withdrawal as an edit after
+    approval; any other edit, even of one comma, does.
     """
+    return _hash_without(text, _APPROVAL_LINE)
+
+
+def _hash_without(text: str, skip: re.Pattern[str]) -> str:
     lines = text.split("\n")
     if lines and lines[0].rstrip() == "---":
         end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), 0)
-        lines = lines[:1] + [line for line in lines[1:end] if not _STATUS_LINE.match(line)] + lines[end:]
+        lines = lines[:1] + [line for line in lines[1:end] if not skip.match(line)] + lines[end:]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:12]
 
 
 class Status(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
+    WITHDRAWN = "withdrawn"  # was approved; its address now shows a withdrawal notice instead of the text
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A dated note to readers: one entry of `corrections`, or the reason for a withdrawal."""
+
+    date: date
+    at: datetime  # the instant it counts from: the time given, else midnight of `date` in the newsroom's zone
+    text: str  # Markdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +108,9 @@ class Settings:
     logo: str | None = None  # path inside templates/, e.g. "assets/logo.svg"
     end_mark: str = "###"
     dateline_style: str = "eu"  # "eu": "Brussels, 25 May 2018 –"; "ap": "BRUSSELS, 25 May 2018 –"
+    notes_style: str = (
+        "uk"  # the heading of notes_to_editors: "uk" "Notes to editors", "eu" "Notes for editors"
+    )
     show_utc: bool = True  # add the UTC time beside an embargo for an international audience
     email_from: str = ""  # RFC 5322 address, e.g. "Press Office <press@example.org>"
     custom_fields: tuple[str, ...] = ()
@@ -127,6 +150,12 @@ class Release:
     # A translation's original, as loaded, so that the public rule and the outdated
     # flag need nothing else. Left out of comparisons: the slug says which it is.
     original: Release | None = field(default=None, compare=False, repr=False)
+    corrections: tuple[Notice, ...] = ()  # oldest first, as written
+    withdrawn: Notice | None = None  # set exactly when status is withdrawn
+    notes_to_editors: tuple[str, ...] = ()  # Markdown, numbered after the end mark
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    approved_hash: str | None = None  # source_hash of the file as it was approved
 
     @property
     def key(self) -> str:
@@ -153,6 +182,31 @@ class Release:
     def is_draft(self) -> bool:
         return self.status is Status.DRAFT
 
+    @property
+    def is_withdrawn(self) -> bool:
+        """Withdrawn itself, or a translation of a withdrawn original: either way the text is gone."""
+        return self.status is Status.WITHDRAWN or (self.original is not None and self.original.is_withdrawn)
+
+    @property
+    def withdrawal(self) -> Notice | None:
+        """The withdrawal notice: its own, else (a translation) its original's."""
+        if self.withdrawn is not None or self.original is None:
+            return self.withdrawn
+        return self.original.withdrawal
+
+    @property
+    def modified(self) -> datetime:
+        """When readers last saw it change: its last correction or withdrawal, never before `published`."""
+        instants = [n.at for n in self.corrections]
+        if self.withdrawal is not None:
+            instants.append(self.withdrawal.at)
+        return max([self.published, *instants])
+
+    @property
+    def changed_since_approval(self) -> bool:
+        """Approved through `pressroom approve`, and edited afterwards."""
+        return self.approved_hash is not None and self.approved_hash != self.source_hash
+
     def is_embargoed(self, now: datetime) -> bool:
         """True while an embargo is set and its instant has not come."""
         return self.embargo is not None and now < self.embargo
@@ -161,22 +215,33 @@ class Release:
         """Whether it may be on the public site at `now`: see `is_public` in this module."""
         return is_public(self, now)
 
+    def is_listed(self, now: datetime) -> bool:
+        """Whether public listings name it at `now`: see `is_listed` in this module."""
+        return is_listed(self, now)
+
 
 def is_public(release: Release, now: datetime) -> bool:
     """The one rule for the public site, for a release or a translation.
 
     A release is public once it is approved and its time has come: its
     embargo, else midnight of its date in the newsroom's zone (`published`).
+    A withdrawn release keeps its public address (where the withdrawal notice
+    stands instead of its text), but no listing names it: see `is_listed`.
     A translation shares its original's date and embargo; it is public only
     when it is approved itself and its original is public, so approving a
     translation never publishes a draft or lifts an embargo early. A
     translation whose original is unknown is never public.
     """
-    if release.status is not Status.APPROVED or now < release.published:
+    if release.status not in (Status.APPROVED, Status.WITHDRAWN) or now < release.published:
         return False
     if release.translation_of is None:
         return True
     return release.original is not None and is_public(release.original, now)
+
+
+def is_listed(release: Release, now: datetime) -> bool:
+    """Whether the public listings, feeds, sitemap, search and archive name it: public and not withdrawn."""
+    return is_public(release, now) and not release.is_withdrawn
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
+    "notes_style",
+    "lint", "references",  # validated by the editorial desk (pressroom.desk), which alone uses them
 }  # fmt: skip
 _EMAIL = {"from"}
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -123,6 +125,9 @@ class _Validator:
         style = self._text("dateline_style", "eu") or "eu"
         if style not in ("eu", "ap"):
             self._problem("dateline_style", f"expected 'eu' or 'ap', found {style!r}")
+        notes_style = self._text("notes_style", "uk") or "uk"
+        if notes_style not in ("uk", "eu"):
+            self._problem("notes_style", f"expected 'uk' or 'eu', found {notes_style!r}")
         logo = self._text("logo")
         if logo is not None and (not logo.startswith("assets/") or ".." in Path(logo).parts):
             self._problem(
@@ -185,6 +190,7 @@ class _Validator:
             logo=logo,
             end_mark=end_mark,
             dateline_style=style,
+            notes_style=notes_style,
             show_utc=flags["show_utc"],
             email_from=sender,
             custom_fields=tuple(custom),

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 
 from pressroom.content.config import LANGUAGE, load_settings
+from pressroom.content.editorial import read_desk_fields, read_status
 from pressroom.content.source import (
     Mapping,
     Node,
@@ -636,13 +637,8 @@ class FieldReader:
         if translation is not None:
             language = translation
         translated_from = self._translated_from(f.get("translated_from"), translation, original)
-        status = Status.DRAFT
-        if "status" in f:
-            raw = self.text(f["status"], "status")
-            if raw in ("draft", "approved"):
-                status = Status(raw)
-            elif raw is not None:
-                self.problem(f["status"].line, "status", f"expected 'draft' or 'approved', found '{raw}'")
+        status = read_status(self, f["status"]) if "status" in f else Status.DRAFT
+        desk = read_desk_fields(self, f, top, status, settings, digest)
         embargo = self.instant(f["embargo"], "embargo") if "embargo" in f else None
         issuers = self.text_list(f["issuers"], "issuers") if "issuers" in f else ()
         tags = self.text_list(f["tags"], "tags") if "tags" in f else ()
@@ -727,6 +723,7 @@ class FieldReader:
                     original=original,
                     subtitle=opt["subtitle"],
                     reference=opt["reference"],
+                    **desk,
                 ),
             )
         if self._errors or title is None or day is None or location is None:
@@ -761,6 +758,7 @@ class FieldReader:
             source_hash=digest,
             subtitle=opt["subtitle"],
             reference=opt["reference"],
+            **desk,
         )
 
     def _translated_from(

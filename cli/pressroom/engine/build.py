@@ -395,7 +395,7 @@ class _Builder:
     @staticmethod
     def _neighbours(versions: Sequence[_Version], area: str) -> dict[str, tuple[Link | None, Link | None]]:
         """Previous (older) and next (newer) release of each, among those the area lists."""
-        shown = [v for v in versions if area == "staff" or v.public]
+        shown = [v for v in versions if area == "staff" or (v.public and not v.release.is_withdrawn)]
         links = [Link(v.base, v.release.title) for v in shown]
         return {
             v.release.slug: (links[i + 1] if i + 1 < len(links) else None, links[i - 1] if i else None)

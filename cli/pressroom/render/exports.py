@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
-from pressroom.model import RELEASE_FIELDS, Settings
+from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS, Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
 from pressroom.render.view import ReleaseView
@@ -55,22 +55,30 @@ def render_release_json(
     The fields of docs/release-format.md come first, under their own names and
     in the contract's order (a missing optional field is null or an empty
     list), then the newsroom's custom fields under "custom", then what the
-    house style made of the release. Only a public release has an export:
+    house style made of the release. A withdrawn release keeps its export with
+    `pubStatus` "canceled" and without its text. Only a public release has an export:
     staff gets none, and a draft handed here is refused rather than published.
     """
     r = view.release
     if not view.is_public:
         raise ValueError(f"{r.slug} is not public: its JSON export belongs on the public site only")
     data: dict[str, object] = {"format": FORMAT_VERSION, "slug": r.slug}
-    data |= {name: _data(getattr(r, name)) for name in RELEASE_FIELDS}
+    # The approval trail names staff and stays in the newsroom's files.
+    data |= {name: _data(getattr(r, name)) for name in RELEASE_FIELDS if name not in APPROVAL_FIELDS}
+    withdrawn = view.withdrawal is not None
+    if withdrawn:  # the notice stands instead of the text, here as on the page
+        data |= {"background": None, "notes_to_editors": []}
     data |= {
         "custom": dict(r.custom),
+        # IPTC's publication status, as news agencies' systems read it: "canceled" takes a story back.
+        "pubStatus": "canceled" if withdrawn else "usable",
         "published": r.published.isoformat(),
+        "modified": r.modified.isoformat(),
         "url": html_url,
         "pdf_url": pdf_url,
         "description": view.description,
-        "body_html": str(view.body_html),
-        "background_html": str(view.background_html) if view.background_html else None,
+        "body_html": None if withdrawn else str(view.body_html),
+        "background_html": str(view.background_html) if view.background_html and not withdrawn else None,
         "versions": [dict(v) for v in versions],
     }
     return _dump(data)

@@ -29,8 +29,8 @@ EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def newest(members: Iterable[Summary]) -> datetime | None:
-    """The latest publication among these releases (embargoes can reorder them against dates)."""
-    return max((s.published for s in members), default=None)
+    """The latest publication or correction among these releases (embargoes can reorder them)."""
+    return max((s.modified or s.published for s in members), default=None)
 
 
 class _Fixed:
@@ -85,7 +85,7 @@ def render_feed(
             description=html.escape(s.description, quote=False),
             author_name=", ".join(s.issuers),
             pubdate=s.published,
-            updateddate=s.published,
+            updateddate=s.modified or s.published,
             unique_id=link,
             unique_id_is_permalink=True,
             categories=list(s.tags),

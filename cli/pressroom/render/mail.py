@@ -26,11 +26,14 @@ POLICY = policy.SMTP
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
-def subject(view: ReleaseView) -> str:
-    """'EMBARGOED UNTIL … – Headline', or just the headline; drafts say so first."""
+def subject(view: ReleaseView, correction: bool = False) -> str:
+    """'EMBARGOED UNTIL … – Headline', or just the headline; drafts and corrections say so first."""
     text = view.release.title
     if view.is_embargoed:
         text = f"{view.release_line} – {text}"
+    if correction:
+        # TRANSLATORS: the subject of a corrected release sent again to those who had it.
+        text = view.gettext("CORRECTION: %(subject)s", subject=text)
     if view.release.is_draft:
         text = view.gettext("[DRAFT] %(subject)s", subject=text)
     return text
@@ -52,19 +55,24 @@ def _set_subject(message: EmailMessage, text: str) -> None:
     message.set_raw("Subject", encoded)
 
 
-def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
-    """The release (or a translation) as an email in its language, without To: or attachments."""
+def render_email(env: jinja2.Environment, view: ReleaseView, *, correction: bool = False) -> EmailMessage:
+    """The release (or a translation) as an email in its language, without To: or attachments.
+
+    With `correction`, the subject starts "CORRECTION:" in the release's
+    language; the corrections notice opens the text either way.
+    """
     view = view.for_environment(env)
     r, settings = view.release, view.settings
     context = view.i18n | {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
     html = _INLINER.inline(env.get_template("release.email.html").render(context))
 
-    digest = hashlib.sha256(f"{subject(view)}\0{text}\0{html}".encode()).hexdigest()[:16]
+    title = subject(view, correction)
+    digest = hashlib.sha256(f"{title}\0{text}\0{html}".encode()).hexdigest()[:16]
     host = urlsplit(settings.url).hostname or "localhost"
     message = EmailMessage(policy=POLICY)
     message["From"] = settings.email_from
-    _set_subject(message, subject(view))
+    _set_subject(message, title)
     message["Date"] = format_datetime(r.published)
     message["Message-ID"] = f"<{r.key}.{digest}@{host}>"
     if r.is_draft:

@@ -250,7 +250,11 @@ def _render(
 def _sitemap_pages(
     members: Sequence[Summary], settings: Settings, contacts: Mapping[str, Contact]
 ) -> list[tuple[str, datetime | None]]:
-    """Every public page a crawler should know, with the publication of its newest release."""
+    """Every public page a crawler should know, with the publication or correction of its newest release.
+
+    A withdrawn release is not among `members`: its address answers with the
+    withdrawal notice, marked noindex, and no list sends crawlers there.
+    """
     by_slug = {s.slug: s for s in members}
     found: list[tuple[str, datetime | None]] = [
         (f.path.removesuffix("index.html"), feeds.newest(by_slug[m] for m in f.members))
@@ -258,6 +262,6 @@ def _sitemap_pages(
         if f.kind in LISTING_KINDS
     ]
     for s in members:
-        found.append((urls.release(s.slug), s.published))
+        found.append((urls.release(s.slug), s.modified or s.published))
         found += [(urls.translation(s.slug, lang), s.published) for lang in s.translations]
     return found

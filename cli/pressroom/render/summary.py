@@ -38,11 +38,12 @@ class Summary:
     contacts: tuple[str, ...]  # ids of the contact files it names
     description: str  # one or two sentences, plain text
     terms: str  # the words of the release, lower-cased and unique, for the search index
-    public: bool
+    public: bool  # named by the public listings, feeds and search: public and not withdrawn (is_listed)
     draft: bool
     embargoed: bool
     release_line: str  # "FOR IMMEDIATE RELEASE" or "EMBARGOED UNTIL ..."
     translations: tuple[str, ...] = ()  # language tags of its translations shown beside it
+    modified: datetime | None = None  # its last correction, when later than `published`
 
 
 def search_terms(*texts: str | None) -> str:
@@ -81,9 +82,10 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
             attendees,
             " ".join(r.tags),
         ),
-        public=view.is_public,
+        public=view.is_listed,
         draft=r.is_draft,
         embargoed=view.is_embargoed,
         release_line=view.release_line,
         translations=translations,
+        modified=r.modified if r.modified != r.published else None,
     )

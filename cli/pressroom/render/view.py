@@ -143,6 +143,49 @@ class ReleaseView:
         return self.release.is_public(self.now)
 
     @cached_property
+    def is_listed(self) -> bool:
+        return self.release.is_listed(self.now)
+
+    @cached_property
+    def is_withdrawn(self) -> bool:
+        return self.release.is_withdrawn
+
+    @cached_property
+    def corrections(self) -> tuple[tuple[str, Markup, str], ...]:
+        """Each correction, newest first, as (its long date, its text as HTML, as plain text)."""
+        found = []
+        for notice in reversed(self.release.corrections):
+            html = _safe_html(notice.text)
+            found.append((self.format_date(notice.date), html, markup.to_text(html)))
+        return tuple(found)
+
+    @cached_property
+    def withdrawal(self) -> tuple[str, Markup | None, str | None] | None:
+        """The withdrawal notice as (its long date, the reason as HTML, as plain text), or None."""
+        notice = self.release.withdrawal
+        if notice is None:
+            return None
+        html = _safe_html(notice.text) if notice.text else None
+        return self.format_date(notice.date), html, markup.to_text(html) if html else None
+
+    @cached_property
+    def notes_heading(self) -> str:
+        """The UK form ("Notes to editors") or the EU form ("Notes for editors"), as pressroom.toml says."""
+        if self.settings.notes_style == "eu":
+            return self.gettext("Notes for editors")
+        return self.gettext("Notes to editors")
+
+    @cached_property
+    def notes(self) -> tuple[tuple[Markup, str], ...]:
+        """The notes to editors, in order, as (HTML, plain text): numbered by the templates."""
+        found = []
+        for note in self.release.notes_to_editors:
+            html = _safe_html(note)
+            # One line: the email template wraps it under its number.
+            found.append((html, " ".join(markup.to_text(html).split())))
+        return tuple(found)
+
+    @cached_property
     def release_line(self) -> str:
         """The line journalists scan for first."""
         if self.release.embargo is not None and self.is_embargoed:
@@ -192,7 +235,9 @@ class ReleaseView:
 
     @cached_property
     def description(self) -> str:
-        """One or two sentences for search engines and link previews."""
+        """One or two sentences for search engines and link previews; a withdrawn release, only that."""
+        if self.withdrawal is not None:
+            return self.gettext("This press release was withdrawn on %(date)s.", date=self.withdrawal[0])
         if self.release.subtitle:
             return self.release.subtitle
         text = markup.plain_text(self.body_html)
@@ -230,4 +275,6 @@ class ReleaseView:
             data["keywords"] = list(r.tags)
         if r.subtitle:
             data["alternativeHeadline"] = r.subtitle
+        if r.modified != r.published:  # corrected or withdrawn
+            data["dateModified"] = r.modified.isoformat()
         return data
