@@ -148,7 +148,9 @@ def check(root: Path, strict: bool) -> None:
     """Validate every release, contact, media list and pressroom.toml; change nothing.
 
     Lists every problem as file:line: field: message and exits 1 if any is an
-    error (or a warning, with --strict).
+    error (or a warning, with --strict). With a [lint] table in pressroom.toml,
+    the house-style findings of `pressroom lint` are among the warnings, and so
+    is a release edited since its approval.
 
     \b
     Example:
@@ -170,15 +172,97 @@ def check(root: Path, strict: bool) -> None:
             problems.extend(exc.problems)
     if problems:
         raise ContentError(problems)
-    _report(newsroom.warnings)
-    if strict and newsroom.warnings:
-        click.echo(f"Error: {_summary(newsroom.warnings)} (--strict)", err=True)
+    from pressroom.desk.lint import check_warnings
+
+    warnings = sorted((*newsroom.warnings, *check_warnings(newsroom, read_clock(None))))
+    _report(warnings)
+    if strict and warnings:
+        click.echo(f"Error: {_summary(warnings)} (--strict)", err=True)
         sys.exit(1)
     translations = f"{_plural(len(newsroom.translations), 'translation')}, " if newsroom.translations else ""
     click.echo(
         f"{_plural(len(newsroom.releases), 'release')}, {translations}"
         f"{_plural(len(newsroom.contacts), 'contact')} and {_plural(len(names), 'list')} checked: no errors"
     )
+
+
+@main.command()
+@click.option(
+    "--fix", is_flag=True, help="Make quotes and dashes typographic in the releases, and show the diff."
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any finding.")
+@_root_option
+@_guarded
+def lint(fix: bool, strict: bool, root: Path) -> None:
+    """Review every release against the house style: file:line:col: rule-id: message.
+
+    The rules and their ids are listed in the README ("House style"); switch
+    them off or set their limits in pressroom.toml's [lint]. With --fix, the
+    only rewrites safe without a person are made (straight quotes and
+    apostrophes to typographic ones, a hyphen between words to an en dash),
+    the diff is shown, and what is left is listed. Findings are advice: the
+    exit is 0 unless --strict.
+
+    \b
+    Examples:
+      pressroom lint
+      pressroom lint --fix
+      pressroom lint --strict
+    """
+    from pressroom.desk.lint import run_lint
+
+    diffs, findings = run_lint(root, read_clock(None), fix=fix)
+    for diff in diffs:
+        click.echo(diff, nl=False)
+    if fix:
+        click.echo(f"Fixed quotes and dashes in {_plural(len(diffs), 'file')}")
+    for finding in findings:
+        click.echo(str(finding))
+    files = len({f.path for f in findings})
+    summary = (
+        f"{_plural(len(findings), 'finding')} in {_plural(files, 'file')}" if findings else "no findings"
+    )
+    if strict and findings:
+        click.echo(f"Error: {summary} (--strict)", err=True)
+        sys.exit(1)
+    click.echo(f"House style: {summary}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option(
+    "--by", "by", required=True, metavar="NAME", help="Who approves: written into the file as approved_by."
+)
+@click.option(
+    "--series",
+    metavar="NAME",
+    help="The reference series of pressroom.toml's [references] (default: the first).",
+)
+@_root_option
+@_guarded
+def approve(slug: str, by: str, series: str | None, root: Path) -> None:
+    """Approve a release: its reference from a series, status: approved and the approval trail.
+
+    Gives the release the next reference of its series when it has none
+    (records/references.sqlite hands each number out once, even to two
+    approvals at once), and writes reference, status, approved_by,
+    approved_at and approved_hash into its file, changing no other line. A
+    release with errors is refused. When the file is edited afterwards,
+    `check` warns and `send` refuses it until it is approved again. SLUG may
+    name a translation: SLUG.LANG.
+
+    \b
+    Example:
+      pressroom approve 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --by "Anna Schmidt"
+    """
+    from pressroom.desk.approve import approve as run_approve
+
+    done = run_approve(root, slug, by, read_clock(None), series)
+    click.echo(done.diff, nl=False)
+    reference = (
+        f", reference {done.reference}" + (" (new)" if done.allocated else "") if done.reference else ""
+    )
+    click.echo(f"Approved {done.path} by {by.strip()}{reference}")
 
 
 @main.command()
@@ -463,6 +547,11 @@ class _SendProgress:
     "--resend-changed", is_flag=True, help="Send a release that changed since some of the list got it."
 )
 @click.option("--resend-uncertain", is_flag=True, help="Send again where an earlier send is uncertain.")
+@click.option(
+    "--correction",
+    is_flag=True,
+    help="Send the corrected release (subject 'CORRECTION:') to those who accepted an earlier version.",
+)
 @click.option("--status", is_flag=True, help="Show what the send ledger records for SLUG, and exit.")
 @_root_option
 @_guarded
@@ -475,6 +564,7 @@ def send(
     after_embargo: bool,
     resend_changed: bool,
     resend_uncertain: bool,
+    correction: bool,
     status: bool,
     root: Path,
 ) -> None:
@@ -485,6 +575,9 @@ def send(
     --yes). The send ledger (.pressroom/sends.sqlite) records each message, so
     the same command run again after a failure or a crash sends only to those
     who have not got it. Exits 1, listing them, when anyone was not sent to.
+    A withdrawn release, or one edited since `pressroom approve`, is refused.
+    With --correction, a corrected release goes, its subject starting
+    "CORRECTION:", to exactly those on the list who accepted an earlier version.
 
     \b
     Examples:
@@ -492,13 +585,23 @@ def send(
       pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --test-to me@example.org
       pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media
       pressroom send --status 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators
+      pressroom send 2022-04-08-eu-and-un-deepen-cooperation-on-counter-terrorism --list media --correction
     """
     from pressroom.content.loader import load_newsroom
     from pressroom.send import deliver as sending
     from pressroom.send.config import find_password
 
     if status:
-        if list_name or test_to or dry_run or yes or after_embargo or resend_changed or resend_uncertain:
+        if (
+            list_name
+            or test_to
+            or dry_run
+            or yes
+            or after_embargo
+            or resend_changed
+            or resend_uncertain
+            or correction
+        ):
             raise click.UsageError("--status takes only SLUG and --root")
         for line in sending.status_lines(root, slug):
             click.echo(line)
@@ -516,6 +619,7 @@ def send(
         resend_changed=resend_changed,
         resend_uncertain=resend_uncertain,
         dry_run=dry_run,
+        correction=correction,
     )
     for line in plan.summary():
         click.echo(line)
