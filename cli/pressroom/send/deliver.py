@@ -1,10 +1,12 @@
 """Distribution: one release to one list, one message per recipient, each accepted exactly once.
 
     prepare()        a validated Newsroom, a release and a list -> a Plan, or a refusal. A draft
-                     never goes to a list (only to one address, as a proof); an embargo that
+                     never goes to a list (only to one address, as a proof), nor does a
+                     withdrawn release or one edited since its approval; an embargo that
                      has passed needs `after_embargo`; a release that changed since some of
-                     the list got it needs `resend_changed`. The email and the PDF are rendered
-                     here, once per language version, so a send fails before it starts.
+                     the list got it needs `resend_changed`, or `correction`, which sends it
+                     to exactly those who accepted an earlier version. The email and the PDF
+                     are rendered here, once per language version, so a send fails before it starts.
     Plan.message()   the release's email as the build renders it, addressed to one recipient
                      alone, with the PDF attached and a Message-ID of its own.
     write_outbox()   the dry run: every message as an .eml file in .pressroom/outbox/<slug>/.
@@ -47,6 +49,7 @@ from pressroom.render.mail import render_email
 from pressroom.render.templating import environment, template_dirs
 from pressroom.render.view import ReleaseView
 from pressroom.send.config import SmtpSettings, load_smtp_settings
+from pressroom.send.correction import CorrectionError, correction_audience, refuse_unapproved
 from pressroom.send.ledger import FILENAME as LEDGER_FILE
 from pressroom.send.ledger import Ledger, Row, State
 from pressroom.send.lists import MediaList, Recipient, load_list
@@ -229,6 +232,7 @@ def prepare(
     resend_changed: bool = False,
     resend_uncertain: bool = False,
     dry_run: bool = False,
+    correction: bool = False,
 ) -> Plan:
     """Check that `slug` may go to the list (or, as a proof, to `test_to`) and render it.
 
@@ -250,7 +254,7 @@ def prepare(
                 f"{release.path} is a draft, and a draft is never sent to a list: set status: approved "
                 "when it is, or send yourself a proof with --test-to ADDRESS"
             )
-        if release.embargo is not None and now >= release.embargo and not after_embargo:
+        if release.embargo is not None and now >= release.embargo and not after_embargo and not correction:
             raise SendError(
                 f"the embargo of {slug} ended {view.format_moment(release.embargo)}: the list would get "
                 "it after it went public. To send it anyway, add --after-embargo"
@@ -266,15 +270,23 @@ def prepare(
     digest = content_hash(release, others)
     earlier: dict[str, Row] = {}
     if test_to is None:
+        refusal = refuse_unapproved((release, *others.values()))
+        if refusal is not None:
+            raise SendError(refusal)
         rows = _ledger_rows(newsroom.root, slug)
         earlier = {row.recipient: row for row in rows if row.content_hash == digest}
-        if not resend_changed:
+        if correction:
+            try:
+                media_list = correction_audience(release, media_list, rows, digest)
+            except CorrectionError as exc:
+                raise SendError(str(exc)) from None
+        elif not resend_changed:
             _refuse_changed(release, digest, rows, media_list)
     env = environment(newsroom.templates)
     wanted = {version_for(r.language, release.language, others) for r in media_list.recipients}
-    versions = {"": _render(env, newsroom, view)}
+    versions = {"": _render(env, newsroom, view, correction)}
     for tag in sorted(wanted - {""}):
-        versions[tag] = _render(env, newsroom, ReleaseView(others[tag], newsroom.settings, now))
+        versions[tag] = _render(env, newsroom, ReleaseView(others[tag], newsroom.settings, now), correction)
     return Plan(
         root=newsroom.root,
         release=release,
@@ -314,12 +326,14 @@ def _refuse_changed(release: Release, digest: str, rows: list[Row], media_list: 
         )
 
 
-def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Version:
+def _render(
+    env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView, correction: bool = False
+) -> Version:
     from pressroom.render.pdf import render_release_pdf
 
     release = view.release
     try:
-        email = render_email(env, view)
+        email = render_email(env, view, correction=correction)
         pdf, warnings = render_release_pdf(env, view, template_dirs(newsroom.templates))
     except jinja2.TemplateError as exc:
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
