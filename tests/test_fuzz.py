@@ -172,7 +172,22 @@ VALID = {
         ),
         max_size=2,
     ),
+    "corrections": st.lists(
+        st.fixed_dictionaries(
+            {"date": st.sampled_from(["2018-05-26", "2018-05-26T09:30:00+02:00"]), "text": loadable_text}
+        ),
+        max_size=2,
+    ),
+    # Only with status: withdrawn, which release_fields sets when it draws this.
+    "withdrawn": st.fixed_dictionaries({"date": st.just("2018-06-01"), "text": loadable_text}),
+    "notes_to_editors": st.lists(
+        st.lists(st.sampled_from(MARKDOWN + HOSTILE), max_size=10).map(lambda p: "x" + "".join(p)), max_size=3
+    ),
+    "approved_by": loadable_text,
+    "approved_at": st.just("2018-05-24T17:00:00+02:00"),
+    "approved_hash": st.sampled_from(["0123456789ab", "ffffffffffff"]),
 }
+notice = st.fixed_dictionaries({"date": st.one_of(days, instants, field_text), "text": field_text})
 FUZZED = {
     "date": st.one_of(days, field_text),
     "language": languages,
@@ -200,6 +215,10 @@ FUZZED = {
         ),
         max_size=2,
     ),
+    "corrections": st.lists(notice, max_size=2),
+    "withdrawn": notice,
+    "notes_to_editors": st.lists(field_text, max_size=3),
+    "approved_at": st.one_of(instants, field_text),
 }
 
 
@@ -213,6 +232,8 @@ def release_fields(draw):
             fields[name] = draw(FUZZED.get(name, field_text))
         elif name in ("title", "date", "location") or draw(st.booleans()):
             fields[name] = draw(VALID[name])
+    if "withdrawn" in fields and "status" not in fuzzed:
+        fields["status"] = "withdrawn"  # the notice goes with the status; either alone is an error
     return fields
 
 
