@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
-from pressroom.errors import BuildError, ContentError
+from pressroom.errors import BuildError, ContentError, UnknownSlug
 
 EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 
@@ -155,7 +155,7 @@ def test_html_only_build_writes_no_pdf_and_never_imports_weasyprint(mixed):
 
 
 def test_unknown_slug_is_refused_before_anything_is_written(mixed):
-    with pytest.raises(BuildError, match="no release with slug nope"):
+    with pytest.raises(UnknownSlug, match="no release with slug nope"):
         build(load_newsroom(mixed), EMBARGO, only=["nope"])
     assert not (mixed / "build").exists()
 

@@ -406,6 +406,7 @@ def test_a_read_only_output_folder_stops_the_build_before_rendering(immutable, r
     import importlib
 
     from pressroom.cli import main
+    from pressroom.errors import BuildError
 
     build_module = importlib.import_module("pressroom.engine.build")
     root, before = immutable
@@ -419,7 +420,7 @@ def test_a_read_only_output_folder_stops_the_build_before_rendering(immutable, r
     assert error_lines(result.stderr) == [f"Error: cannot write to {root}/build: permission denied"]
     assert tree(root / "build") == before
     debug = runner.invoke(main, ["--debug", *ARGS, "--root", str(root)])
-    assert isinstance(debug.exception, build_module.BuildError)  # the traceback, for --debug only
+    assert isinstance(debug.exception, BuildError)  # the traceback, for --debug only
 
 
 READ_ONLY_SCRIPT = r"""

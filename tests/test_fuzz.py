@@ -35,12 +35,13 @@ from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError, Problem, RenderError
 from pressroom.model import RELEASE_FIELDS
-from pressroom.render.html import Page, render_release_page
+from pressroom.render.html import render_release_page
 from pressroom.render.mail import render_email, subject
 from pressroom.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from pressroom.render.site import render_site_file, site_files
 from pressroom.render.summary import summarise
 from pressroom.render.templating import environment, template_dirs
+from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
 
 EXAMPLES = settings.default.max_examples

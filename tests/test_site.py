@@ -23,12 +23,12 @@ import pytest
 
 from conftest import NOW, REPO, SETTINGS
 from pressroom.content.loader import load_newsroom
+from pressroom.layout import name_slug
 from pressroom.model import RELEASE_FIELDS
 from pressroom.render.exports import render_release_json
 from pressroom.render.site import SiteFile, render_site_file, site_files
 from pressroom.render.summary import summarise
 from pressroom.render.templating import environment
-from pressroom.render.urls import name_slug
 from pressroom.render.view import ReleaseView
 
 GOLDEN = REPO / "tests" / "golden" / "site"

@@ -17,13 +17,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from conftest import REPO
+from conftest import REPO, SETTINGS
 from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
 from pressroom.errors import Severity
-from pressroom.model import Release, Status, is_public, source_hash
-from pressroom.render.html import Page, language_versions, page_path, render_release_page
+from pressroom.layout import Files
+from pressroom.model import Release, Status, Visibility, is_public, language_versions, source_hash
+from pressroom.render.html import render_release_page
 from pressroom.render.mail import render_email
 from pressroom.render.templating import DEFAULT_TEMPLATES, environment, template_dirs
+from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
 
 EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
@@ -127,21 +130,26 @@ def newsroom(make_newsroom):
 
 
 def version(newsroom, key: str) -> Release:
-    release = newsroom.find(key)
+    release = next((r for r in (*newsroom.releases, *newsroom.translations) if r.key == key), None)
     assert release is not None, key
     return release
 
 
+def shown(newsroom, slug: str, now: datetime, area: str) -> list[Release]:
+    """The versions of a release an area shows, as the build hands them to `language_versions`."""
+    versions = [newsroom.release(slug), *newsroom.translations_of(slug)]
+    return [v for v in versions if area == "staff" or is_public(v, now)]
+
+
 def page(newsroom, key: str, now: datetime, area: str = "site") -> str:
     release = version(newsroom, key)
-    where = Page(area, depth=page_path(release).count("/"))
     view = ReleaseView(release, newsroom.settings, now, templates=newsroom.templates)
     return render_release_page(
         environment(newsroom.templates),
         view,
-        page=where,
+        page=Page(area, depth=Files.of(release).folder.count("/")),
         pdf_url="eu-un.fr.pdf",
-        versions=language_versions(newsroom, release, now, where),
+        versions=language_versions(shown(newsroom, release.slug, now, area)),
     )
 
 
@@ -157,7 +165,6 @@ def test_a_translation_states_its_text_and_inherits_the_rest(newsroom):
     original, fr = version(room, "eu-un"), version(room, "eu-un.fr")
     assert [r.key for r in room.releases] == ["eu-un"]  # Newsroom.releases stays originals only
     assert room.translations == (fr,) == room.translations_of(original) == room.translations_of("eu-un")
-    assert room.versions(fr) == (original, fr)
     assert (fr.slug, fr.key, fr.language, fr.translation_of, fr.path) == (
         "eu-un",
         "eu-un.fr",
@@ -223,8 +230,7 @@ def test_translations_come_in_the_order_of_their_originals_then_by_language(make
         )
     )
     assert [t.key for t in room.translations] == ["eu-un.de", "eu-un.fr", "older.fr"]
-    assert room.find("older.fr") is room.translations[2]
-    assert room.find("older.de") is None and room.find("nothing") is None
+    assert room.translations_of("older") == (room.translations[2],)
 
 
 # -- the source hash and the outdated flag -------------------------------------------
@@ -297,14 +303,15 @@ def test_a_draft_translation_of_a_public_original_is_not_public(newsroom):
     original, fr = version(room, "eu-un"), version(room, "eu-un.fr")
     assert is_public(original, AFTER) and original.is_public(AFTER)
     assert not is_public(fr, AFTER) and not fr.is_public(AFTER)
-    assert room.public_translations(AFTER) == ()
+    assert fr.visibility(AFTER) is Visibility.DRAFT and original.visibility(AFTER) is Visibility.PUBLIC
 
 
 def test_an_approved_translation_of_an_embargoed_original_waits_for_the_embargo(newsroom):
     room = newsroom()
     fr = version(room, "eu-un.fr")
     assert not is_public(fr, BEFORE) and fr.is_embargoed(BEFORE)
-    assert is_public(fr, EMBARGO) and room.public_translations(EMBARGO) == (fr,)
+    assert fr.visibility(BEFORE) is Visibility.EMBARGOED
+    assert is_public(fr, EMBARGO) and fr.visibility(EMBARGO) is Visibility.PUBLIC
 
 
 def test_an_approved_translation_of_a_draft_original_is_never_public(newsroom):
@@ -312,6 +319,7 @@ def test_an_approved_translation_of_a_draft_original_is_never_public(newsroom):
     fr = version(room, "eu-un.fr")
     assert fr.status is Status.APPROVED and not fr.is_outdated  # approving is no edit
     assert not is_public(fr, AFTER + timedelta(days=3650))
+    assert fr.visibility(AFTER) is Visibility.WITHHELD  # approved, its original is not public
 
 
 def test_a_translation_without_its_original_is_never_public(newsroom):
@@ -338,6 +346,23 @@ def test_the_french_page_speaks_french(newsroom):
     assert "Télécharger le PDF" in text and "Espace presse" in text
     for english in ("Background", "For more information", "Download the PDF", "EMBARGOED"):
         assert english not in text, english
+
+
+def test_the_listings_of_a_french_newsroom_speak_french(make_newsroom):
+    # The pages of no one release (home, archive, topics, search, 404) take the newsroom's language.
+    settings = SETTINGS.replace('language = "en-GB"', 'language = "fr"')
+    original = ORIGINAL.replace("language: en\n", "")
+    root = make_newsroom({"releases/eu-un.md": original}, settings=settings)
+    build(load_newsroom(root), AFTER, formats=("html",))
+    for area in ("site", "staff"):
+        home = (root / "build" / area / "index.html").read_text()
+        assert "Tous les communiqués, par année" in home and "Espace presse" in home
+        assert "All press releases, by year" not in home and ">Newsroom<" not in home
+        archive = text_of((root / "build" / area / "archive" / "index.html").read_text())
+        assert "Archives" in archive and "Archive " not in archive
+        year = text_of((root / "build" / area / "archive" / "2018" / "index.html").read_text())
+        assert "Communiqués de presse de 2018" in year and "Press releases of 2018" not in year
+        assert "Page introuvable" in (root / "build" / area / "404.html").read_text()
 
 
 def test_the_german_page_speaks_german_and_the_original_stays_english(newsroom):
@@ -377,13 +402,17 @@ def test_a_page_without_other_versions_has_no_switcher_and_no_hreflang(newsroom)
 
 def test_language_versions_labels_each_language_in_itself(newsroom):
     room = newsroom(de=german())
-    versions = language_versions(room, version(room, "eu-un"), AFTER, Page("site", 2))
-    assert [(v.language, v.label, v.url, v.current, v.outdated) for v in versions] == [
-        ("en", "English", "../../releases/eu-un/", True, False),
-        ("de", "Deutsch", "../../releases/eu-un/de/", False, False),
-        ("fr", "français", "../../releases/eu-un/fr/", False, False),
+    versions = language_versions(shown(room, "eu-un", AFTER, "site"))
+    assert [(v.language, v.label, v.path, v.outdated) for v in versions] == [
+        ("en", "English", "releases/eu-un/", False),
+        ("de", "Deutsch", "releases/eu-un/de/", False),
+        ("fr", "français", "releases/eu-un/fr/", False),
     ]
-    assert versions[1].absolute_url == "https://press.example.org/releases/eu-un/de/"
+    # The page they are shown on links them relative to itself, and marks itself.
+    html = page(room, "eu-un", AFTER)
+    assert '<span aria-current="page" lang="en">English</span>' in html
+    assert '<a href="../../releases/eu-un/de/" hreflang="de" lang="de">Deutsch</a>' in html
+    assert '<link rel="alternate" hreflang="de" href="https://press.example.org/releases/eu-un/de/">' in html
 
 
 def test_a_newsroom_catalogue_overrides_one_label_and_keeps_the_rest(make_newsroom):

@@ -20,12 +20,12 @@ import click
 
 from pressroom import __version__
 from pressroom.errors import ContentError, PressroomError, Problem, Severity
+from pressroom.layout import FORMATS
 
 if TYPE_CHECKING:
     from pressroom.model import Release
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("html", "pdf", "email")
 
 
 def read_clock(value: str | None) -> datetime:
@@ -395,17 +395,13 @@ def list_(now: str | None, root: Path) -> None:
 
 def _translation_cell(translation: Release | None, now: datetime) -> str:
     """One cell of `list`'s language matrix: the state of one translation at `now`."""
+    from pressroom.model import Visibility
+
     if translation is None:
         return "–"
-    if translation.is_public(now):
-        state = "✓"
-    elif translation.is_draft:
-        state = "draft"
-    elif translation.is_embargoed(now):
-        state = "embargoed"
-    else:
-        state = "withheld"
-    return f"{state} outdated" if translation.is_outdated else state
+    state = translation.visibility(now)
+    shown = "✓" if state is Visibility.PUBLIC else state.value
+    return f"{shown} outdated" if translation.is_outdated else shown
 
 
 def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -8,10 +8,7 @@ step (commit.py). Rendering runs in this process for a handful of outputs and
 in a pool of worker processes for more, through the standard
 `concurrent.futures.Executor` interface.
 
-Layout (relative to build/, see docs/urls.md):
-    site/                    the public newsroom: nothing of a draft or an unexpired embargo
-    staff/                   every release with its banners, for the press office
-    email/<slug>.eml         the email version of every release, to send
+Where each output goes is layout.py's to say.
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pressroom.engine import codec
 from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, engine, file_digest
@@ -45,27 +42,21 @@ from pressroom.engine.commit import (
 from pressroom.engine.jobs import (
     Context,
     JobResult,
-    Link,
     ListingJob,
     ReleaseJob,
     run_batch,
     run_listings,
     worker_count,
 )
-from pressroom.errors import BuildError, ContentError, Problem, Severity
-from pressroom.model import Newsroom, Release
+from pressroom.engine.plan import Progress
+from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
+from pressroom.layout import AREAS, FORMATS, SITE, STAFF, Files
+from pressroom.model import Link, Newsroom, Release, Version, language_versions
 
 T = TypeVar("T")
-FORMATS = ("html", "pdf", "email")
-AREAS = ("staff", "site")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
 _INLINE_PAGES = 40
 _INLINE_PDFS = 3
-
-
-class Progress(Protocol):
-    def start(self, total: int) -> None: ...
-    def advance(self) -> None: ...
 
 
 @dataclass
@@ -112,7 +103,7 @@ def build(
     """
     unknown = set(only or ()) - {r.slug for r in newsroom.releases}
     if unknown:
-        raise BuildError(f"no release with slug {', '.join(sorted(unknown))} in releases/")
+        raise UnknownSlug(sorted(unknown))
     root = newsroom.root
     out, work = prepare(root)
     with lock(work):
@@ -177,8 +168,8 @@ def render_preview(
     jobs = [
         dataclasses.replace(
             job,
-            html_areas=tuple(a for a in job.html_areas if a == "staff"),
-            pdf_areas=tuple(a for a in job.pdf_areas if a == "staff"),
+            html_areas=tuple(a for a in job.html_areas if a == STAFF),
+            pdf_areas=tuple(a for a in job.pdf_areas if a == STAFF),
             export=False,
             summary=False,
         )
@@ -204,8 +195,7 @@ class _Version:
     """One release or translation, with where its outputs go."""
 
     release: Release
-    base: str  # "releases/<slug>/"
-    name: str  # "<slug>"
+    files: Files
     public: bool
 
 
@@ -268,32 +258,25 @@ class _Builder:
     def _versions(self) -> list[_Version]:
         """Every release and translation, with where its outputs go (docs/urls.md)."""
         from pressroom.model import is_public
-        from pressroom.render.html import page_path
 
         found = [
-            _Version(r, page_path(r), r.key, is_public(r, self.now))
+            _Version(r, Files.of(r), is_public(r, self.now))
             for r in (*self.newsroom.releases, *self.newsroom.translations)
         ]
         return found
 
-    def _languages(self, versions: Sequence[_Version]) -> dict[str, dict[str, tuple[Link, ...]]]:
+    def _languages(self, versions: Sequence[_Version]) -> dict[str, dict[str, tuple[Version, ...]]]:
         """Per area and slug, the language versions a page links to (original first)."""
-        from pressroom.render.html import version_labels
-
         by_slug: dict[str, list[_Version]] = {}
         for v in versions:
             by_slug.setdefault(v.release.slug, []).append(v)
-        links: dict[str, dict[str, tuple[Link, ...]]] = {area: {} for area in AREAS}
-        for slug, group in by_slug.items():
-            group.sort(key=lambda v: (v.release.is_translation, v.release.language.lower()))
-            for area in AREAS:
-                shown = [v for v in group if area == "staff" or v.public]
-                labels = version_labels([v.release.language for v in shown])
-                links[area][slug] = tuple(
-                    Link(v.base, label, v.release.language, v.release.is_outdated)
-                    for v, label in zip(shown, labels, strict=True)
-                )
-        return links
+        return {
+            area: {
+                slug: language_versions(v.release for v in group if area == STAFF or v.public)
+                for slug, group in by_slug.items()
+            }
+            for area in AREAS
+        }
 
     def _selected(self, r: Release) -> bool:
         return self.only is None or r.slug in self.only
@@ -332,12 +315,10 @@ class _Builder:
                 self.checkpoint()
             rkey = self._digest(r)
             state = f"{v.public:d}{r.is_embargoed(self.now):d}{r.is_draft:d}"
-            areas = AREAS if v.public else ("staff",)
+            areas = AREAS if v.public else (STAFF,)
             pdf_key = digest(self.keys["pdf"], rkey, state)
-            pdf_areas = tuple(
-                a for a in areas if self._want(f"{a}/{v.base}{v.name}.pdf", pdf_key, "pdf", selected)
-            )
-            pdf_linked = all(f"{a}/{v.base}{v.name}.pdf" in self.planned for a in areas)
+            pdf_areas = tuple(a for a in areas if self._want(v.files.pdf(a), pdf_key, "pdf", selected))
+            pdf_linked = all(v.files.pdf(a) in self.planned for a in areas)
             around = {
                 a: (None, None) if r.is_translation else neighbours[a].get(r.slug, (None, None))
                 for a in AREAS
@@ -348,20 +329,20 @@ class _Builder:
                 key = digest(self.keys["html"], rkey, state, area, f"{pdf_linked:d}", links)
                 # A public page out of date may name a release that is no longer public (in its
                 # previous/next links): `only` never keeps one.
-                if self._want(f"{area}/{v.base}index.html", key, "html", selected or area == "site"):
+                if self._want(v.files.page(area), key, "html", selected or area == SITE):
                     html_areas.append(area)
             export = False
             if v.public and not r.is_translation:
                 key = digest(
-                    self.keys["html"], "json", rkey, f"{pdf_linked:d}", _links_key(languages["site"][r.slug])
+                    self.keys["html"], "json", rkey, f"{pdf_linked:d}", _links_key(languages[SITE][r.slug])
                 )
-                export = self._want(f"site/{v.base}release.json", key, "html", True)
+                export = self._want(v.files.export, key, "html", True)
             email_key = digest(self.keys["email"], rkey, state)
-            email = self._want(f"email/{v.name}.eml", email_key, "email", selected)
+            email = self._want(v.files.email, email_key, "email", selected)
             needs_summary = False
             translations: tuple[str, ...] = ()
             if not r.is_translation:
-                translations = tuple(link.language for link in languages["site"][r.slug][1:])
+                translations = tuple(link.language for link in languages[SITE][r.slug][1:])
                 summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations))
                 self.summary_keys[r.slug] = summary_key
                 needs_summary = summary_key not in self.cache.summaries
@@ -369,8 +350,6 @@ class _Builder:
                 jobs.append(
                     ReleaseJob(
                         release=r,
-                        base=v.base,
-                        name=v.name,
                         html_areas=tuple(html_areas),
                         email=email,
                         summary=needs_summary,
@@ -382,7 +361,7 @@ class _Builder:
                     )
                 )
             if pdf_areas:
-                jobs.append(ReleaseJob(release=r, base=v.base, name=v.name, pdf_areas=pdf_areas))
+                jobs.append(ReleaseJob(release=r, pdf_areas=pdf_areas))
         self.report.public = tuple(v.release.key for v in versions if v.public)
         self.report.withheld = tuple(v.release.key for v in versions if not v.public)
         return jobs
@@ -395,8 +374,8 @@ class _Builder:
     @staticmethod
     def _neighbours(versions: Sequence[_Version], area: str) -> dict[str, tuple[Link | None, Link | None]]:
         """Previous (older) and next (newer) release of each, among those the area lists."""
-        shown = [v for v in versions if area == "staff" or v.public]
-        links = [Link(v.base, v.release.title) for v in shown]
+        shown = [v for v in versions if area == STAFF or v.public]
+        links = [Link(v.release.title, v.files.folder) for v in shown]
         return {
             v.release.slug: (links[i + 1] if i + 1 < len(links) else None, links[i - 1] if i else None)
             for i, v in enumerate(shown)
@@ -466,9 +445,9 @@ class _Builder:
         for job in jobs:
             job = dataclasses.replace(
                 job,
-                html_areas=tuple(a for a in job.html_areas if not ready(f"{a}/{job.base}index.html")),
-                pdf_areas=tuple(a for a in job.pdf_areas if not ready(f"{a}/{job.base}{job.name}.pdf")),
-                email=job.email and not ready(f"email/{job.name}.eml"),
+                html_areas=tuple(a for a in job.html_areas if not ready(job.files.page(a))),
+                pdf_areas=tuple(a for a in job.pdf_areas if not ready(job.files.pdf(a))),
+                email=job.email and not ready(job.files.email),
             )
             if job.html_areas or job.pdf_areas or job.email or job.summary or job.export:
                 left.append(job)
@@ -535,7 +514,7 @@ class _Builder:
         contacts_key = digest(codec.encode(contacts))
         stale: list[ListingJob] = []
         for area in AREAS:
-            members = [s for s in self.summaries.values() if area == "staff" or s.public]
+            members = [s for s in self.summaries.values() if area == STAFF or s.public]
             members.sort(key=lambda s: (s.published, s.slug), reverse=True)
             for f in site.site_files(area, members, self.newsroom.settings, contacts):
                 rel = f"{area}/{f.path}"
@@ -692,10 +671,14 @@ def up_to_date(
         return None
 
 
-def _links_key(links: Iterable[Link | None]) -> str:
+def _links_key(links: Iterable[Link | Version | None]) -> str:
     """The links a page shows, as text for its key (much cheaper than encoding them)."""
     return "\x1e".join(
-        f"{link.path}\x1f{link.title}\x1f{link.language}\x1f{link.outdated:d}" if link else "-"
+        f"{link.url}\x1f{link.title}\x1f\x1f0"
+        if isinstance(link, Link)
+        else f"{link.path}\x1f{link.label}\x1f{link.language}\x1f{link.outdated:d}"
+        if link
+        else "-"
         for link in links
     )
 

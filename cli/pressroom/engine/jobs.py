@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
-from pressroom.model import Contact, Release, Settings
+from pressroom.layout import SITE, Files
+from pressroom.model import Contact, Link, Release, Settings, Version
 
 if TYPE_CHECKING:
     import jinja2
@@ -47,31 +48,24 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    """A neighbour or a language version, as the page links it: a target path and its text."""
-
-    path: str  # relative to the area root, e.g. "releases/x/" or "releases/x/fr/"
-    title: str
-    language: str = ""
-    outdated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class ReleaseJob:
     """Render some outputs of one release (one language version)."""
 
     release: Release
-    base: str  # output folder of this version inside an area: "releases/<slug>/" or ".../<lang>/"
-    name: str  # file stem: "<slug>" or "<slug>.<lang>"
     html_areas: tuple[str, ...] = ()  # areas to write the page into: "staff", "site"
     pdf_areas: tuple[str, ...] = ()
     email: bool = False
     summary: bool = False
     export: bool = False  # the machine-readable release.json of a public original
     pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
-    neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
-    versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
+    # (area, previous, next): the releases either side, each linked by its folder in the area
+    neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()
+    versions: tuple[tuple[str, tuple[Version, ...]], ...] = ()  # (area, versions incl. this one)
     translations: tuple[str, ...] = ()  # language tags shown beside it in listings
+
+    @property
+    def files(self) -> Files:
+        return Files.of(self.release)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,37 +162,27 @@ def _stage(staging: Path, rel: str, data: bytes) -> None:
 
 
 def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
-    from pressroom.render.html import Neighbour, Page, Version, render_release_page
+    from pressroom.render.html import render_release_page
+    from pressroom.render.urls import Page
 
     if not job.html_areas:
         return
     env = environment(ctx)
     neighbours = {area: (prev, nxt) for area, prev, nxt in job.neighbours}
     versions = dict(job.versions)
-    depth = job.base.count("/")
+    files = job.files
     for area in job.html_areas:
-        page = Page(area, depth=depth)
         prev, nxt = neighbours.get(area, (None, None))
         html = render_release_page(
             env,
             view,
-            page=page,
-            pdf_url=f"{job.name}.pdf" if job.pdf_linked else None,
-            previous=Neighbour(prev.title, page.url(prev.path)) if prev else None,
-            next=Neighbour(nxt.title, page.url(nxt.path)) if nxt else None,
-            versions=[
-                Version(
-                    language=v.language,
-                    label=v.title,
-                    url=page.url(v.path),
-                    absolute_url=ctx.settings.url + v.path,
-                    current=v.path == job.base,
-                    outdated=v.outdated,
-                )
-                for v in versions.get(area, ())
-            ],
+            page=Page(area, depth=files.folder.count("/")),
+            pdf_url=files.pdf_name if job.pdf_linked else None,
+            previous=prev,
+            next=nxt,
+            versions=versions.get(area, ()),
         )
-        result.files[f"{area}/{job.base}index.html"] = html.encode()
+        result.files[files.page(area)] = html.encode()
 
 
 def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -206,17 +190,17 @@ def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult)
         return
     from pressroom.render.exports import render_release_json
 
-    site = ctx.settings.url
+    site, files = ctx.settings.url, job.files
     versions = [
         {"language": v.language, "url": site + v.path, "outdated": "yes" if v.outdated else "no"}
         for area, links in job.versions
-        if area == "site"
+        if area == SITE
         for v in links
     ]
-    result.files[f"site/{job.base}release.json"] = render_release_json(
+    result.files[files.export] = render_release_json(
         view,
-        html_url=site + job.base,
-        pdf_url=f"{site}{job.base}{job.name}.pdf" if job.pdf_linked else None,
+        html_url=site + files.folder,
+        pdf_url=f"{site}{files.folder}{files.pdf_name}" if job.pdf_linked else None,
         versions=versions,
     )
 
@@ -231,7 +215,7 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
     for area in job.pdf_areas:
-        result.files[f"{area}/{job.base}{job.name}.pdf"] = pdf
+        result.files[job.files.pdf(area)] = pdf
 
 
 def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -239,7 +223,7 @@ def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) 
         return
     from pressroom.render.mail import render_email
 
-    result.files[f"email/{job.name}.eml"] = render_email(environment(ctx), view).as_bytes()
+    result.files[job.files.email] = render_email(environment(ctx), view).as_bytes()
 
 
 def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:

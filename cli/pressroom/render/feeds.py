@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 import feedgenerator
 
+from pressroom import layout
 from pressroom.model import Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
@@ -77,7 +78,7 @@ def render_feed(
     )
     feed.updated = newest(members) or EMPTY_FEED_UPDATED
     for s in members:
-        link = urls.absolute(settings, urls.release(s.slug))
+        link = urls.absolute(settings, layout.folder(s.slug))
         feed.add_item(
             title=s.title,
             link=link,
@@ -110,6 +111,6 @@ def render_sitemap(pages: Iterable[tuple[str, datetime | None]], settings: Setti
 
 def render_robots(area: str, settings: Settings) -> bytes:
     """robots.txt: the public site names its sitemap; the staff tree turns every crawler away."""
-    if area != "site":
+    if area != layout.SITE:
         return b"# Staff preview: drafts and embargoed releases.\nUser-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(settings, 'sitemap.xml')}\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(settings, layout.SITEMAP)}\n".encode()

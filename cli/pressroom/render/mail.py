@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
+from pressroom.render.context import template_context
 from pressroom.render.view import ReleaseView
 
 # CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
@@ -56,7 +57,7 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     """The release (or a translation) as an email in its language, without To: or attachments."""
     view = view.for_environment(env)
     r, settings = view.release, view.settings
-    context = view.i18n | {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
+    context = template_context(env, settings, view=view) | {"logo": None}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
     html = _INLINER.inline(env.get_template("release.email.html").render(context))
 
