@@ -4,8 +4,8 @@ The HTTP side. `http.server.ThreadingHTTPServer` runs one thread a request and
 serves build/staff/ as it is on disk (the builder swaps a new tree in whole),
 except for a saved release's page, PDF and email that the fast path rendered
 before the build wrote them (`Hub.file`); the preview page of pages.py; and
-server-sent events that tell open tabs what may have changed. rebuild.py watches
-and rebuilds. `Preview` puts them together.
+server-sent events that tell open tabs what may have changed (hub.py). rebuild.py
+watches and rebuilds. `Preview` puts them together.
 
 The server is for the person at this machine only. It listens on 127.0.0.1,
 answers only requests whose Host names it (a web page elsewhere cannot reach
@@ -30,15 +30,15 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote, unquote
 
+from pressroom import layout
 from pressroom.errors import PressroomError
 from pressroom.serve import pages as preview
-from pressroom.serve.rebuild import Hub, Rebuilder
+from pressroom.serve.hub import Hub
+from pressroom.serve.rebuild import Rebuilder
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-STAFF = ("build", "staff")
-EMAIL = ("build", "email")
 KEEPALIVE_S = 15.0  # a comment down each event stream this often notices a closed tab
 
 _SLUG_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -202,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         elif trailing:
             raise Refused(HTTPStatus.NOT_FOUND, "no such folder")
         rel = path.relative_to(self.server.staff.resolve()).as_posix()
-        data = self.server.hub.file(f"staff/{rel}")
+        data = self.server.hub.file(f"{layout.STAFF}/{rel}")
         if data is None:
             try:
                 data = path.read_bytes()
@@ -235,17 +235,21 @@ class Handler(BaseHTTPRequestHandler):
                 data = path.read_bytes()
         return data
 
-    def _email(self, slug: str) -> bytes | None:
-        return self._built(f"email/{slug}.eml", self.server.email / f"{slug}.eml")
+    def _output(self, rel: str) -> bytes | None:
+        """An output by its path in build/ (built from a checked slug)."""
+        return self._built(rel, self.server.out / rel)
 
     def _outputs(self, slug: str) -> preview.Outputs:
         """A release's staff page, PDF and email (slug checked by the caller)."""
-        folder, staff = f"releases/{slug}", self.server.staff
+        files = layout.Files(slug)
         return preview.Outputs(
-            page=self._built(f"staff/{folder}/index.html", staff / folder / "index.html"),
-            pdf=self._built(f"staff/{folder}/{slug}.pdf", staff / folder / f"{slug}.pdf"),
-            email=self._email(slug),
+            page=self._output(files.page(layout.STAFF)),
+            pdf=self._output(files.pdf(layout.STAFF)),
+            email=self._output(files.email),
         )
+
+    def _email_html(self, slug: str) -> bytes | None:
+        return preview.email_html(self._output(layout.Files(slug).email))
 
     def _preview(self, slug: str, rest: list[str], trailing: bool) -> None:
         """/_pressroom/preview/<slug>/: the page, its info.json and the email's HTML part."""
@@ -261,7 +265,7 @@ class Handler(BaseHTTPRequestHandler):
         elif rest == ["info.json"]:
             data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self._outputs(slug))).encode()
             self._send(HTTPStatus.OK, data, "application/json")
-        elif rest == ["email.html"] and (part := preview.email_html(self._email(slug))) is not None:
+        elif rest == ["email.html"] and (part := self._email_html(slug)) is not None:
             csp = {"Content-Security-Policy": preview.EMAIL_CSP}
             self._send(HTTPStatus.OK, part, "text/html; charset=utf-8", headers=csp)
         else:
@@ -318,8 +322,8 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, root: Path, hub: Hub, port: int) -> None:
         self.hub = hub
-        self.staff = root.joinpath(*STAFF)
-        self.email = root.joinpath(*EMAIL)
+        self.out = root / layout.OUTPUT
+        self.staff = self.out / layout.STAFF
         super().__init__((HOST, port), Handler)
 
 
