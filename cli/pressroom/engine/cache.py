@@ -24,8 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pressroom
 from pressroom.engine import codec
+from pressroom.version import __version__
 
 FORMAT = 1
 FILENAME = "cache.json"
@@ -47,8 +47,8 @@ def file_digest(data: bytes) -> str:
 @cache
 def engine() -> str:
     """The version and the code of this pressroom: a changed engine invalidates every output."""
-    h = hashlib.blake2b(pressroom.__version__.encode(), digest_size=16)
-    package = Path(pressroom.__file__).parent
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = Path(__file__).parents[1]  # the whole pressroom package, not only the engine
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())

@@ -40,8 +40,9 @@ from pathlib import Path
 import jinja2
 
 from pressroom.content.suggest import did_you_mean
-from pressroom.engine.build import WORKDIR, Progress
+from pressroom.engine.plan import Progress
 from pressroom.errors import ContentError, PressroomError, Problem
+from pressroom.layout import OUTBOX, WORKDIR
 from pressroom.model import Newsroom, Release
 from pressroom.render.mail import render_email
 from pressroom.render.templating import environment, template_dirs
@@ -62,7 +63,6 @@ from pressroom.send.smtp import (
     Unavailable,
 )
 
-OUTBOX = f"{WORKDIR}/outbox"
 _LOCK = f"{WORKDIR}/send.lock"
 # A row in one of these states means the recipient has, or may have, this version.
 _HAS_IT = (State.ACCEPTED, State.SENDING, State.UNCERTAIN)
