@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 
 from pressroom.engine.cache import LoadCache
@@ -104,6 +105,16 @@ def classify(root: Path, paths: set[str]) -> Pending:
         elif top == "contacts" and len(rest) == 1 and Path(rest[0]).suffix in (".yaml", ".yml"):
             pending.contacts.add(Path(rest[0]).stem)
     return pending
+
+
+class Outcome(Enum):
+    """How one fast path or one build ended, and so what the builder thread does next."""
+
+    DONE = "done"
+    STOPPED = "stopped"  # ended early for a newer save or Ctrl-C; the next pass takes it up
+    CONTENT = "content"  # the content has problems: nothing to do until a file changes
+    RETRY = "retry"  # build/ could not be written, or a bug: try again after a while
+    WHOLE = "whole"  # the fast path cannot tell what a save changed: only a whole load can
 
 
 # -- watching and building ------------------------------------------------------
@@ -248,7 +259,7 @@ class Rebuilder:
             if self._base is not None and (self.fast_page or self.fast_pdf):
                 page = bool(self.fast_page)
                 outcome = self._preview(self.fast_page if page else self.fast_pdf, page)
-                if outcome != "content":
+                if outcome is not Outcome.CONTENT:
                     continue
             elif self.html or self.rest:
                 wait = self._quiet_until - time.monotonic()
@@ -263,9 +274,9 @@ class Rebuilder:
                     self._warm_up()
                 self._take_changes(0.2)
                 continue
-            if outcome in ("done", "stopped"):
+            if outcome in (Outcome.DONE, Outcome.STOPPED):
                 retry = 0.0
-            elif outcome == "retry":
+            elif outcome is Outcome.RETRY:
                 retry = min(max(retry * 2, RETRY_FIRST_S), RETRY_MAX_S)
                 self._take_changes(retry)
             else:  # problems in the content: nothing to do until a file changes
@@ -295,11 +306,11 @@ class Rebuilder:
         except Exception:  # only time is at stake: the save will say what is wrong
             log.debug("warming up failed", exc_info=True)
 
-    def _preview(self, phase: Pending, page: bool) -> str:
+    def _preview(self, phase: Pending, page: bool) -> Outcome:
         """The fast path: the saved releases' staff pages, or their PDF and email, rendered in memory.
 
-        'done'; 'content' when a saved file has problems (shown until a save fixes
-        them); 'whole' when only a whole load can tell what the save changed.
+        DONE; CONTENT when a saved file has problems (shown until a save fixes
+        them); WHOLE when only a whole load can tell what the save changed.
         """
         from pressroom.content.loader import reload_releases
         from pressroom.engine.build import render_preview
@@ -314,7 +325,7 @@ class Rebuilder:
                 newsroom = reload_releases(base, slugs) if page else base
                 if newsroom is None:
                     self._base = None
-                    return "whole"
+                    return Outcome.WHOLE
                 now = self.clock()
                 cache = self._loader.source if self._loader is not None else None
                 rendered, problems = render_preview(newsroom, now, slugs, formats=formats, cache=cache)
@@ -325,12 +336,12 @@ class Rebuilder:
                 len(exc.problems),
             )
             self.hub.update(problems=exc.problems, error="")
-            return "content"
+            return Outcome.CONTENT
         except Exception as exc:  # a bug: the whole build says the same or does better
             log.exception("internal error while previewing")
             self._base = None
             self.hub.update(error=f"internal error: {type(exc).__name__}: {exc}")
-            return "whole"
+            return Outcome.WHOLE
         phase.slugs.clear()
         self._base = self.hub.newsroom = newsroom
         self.hub.now = now
@@ -339,10 +350,10 @@ class Rebuilder:
         self._quiet_until = time.monotonic() + SETTLE_S
         took = time.perf_counter() - started
         log.info("Previewed %s (%s) in %.2f s", "/".join(formats), ", ".join(sorted(slugs)), took)
-        return "done"
+        return Outcome.DONE
 
-    def _build(self, phase: Pending, formats: tuple[str, ...]) -> str:
-        """One load and one build: 'done', 'stopped', 'content' (wait for a save) or 'retry'."""
+    def _build(self, phase: Pending, formats: tuple[str, ...]) -> Outcome:
+        """One load and one build: DONE, STOPPED, CONTENT (wait for a save) or RETRY."""
         from pressroom.engine.build import build, load
 
         started = time.perf_counter()
@@ -376,7 +387,7 @@ class Rebuilder:
             self.hub.update(building=False)
             if not self.stop.is_set():
                 log.info("%s: stopped for a newer save", "/".join(formats))
-            return "stopped"
+            return Outcome.STOPPED
         except ContentError as exc:
             self._loaded = None
             log.info(
@@ -385,15 +396,15 @@ class Rebuilder:
             for problem in exc.problems:
                 log.info("  %s", problem)
             self.hub.update(problems=exc.problems, error="", building=False)
-            return "content"
+            return Outcome.CONTENT
         except PressroomError as exc:
             log.warning("could not build: %s", exc)
             self.hub.update(problems=(), error=str(exc), building=False)
-            return "retry"
+            return Outcome.RETRY
         except Exception as exc:  # a bug: report it, keep serving
             log.exception("internal error while building")
             self.hub.update(problems=(), error=f"internal error: {type(exc).__name__}: {exc}", building=False)
-            return "retry"
+            return Outcome.RETRY
         # Changes saved while it ran wait in the queue: this build did all that was pending.
         phase.everything = False
         phase.slugs.clear()
@@ -405,7 +416,7 @@ class Rebuilder:
         what = "every release" if only is None else ", ".join(sorted(only)) or "listings"
         took = time.perf_counter() - started
         log.info("Built %s (%s) in %.2f s (loading %.2f s)", "/".join(formats), what, took, loading)
-        return "done"
+        return Outcome.DONE
 
 
 def _fast(change: Pending) -> bool:
