@@ -24,7 +24,8 @@ from conftest import NOW
 from pressroom.cli import main
 from pressroom.serve import pages as preview
 from pressroom.serve.http import Preview, Refused, parse_target
-from pressroom.serve.rebuild import Pending, _Interrupt, _Stopped, classify
+from pressroom.serve.rebuild import _Interrupt, _Stopped
+from pressroom.serve.watch import Pending, classify
 from serving import Server
 
 SLUG = "2018-05-25-hello"

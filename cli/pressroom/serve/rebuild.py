@@ -1,8 +1,7 @@
 """Preview, the live part: watch the newsroom's files and rebuild, telling the hub (hub.py) as it goes.
 
-The watcher threads (`watchfiles`) notice saves under releases/, contacts/,
-templates/ and to pressroom.toml, and queue what each one asks the build to
-render again (`classify`). The builder thread is the only one that renders,
+The watcher threads (watch.py) queue what each save asks the build to render
+again. The builder thread is the only one that renders,
 because the Markdown converter is not thread-safe. For a save of a release it
 first takes the fast path: it reads that file again into the newsroom it has,
 renders the release's staff page, then its PDF and email, in memory
@@ -25,7 +24,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -34,14 +32,10 @@ from pressroom.engine.cache import LoadCache
 from pressroom.errors import ContentError, PressroomError, Severity
 from pressroom.model import Newsroom
 from pressroom.serve.hub import Hub
+from pressroom.serve.watch import Pending, Watcher
 
 log = logging.getLogger(__name__)
 
-WATCHED = ("releases", "contacts", "templates", "pressroom.toml")
-# Quiet time that ends a burst of file events (an editor's write, rename and chmod
-# of one save take a few milliseconds), and the longest a steady stream is held back.
-DEBOUNCE_STEP_MS = 20
-DEBOUNCE_MAX_MS = 1000
 # After the fast path, the whole build waits this long for another save, and leaves
 # the open tabs to fetch what changed without competing with it.
 SETTLE_S = 0.25
@@ -53,58 +47,6 @@ RETRY_MAX_S = 8.0
 # The Markdown converter is module-level and not thread-safe: one build at a time
 # in this process, whatever number of previews it runs.
 _BUILD_LOCK = threading.Lock()
-
-
-# -- what changed ---------------------------------------------------------------
-
-
-@dataclass
-class Pending:
-    """Which releases one phase of the build must render again since it last succeeded."""
-
-    everything: bool = False
-    slugs: set[str] = field(default_factory=set)
-    contacts: set[str] = field(default_factory=set)  # contact ids: their releases render again
-
-    def __bool__(self) -> bool:
-        return self.everything or bool(self.slugs or self.contacts)
-
-    def add(self, other: Pending) -> None:
-        self.everything |= other.everything
-        self.slugs |= other.slugs
-        self.contacts |= other.contacts
-
-    def only(self, newsroom: Newsroom) -> set[str] | None:
-        """The `only=` of build(): None for all; a removed release needs no render, only listings."""
-        if self.everything:
-            return None
-        named = {r.slug for r in newsroom.releases if any(c.id in self.contacts for c in r.contacts)}
-        return (self.slugs | named) & {r.slug for r in newsroom.releases}
-
-
-def classify(root: Path, paths: set[str]) -> Pending:
-    """What a set of changed files (absolute paths) asks the build to render again.
-
-    A release file is one release; a contact file is the releases that name it;
-    a template or pressroom.toml is every release. The media lists in
-    contacts/lists/, and anything else the build does not read, ask nothing.
-    """
-    pending = Pending()
-    for text in paths:
-        try:
-            parts = Path(text).relative_to(root).parts
-        except ValueError:
-            continue
-        if not parts:
-            continue
-        top, rest = parts[0], parts[1:]
-        if top in ("pressroom.toml", "templates") or (top in ("releases", "contacts") and not rest):
-            pending.everything = True
-        elif top == "releases" and len(rest) == 1 and rest[0].endswith(".md"):
-            pending.slugs.add(rest[0].split(".", 1)[0])  # a translation, <slug>.<lang>.md, is its original's
-        elif top == "contacts" and len(rest) == 1 and Path(rest[0]).suffix in (".yaml", ".yml"):
-            pending.contacts.add(Path(rest[0]).stem)
-    return pending
 
 
 class Outcome(Enum):
@@ -120,18 +62,8 @@ class Outcome(Enum):
 # -- watching and building ------------------------------------------------------
 
 
-class _AnyOf:
-    """An event that is set when any of its events is: watchfiles takes one stop event."""
-
-    def __init__(self, *events: threading.Event) -> None:
-        self.events = events
-
-    def is_set(self) -> bool:
-        return any(e.is_set() for e in self.events)
-
-
 class Rebuilder:
-    """The watcher and builder threads of one preview."""
+    """The builder thread of one preview, with the watcher threads that feed it."""
 
     def __init__(self, root: Path, clock: Callable[[], datetime], hub: Hub, stop: threading.Event) -> None:
         self.root = root
@@ -155,18 +87,13 @@ class Rebuilder:
         self._base: Newsroom | None = None
         self._quiet_until = 0.0  # monotonic time before which the whole build waits
         self._warm = False  # whether this process has rendered a page and a PDF yet
-        self._rescan = threading.Event()  # a watched folder appeared or vanished
+        self.watcher = Watcher(root, self.changes, stop)
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        for target, name in (
-            (self._build_loop, "pressroom-build"),
-            (self._watch_top, "pressroom-watch-top"),
-            (self._watch_folders, "pressroom-watch"),
-        ):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        thread = threading.Thread(target=self._build_loop, name="pressroom-build", daemon=True)
+        thread.start()
+        self._threads = [thread, *self.watcher.start()]
 
     def join(self, timeout: float) -> None:
         """Wait for the threads, at most `timeout` seconds in all.
@@ -179,55 +106,6 @@ class Rebuilder:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-
-    # The newsroom folder itself, not recursively: pressroom.toml, and the watched
-    # folders appearing or vanishing. Recursing here would watch build/ (rewritten
-    # by every build) and, in a repository, .git and .venv.
-    def _watch_top(self) -> None:
-        import watchfiles
-
-        def wanted(change: watchfiles.Change, path: str) -> bool:
-            return Path(path).name in WATCHED
-
-        while not self.stop.is_set():
-            try:
-                for changes in watchfiles.watch(
-                    self.root,
-                    watch_filter=wanted,
-                    recursive=False,
-                    step=DEBOUNCE_STEP_MS,
-                    debounce=DEBOUNCE_MAX_MS,
-                    stop_event=self.stop,
-                    raise_interrupt=False,
-                ):
-                    if any(Path(p).name != "pressroom.toml" for _, p in changes):
-                        self._rescan.set()
-                    self.changes.put(classify(self.root, {p for _, p in changes}))
-            except Exception as exc:  # the folder went away, the watch limit was reached
-                log.warning("watching %s failed (%s); trying again", self.root, exc)
-                self.stop.wait(1.0)
-
-    def _watch_folders(self) -> None:
-        import watchfiles
-
-        while not self.stop.is_set():
-            self._rescan.clear()
-            folders = [self.root / name for name in WATCHED[:3] if (self.root / name).is_dir()]
-            if not folders:  # nothing to watch until one appears
-                self._rescan.wait(0.5)
-                continue
-            try:
-                for changes in watchfiles.watch(
-                    *folders,
-                    step=DEBOUNCE_STEP_MS,
-                    debounce=DEBOUNCE_MAX_MS,
-                    stop_event=_AnyOf(self.stop, self._rescan),
-                    raise_interrupt=False,
-                ):
-                    self.changes.put(classify(self.root, {p for _, p in changes}))
-            except Exception as exc:
-                log.warning("watching %s failed (%s); trying again", self.root, exc)
-                self.stop.wait(0.5)
 
     def _take_changes(self, timeout: float | None) -> bool:
         """Add every queued change to what is pending, after waiting up to `timeout` for one."""
