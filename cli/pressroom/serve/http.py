@@ -227,45 +227,22 @@ class Handler(BaseHTTPRequestHandler):
             status, data, "text/html; charset=utf-8", headers={"Content-Security-Policy": preview.STAFF_CSP}
         )
 
-    def _built(self, rel: str, path: Path) -> bytes | None:
-        """An output: as the fast path rendered it ahead of the build, or as build/ has it."""
-        data = self.server.hub.file(rel)
-        if data is None:
-            with contextlib.suppress(OSError):
-                data = path.read_bytes()
-        return data
-
-    def _output(self, rel: str) -> bytes | None:
-        """An output by its path in build/ (built from a checked slug)."""
-        return self._built(rel, self.server.out / rel)
-
-    def _outputs(self, slug: str) -> preview.Outputs:
-        """A release's staff page, PDF and email (slug checked by the caller)."""
-        files = layout.Files(slug)
-        return preview.Outputs(
-            page=self._output(files.page(layout.STAFF)),
-            pdf=self._output(files.pdf(layout.STAFF)),
-            email=self._output(files.email),
-        )
-
-    def _email_html(self, slug: str) -> bytes | None:
-        return preview.email_html(self._output(layout.Files(slug).email))
-
     def _preview(self, slug: str, rest: list[str], trailing: bool) -> None:
         """/_pressroom/preview/<slug>/: the page, its info.json and the email's HTML part."""
         hub = self.server.hub
         if not rest and not trailing:
             self._redirect(f"/_pressroom/preview/{slug}/", HTTPStatus.MOVED_PERMANENTLY)
         elif not rest:
-            versions = hub.status()["versions"]
-            data, known = preview.render_page(slug, hub.newsroom, hub.now, versions, self._outputs(slug))
+            versions = hub.status()["versions"]  # before the outputs, as _static reads them
+            outputs = self.server.outputs(slug)
+            data, known = preview.render_page(slug, hub.newsroom, hub.now, versions, outputs)
             status = HTTPStatus.OK if known else HTTPStatus.NOT_FOUND
             csp = {"Content-Security-Policy": preview.UI_CSP}
             self._send(status, data, "text/html; charset=utf-8", headers=csp)
         elif rest == ["info.json"]:
-            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self._outputs(slug))).encode()
+            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self.server.outputs(slug))).encode()
             self._send(HTTPStatus.OK, data, "application/json")
-        elif rest == ["email.html"] and (part := self._email_html(slug)) is not None:
+        elif rest == ["email.html"] and (part := self.server.email_html(slug)) is not None:
             csp = {"Content-Security-Policy": preview.EMAIL_CSP}
             self._send(HTTPStatus.OK, part, "text/html; charset=utf-8", headers=csp)
         else:
@@ -325,6 +302,27 @@ class PreviewServer(ThreadingHTTPServer):
         self.out = root / layout.OUTPUT
         self.staff = self.out / layout.STAFF
         super().__init__((HOST, port), Handler)
+
+    def output(self, rel: str) -> bytes | None:
+        """An output by its path in build/: as the fast path rendered it ahead of the build, or
+        as build/ has it (`rel` is made from a checked slug)."""
+        data = self.hub.file(rel)
+        if data is None:
+            with contextlib.suppress(OSError):
+                data = (self.out / rel).read_bytes()
+        return data
+
+    def outputs(self, slug: str) -> preview.Outputs:
+        """A release's staff page, PDF and email."""
+        files = layout.Files(slug)
+        return preview.Outputs(
+            page=self.output(files.page(layout.STAFF)),
+            pdf=self.output(files.pdf(layout.STAFF)),
+            email=self.output(files.email),
+        )
+
+    def email_html(self, slug: str) -> bytes | None:
+        return preview.email_html(self.output(layout.Files(slug).email))
 
 
 # -- the whole ------------------------------------------------------------------
