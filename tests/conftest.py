@@ -5,39 +5,15 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers import NOW, SETTINGS
+
 REPO = Path(__file__).resolve().parents[1]
-
-SETTINGS = """\
-name = "Test Press Office"
-url = "https://press.example.org/"
-language = "en-GB"
-timezone = "Europe/Brussels"
-location = "Brussels"
-end_mark = "###"
-boilerplate = "The Test Press Office speaks for the test institution."
-
-[email]
-from = "Test Press Office <press@example.org>"
-"""
-
-RELEASE = """\
----
-title: Minimal release
-date: 2018-05-25
-location: Brussels
-status: approved
----
-The body of the release.
-"""
-
-# Every test sees the same instant, well after the sample releases.
-NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 NewsroomFactory = Callable[..., Path]
 

@@ -20,6 +20,7 @@ import urllib.request
 
 import pytest
 
+from helpers import EMBARGO, release
 from serving import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,19 +36,18 @@ CHROMIUM_ARGS = [
 ]
 SLUG = "2018-05-25-eu-un-counter-terrorism"
 NOW = "2018-05-20T09:00:00+02:00"  # before the embargo: a staff-only release with its banner
-RELEASE = """\
----
-title: {title}
-date: 2018-05-25
-location: Brussels
-status: approved
-embargo: 2018-05-25T12:00:00+02:00
----
-Federica Mogherini and Vladimir Voronkov met today in Brussels.
-"""
 WAIT_MS = 60_000  # a PDF on two busy cores
 
 pytestmark = pytest.mark.browser
+
+
+def page_text(title: str) -> str:
+    """The release the browser tests edit: before NOW, it is under embargo."""
+    return release(
+        title,
+        embargo=EMBARGO.isoformat(),
+        body="Federica Mogherini and Vladimir Voronkov met today in Brussels.",
+    )
 
 
 def _browser_problem() -> str | None:
@@ -89,7 +89,7 @@ def page(browser):
 
 @pytest.fixture
 def newsroom(make_newsroom):
-    return make_newsroom({f"releases/{SLUG}.md": RELEASE.format(title="Original headline")})
+    return make_newsroom({f"releases/{SLUG}.md": page_text("Original headline")})
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def wait_until(predicate, timeout: float = 120.0) -> None:
 
 def save(newsroom, title: str | None = None, text: str | None = None) -> None:
     """What an editor does on save: the whole file written again."""
-    content = text if text is not None else RELEASE.format(title=title)
+    content = text if text is not None else page_text(title)
     (newsroom / f"releases/{SLUG}.md").write_text(content, encoding="utf-8")
 
 
@@ -176,7 +176,7 @@ def test_broken_front_matter_shows_the_file_and_line_and_the_fix_brings_the_page
     page.goto(f"{server.url}releases/{SLUG}/index.html")
     expect(page.locator("h1.headline")).to_have_text("Original headline")
 
-    broken = RELEASE.format(title="Original headline").replace(
+    broken = page_text("Original headline").replace(
         "date: 2018-05-25", 'date: "<img src=x onerror=alert(1)>"'
     )
     save(newsroom, text=broken)
@@ -200,7 +200,7 @@ def test_broken_front_matter_shows_the_file_and_line_and_the_fix_brings_the_page
 def test_the_overlay_is_there_for_a_page_opened_while_broken(page, server, newsroom):
     from playwright.sync_api import expect
 
-    save(newsroom, text=RELEASE.format(title="x").replace("location: Brussels\n", ""))
+    save(newsroom, text=page_text("x").replace("location: Brussels\n", ""))
     page.goto(f"{server.url}index.html")
     expect(page.locator("#pressroom-overlay .problem .field")).to_have_text("location")
     save(newsroom, "Back again")

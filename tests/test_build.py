@@ -8,29 +8,16 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from helpers import EMBARGO, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.errors import BuildError, ContentError, UnknownSlug
-
-EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
-
-
-def release(slug_title: str, *, status: str = "approved", extra: str = "", body: str = "Body text.") -> str:
-    return f"""---
-title: {slug_title}
-date: 2018-05-25
-location: Brussels
-status: {status}
-{extra}
----
-{body}
-"""
 
 
 @pytest.fixture

@@ -8,45 +8,35 @@ must take it rather than render it twice.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from helpers import JUNE as NOW
+from helpers import release
 from pressroom.content.loader import load_newsroom, reload_releases
 from pressroom.engine.build import Rendered, build, load, render_preview
 from pressroom.errors import ContentError
 
-NOW = datetime.fromisoformat("2018-06-01T12:00:00+02:00")
 
-
-def release(title: str, day: str, *, extra: str = "") -> str:
-    return f"""---
-title: {title}
-date: {day}
-location: Brussels
-status: approved
-contacts:
-  - ana
-{extra}
----
-Text of {title}.
-"""
+def ana(title: str, day: str, **fields: str) -> str:
+    """A release naming contacts/ana.yaml."""
+    return release(title, day, contacts=["ana"], **fields)
 
 
 @pytest.fixture
 def newsroom(make_newsroom) -> Path:
     files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
     for i in range(5):
-        files[f"releases/r{i}.md"] = release(f"Release {i}", f"2018-05-0{i + 1}")
+        files[f"releases/r{i}.md"] = ana(f"Release {i}", f"2018-05-0{i + 1}")
     files["releases/r2.fr.md"] = "---\ntitle: Communiqué 2\nlocation: Bruxelles\n---\nTexte.\n"
-    files["releases/draft.md"] = release("A draft", "2018-05-09").replace("approved", "draft")
+    files["releases/draft.md"] = ana("A draft", "2018-05-09", status="draft")
     return make_newsroom(files)
 
 
 def test_a_reloaded_release_is_what_a_whole_load_gives(newsroom):
     before = load_newsroom(newsroom)
-    (newsroom / "releases/r2.md").write_text(release("Release 2, now the newest", "2018-05-30"))
+    (newsroom / "releases/r2.md").write_text(ana("Release 2, now the newest", "2018-05-30"))
     (newsroom / "releases/r2.fr.md").write_text(
         "---\ntitle: Communiqué 2, corrigé\nlocation: Bruxelles\n---\nTexte.\n"
     )
@@ -71,7 +61,7 @@ def test_a_file_added_or_removed_needs_a_whole_load(newsroom):
 
 def test_a_broken_save_names_its_file_line_and_field(newsroom):
     before = load_newsroom(newsroom)
-    (newsroom / "releases/r1.md").write_text(release("Release 1", "2018-02-30"))
+    (newsroom / "releases/r1.md").write_text(ana("Release 1", "2018-02-30"))
     with pytest.raises(ContentError) as caught:
         reload_releases(before, ["r1"])
     [problem] = caught.value.problems
@@ -81,7 +71,7 @@ def test_a_broken_save_names_its_file_line_and_field(newsroom):
 def rendered_after_save(root: Path, *, formats: tuple[str, ...]) -> dict[str, Rendered]:
     newsroom, loader = load(root)
     build(newsroom, NOW, formats=formats, loader=loader)
-    (root / "releases/r2.md").write_text(release("Release 2, edited", "2018-05-03"))
+    (root / "releases/r2.md").write_text(ana("Release 2, edited", "2018-05-03"))
     reloaded = reload_releases(newsroom, ["r2"])
     assert reloaded is not None
     rendered, problems = render_preview(reloaded, NOW, ["r2"], formats=formats, cache=loader.source)
@@ -129,9 +119,7 @@ def test_the_build_takes_what_the_preview_rendered_instead_of_rendering_it_again
 def test_a_draft_is_previewed_for_staff_and_never_rendered_for_the_site(newsroom):
     newsroom_now, loader = load(newsroom)
     build(newsroom_now, NOW, formats=("html",), loader=loader)
-    (newsroom / "releases/draft.md").write_text(
-        release("A draft, edited", "2018-05-09").replace("approved", "draft")
-    )
+    (newsroom / "releases/draft.md").write_text(ana("A draft, edited", "2018-05-09", status="draft"))
     reloaded = reload_releases(newsroom_now, ["draft"])
     assert reloaded is not None
     rendered, _ = render_preview(reloaded, NOW, ["draft"], formats=("html",), cache=loader.source)

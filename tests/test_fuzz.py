@@ -30,7 +30,8 @@ from click.testing import CliRunner
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import RELEASE, REPO, SETTINGS
+from conftest import REPO
+from helpers import NOW, RELEASE, SETTINGS
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError, Problem, RenderError
@@ -45,7 +46,6 @@ from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
 
 EXAMPLES = settings.default.max_examples
-NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 REL = "releases/fuzz.md"
 ENV = environment(None)
 

@@ -224,7 +224,7 @@ def _fill(text: str, port: int, outside: Path) -> str:
 
 def make_case(case: str, base: Path, port: int, outside: Path) -> Path:
     """A newsroom with the case laid over it: SETTINGS, one plain release, then the attack."""
-    from conftest import SETTINGS
+    from helpers import SETTINGS
 
     root = base / case
     (root / "releases").mkdir(parents=True)

@@ -17,27 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from helpers import JUNE as NOW
+from helpers import release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
-NOW = datetime.fromisoformat("2018-06-01T12:00:00+02:00")
 EMBARGO = "2018-06-02T09:00:00+02:00"
 FORMATS = ("html", "email")
 
 
-def release(title: str, day: str, *, contact: str = "ana", tags: str = "[Energy]", extra: str = "") -> str:
-    return f"""---
-title: {title}
-date: {day}
-location: Brussels
-status: approved
-tags: {tags}
-contacts:
-  - {contact}
-{extra}
----
-Text of {title}.
-"""
+def tagged(title: str, day: str, *, contact: str = "ana", tags: str = "[Energy]", extra: str = "") -> str:
+    """A release with topics, naming one contact file."""
+    return release(title, day, tags=tags, contacts=[contact], extra=extra)
 
 
 @pytest.fixture
@@ -45,11 +36,11 @@ def newsroom(make_newsroom) -> Path:
     files: dict[str, str | bytes] = {
         "contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n",
         "contacts/ben.yaml": "name: Ben Okafor\nemail: ben@example.org\n",
-        "releases/only-ben.md": release("Ben's release", "2018-05-20", contact="ben", tags="[Water]"),
-        "releases/later.md": release("Embargoed one", "2018-06-02", extra=f"embargo: {EMBARGO}"),
+        "releases/only-ben.md": tagged("Ben's release", "2018-05-20", contact="ben", tags="[Water]"),
+        "releases/later.md": tagged("Embargoed one", "2018-06-02", extra=f"embargo: {EMBARGO}"),
     }
     for i in range(6):
-        files[f"releases/r{i}.md"] = release(f"Release {i}", f"2018-05-0{i + 1}")
+        files[f"releases/r{i}.md"] = tagged(f"Release {i}", f"2018-05-0{i + 1}")
     return make_newsroom(files)
 
 
@@ -224,7 +215,7 @@ def test_one_and_two_workers_give_identical_trees(make_newsroom):
     """Enough releases that two workers really run in a pool."""
     files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
     for i in range(60):
-        files[f"releases/p{i:02d}.md"] = release(f"Release {i}", f"2018-0{1 + i % 9}-1{i % 10}")
+        files[f"releases/p{i:02d}.md"] = tagged(f"Release {i}", f"2018-0{1 + i % 9}-1{i % 10}")
     one, two = make_newsroom(files), make_newsroom(files)
     build(load_newsroom(one), NOW, formats=FORMATS, jobs=1)
     report = build(load_newsroom(two), NOW, formats=FORMATS, jobs=2)
@@ -236,7 +227,7 @@ def test_one_and_two_workers_give_identical_trees(make_newsroom):
 def test_one_and_two_workers_give_identical_pdfs(make_newsroom):
     files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
     for i in range(3):
-        files[f"releases/p{i}.md"] = release(f"Release {i}", f"2018-05-0{i + 1}")
+        files[f"releases/p{i}.md"] = tagged(f"Release {i}", f"2018-05-0{i + 1}")
     one, two = make_newsroom(files), make_newsroom(files)
     build(load_newsroom(one), NOW, jobs=1)
     build(load_newsroom(two), NOW, jobs=2)

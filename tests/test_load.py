@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import RELEASE, SETTINGS
+from helpers import RELEASE, SETTINGS
 from pressroom.content.loader import SLUG, load_newsroom
 from pressroom.errors import ContentError, Severity
 from pressroom.model import Attendee, Contact, Link, Status

@@ -7,7 +7,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-from conftest import SETTINGS
+from helpers import SETTINGS
 from pressroom.errors import ConfigError, ContentError
 from pressroom.send.config import PASSWORD_ENV, SmtpSettings, find_password, load_smtp_settings
 from pressroom.send.smtp import RateLimit, Retry, _dot_stuffed

@@ -9,22 +9,15 @@ from email.parser import BytesParser
 
 import pytest
 
+from helpers import EMBARGO, GERARD
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.errors import ContentError
 
-EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 BEFORE = EMBARGO - timedelta(hours=1)
 AFTER = EMBARGO + timedelta(hours=1)
 EMBARGO_LINE = "EMBARGOED UNTIL 25 May 2018, 12:00 CEST (10:00 UTC)"
 TITLE = "EU and UN to strengthen partnership on counter-terrorism"
-
-GERARD = """\
-name: Ms. Gerard
-organization: United Nations Office of Counter-Terrorism
-city: New York
-email: gerardl@un.org
-"""
 
 
 def release(*, title: str = TITLE, status: str = "approved", embargo: str | None = None) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SETTINGS
+from helpers import EMBARGO, GERARD, SETTINGS
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.render.pdf import render_pdf
@@ -18,7 +18,6 @@ from pressroom.render.templating import DEFAULT_TEMPLATES
 
 pytestmark = pytest.mark.pdf
 
-EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 BEFORE = EMBARGO - timedelta(minutes=1)
 AFTER = EMBARGO + timedelta(minutes=1)
 TITLE = "The European Union and the United Nations to strengthen partnership on counter-terrorism"
@@ -74,14 +73,6 @@ contacts:
 The EU and the UN held their first high-level dialogue today.
 
 {body}
-"""
-
-
-GERARD = """\
-name: Ms. Gerard
-organization: United Nations Office of Counter-Terrorism
-city: New York
-email: gerardl@un.org
 """
 
 

@@ -17,21 +17,13 @@ from datetime import datetime
 import pytest
 from pypdf import PdfReader
 
-from conftest import SETTINGS
+from helpers import SETTINGS, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
 NOW = datetime.fromisoformat("2026-01-15T10:00:00+01:00")
 
-RELEASE = """\
----
-title: Partnership on counter-terrorism
-date: 2018-05-25
-location: Brussels
-status: approved
----
-The body of the release.
-"""
+RELEASE = release("Partnership on counter-terrorism", body="The body of the release.")
 
 
 def png(size: int) -> bytes:

@@ -28,7 +28,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import REPO, SETTINGS
+from conftest import REPO
+from helpers import SETTINGS
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError

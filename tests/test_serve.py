@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
+import helpers
+from helpers import EMBARGO, NOW
 from pressroom.cli import main
 from pressroom.serve import pages as preview
 from pressroom.serve.http import Preview, Refused, parse_target
@@ -30,22 +31,12 @@ from serving import Server
 
 SLUG = "2018-05-25-hello"
 SECRET = "SECRET-CANARY-serve-7f3a"
-RELEASE = """\
----
-title: {title}
-date: 2018-05-25
-location: Brussels
-status: approved
-embargo: 2018-05-25T12:00:00+02:00
----
-The body of the release.
-"""
 # Before the embargo: the release is on the staff side only.
 BEFORE = "2018-05-20T09:00:00+02:00"
 
 
 def release(title: str = "Hello from the newsroom") -> str:
-    return RELEASE.format(title=title)
+    return helpers.release(title, embargo=EMBARGO.isoformat(), body="The body of the release.")
 
 
 # -- without a socket -----------------------------------------------------------

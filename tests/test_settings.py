@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SETTINGS
+from helpers import SETTINGS
 from pressroom.content.config import load_settings
 from pressroom.errors import ContentError
 from pressroom.model import Settings

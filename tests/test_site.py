@@ -21,7 +21,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from conftest import NOW, REPO, SETTINGS
+from conftest import REPO
+from helpers import NOW, SETTINGS
 from pressroom.content.loader import load_newsroom
 from pressroom.layout import name_slug
 from pressroom.model import RELEASE_FIELDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 import pytest
 
-from conftest import RELEASE
+from helpers import RELEASE
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.errors import ContentError

@@ -17,7 +17,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from conftest import REPO, SETTINGS
+from conftest import REPO
+from helpers import EMBARGO, SETTINGS
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.errors import Severity
@@ -29,7 +30,6 @@ from pressroom.render.templating import DEFAULT_TEMPLATES, environment, template
 from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
 
-EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
 BEFORE = EMBARGO - timedelta(seconds=1)
 AFTER = EMBARGO + timedelta(hours=1)
 PARAGRAPH = (
