@@ -15,7 +15,8 @@ import pytest
 from helpers import JUNE as NOW
 from helpers import release
 from pressroom.content.loader import load_newsroom, reload_releases
-from pressroom.engine.build import Rendered, build, load, render_preview
+from pressroom.engine.build import build, load
+from pressroom.engine.preview import Rendered, render_preview
 from pressroom.errors import ContentError
 
 

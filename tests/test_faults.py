@@ -123,7 +123,7 @@ def _child(scenario: dict, args: list[str], data: str) -> None:
 
                 raise ContentError([Problem("releases/r0.md", 0, "html", "rendering failed")])
 
-            build_module._Builder.run = broken
+            build_module._Run.run = broken
         events: list[str] = []
         kill_at, kill_on = scenario.get("kill"), scenario.get("on")
         seen, counting = 0, True
@@ -414,7 +414,7 @@ def test_a_read_only_output_folder_stops_the_build_before_rendering(immutable, r
     def must_not_render(*args, **kwargs):
         raise AssertionError("rendered although build/ cannot be replaced")
 
-    monkeypatch.setattr(build_module._Builder, "run", must_not_render)
+    monkeypatch.setattr(build_module._Run, "run", must_not_render)
     result = runner.invoke(main, [*ARGS, "--root", str(root)])
     assert result.exit_code == 1
     assert error_lines(result.stderr) == [f"Error: cannot write to {root}/build: permission denied"]

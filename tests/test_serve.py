@@ -10,8 +10,10 @@ Ctrl-C, the port it frees.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
+import re
 import signal
 import socket
 import threading
@@ -360,7 +362,8 @@ def test_a_save_rebuilds_a_broken_file_keeps_the_last_good_build_and_a_fix_recov
     assert b"A third headline" in get(port, page)[2]
 
 
-def test_the_build_after_a_save_writes_what_the_preview_already_showed(served):
+def test_the_build_after_a_save_writes_what_the_preview_already_showed(served, caplog):
+    caplog.set_level(logging.INFO, logger="pressroom")
     root, running = served
     port = port_of(running)
     out = root / "build"
@@ -390,6 +393,8 @@ def test_the_build_after_a_save_writes_what_the_preview_already_showed(served):
         "email": out / f"email/{SLUG}.eml",
     }
     assert {k: preview.etag(path.read_bytes()) for k, path in on_disk.items()} == etags
+    # The build took the newsroom the fast path had read the saved file into: nothing parsed twice.
+    assert re.search(rf"Built html \({SLUG}\) in [\d.]+ s \(the fast path's newsroom, no load\)", caplog.text)
 
 
 def test_the_event_stream_sends_the_state_at_once(served):

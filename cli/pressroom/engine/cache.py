@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -228,3 +228,10 @@ class LoadCache:
             "release": encoded,
             "problems": [codec.encode(p) for p in problems],
         }
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Drop what is known of these release files: they were read again since (the preview's fast
+        path), so their digests are of the files as they were."""
+        for rel in paths:
+            self.digests.pop(rel, None)
+            self.next.pop(rel, None)

@@ -3,7 +3,8 @@
 A job is plain data in and plain data out (files as bytes, problems, a listing
 summary), so any `concurrent.futures.Executor` can run it: the build uses a
 process pool today, and a distributed executor needs nothing more than pickling.
-Nothing here touches the disk except to read templates and house-style assets.
+Nothing here writes a file: the build hands the bytes to its one writer
+(commit.py); templates and house-style assets are read.
 
 Each process keeps what is slow to make and the same for every document — the
 Jinja environment and the PDF engine's fonts and parsed stylesheets — so the
@@ -12,6 +13,7 @@ second release costs only its own layout.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
-from pressroom.layout import SITE, Files
+from pressroom.layout import SITE, STAFF, Files
 from pressroom.model import Contact, Link, Release, Settings, Version
 
 if TYPE_CHECKING:
@@ -42,9 +44,6 @@ class Context:
     templates: Path | None  # the newsroom's own templates/, if any
     now: datetime
     templates_digest: str  # changes when a template changes, so a warm environment is rebuilt
-    # Where workers write their files themselves, in parallel, when they share the build's
-    # disk; None to send the bytes back instead (an executor on other machines).
-    staging: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +66,16 @@ class ReleaseJob:
     def files(self) -> Files:
         return Files.of(self.release)
 
+    def only_staff(self) -> ReleaseJob:
+        """This job's staff page, PDF and email: what the preview shows."""
+        return dataclasses.replace(
+            self,
+            html_areas=tuple(a for a in self.html_areas if a == STAFF),
+            pdf_areas=tuple(a for a in self.pdf_areas if a == STAFF),
+            export=False,
+            summary=False,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ListingJob:
@@ -81,7 +90,6 @@ class ListingJob:
 @dataclass
 class JobResult:
     files: dict[str, bytes] = field(default_factory=dict)  # path in build/ -> content
-    written: list[str] = field(default_factory=list)  # paths in build/ already written to staging
     summary: dict[str, Any] | None = None  # codec form of render.summary.Summary
     problems: list[Problem] = field(default_factory=list)
 
@@ -135,30 +143,7 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
             result.problems.append(Problem(job.release.path, 0, fmt, str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
             result.problems.append(Problem(job.release.path, 0, fmt, describe(exc, ctx.root)))
-    _finish(ctx, result)
     return result
-
-
-def _finish(ctx: Context, result: JobResult) -> None:
-    """Write the files to staging here, in the worker, when it shares the build's disk."""
-    if ctx.staging is not None:
-        for rel, data in result.files.items():
-            _stage(ctx.staging, rel, data)
-            result.written.append(rel)
-        result.files = {}
-
-
-def _stage(staging: Path, rel: str, data: bytes) -> None:
-    path = staging / rel
-    # A worker that outlived a killed build must not bring its removed staging folder back.
-    if not staging.is_dir():
-        raise BuildError(f"the build writing {staging.name} has stopped")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise BuildError(f"cannot write build/{rel}: {exc.strerror}") from None
 
 
 def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -255,7 +240,6 @@ def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
             result.problems.append(Problem(f"build/{rel}", 0, "", describe(exc, ctx.root)))
         else:
             result.files[rel] = data
-        _finish(ctx, result)
         results.append(result)
     return results
 

@@ -17,7 +17,7 @@ from pressroom.layout import SUFFIX
 from pressroom.model import Newsroom
 
 if TYPE_CHECKING:
-    from pressroom.engine.build import Rendered
+    from pressroom.engine.preview import Rendered
 
 
 class Hub:

@@ -59,16 +59,176 @@ class Outcome(Enum):
     WHOLE = "whole"  # the fast path cannot tell what a save changed: only a whole load can
 
 
-# -- watching and building ------------------------------------------------------
+# -- building ---------------------------------------------------------------------
 
 
-class Rebuilder:
-    """The builder thread of one preview, with the watcher threads that feed it."""
+class Builds:
+    """The builder thread's work: the fast path, the whole build, and the newsroom they share.
 
-    def __init__(self, root: Path, clock: Callable[[], datetime], hub: Hub, stop: threading.Event) -> None:
+    A whole load happens only when a save asks for one (a template, a contact,
+    pressroom.toml, a release added or removed): the newsroom the fast path
+    read a saved release into is the one the build that follows renders.
+    """
+
+    def __init__(self, root: Path, clock: Callable[[], datetime], hub: Hub) -> None:
         self.root = root
         self.clock = clock
         self.hub = hub
+        # The newsroom as the files are now, which the fast path reads a saved release into;
+        # None from a save it cannot take (a template, a contact) until the next whole load.
+        self.base: Newsroom | None = None
+        self._loader: LoadCache | None = None  # the build cache of the last whole load
+        self._reloaded: set[str] = set()  # release files the fast path read again since then
+        self._warm = False  # whether this process has rendered a page and a PDF yet
+
+    def saved(self, change: Pending) -> None:
+        """A save came: one the fast path cannot take needs a whole load."""
+        if not _fast(change):
+            self.base = None
+
+    def warm_up(self) -> None:
+        """Render the newest release's page and PDF once, idle after the first build, and drop them.
+
+        The first build of a large newsroom renders in worker processes, so this
+        one has yet to compile the templates and load the PDF engine's fonts: a
+        second or so that the first save would otherwise wait for.
+        """
+        from pressroom.engine.cache import BuildCache
+        from pressroom.engine.preview import render_preview
+
+        base = self.base
+        if self._warm or base is None:  # the content does not load: after the save that fixes it
+            return
+        self._warm = True
+        if not base.releases:
+            return
+        try:
+            with _BUILD_LOCK:
+                slug = base.releases[0].slug
+                render_preview(base, self.clock(), [slug], formats=("html", "pdf"), cache=BuildCache())
+        except Exception:  # only time is at stake: the save will say what is wrong
+            log.debug("warming up failed", exc_info=True)
+
+    def preview(self, phase: Pending, page: bool) -> Outcome:
+        """The fast path: the saved releases' staff pages, or their PDF and email, rendered in memory.
+
+        DONE; CONTENT when a saved file has problems (shown until a save fixes
+        them); WHOLE when only a whole load can tell what the save changed.
+        """
+        from pressroom.content.loader import reload_releases
+        from pressroom.engine.preview import render_preview
+
+        started = time.perf_counter()
+        formats = ("html",) if page else ("pdf", "email")
+        slugs = set(phase.slugs)
+        base = self.base
+        assert base is not None
+        try:
+            with _BUILD_LOCK:
+                newsroom = reload_releases(base, slugs) if page else base
+                if newsroom is None:
+                    self.base = None
+                    return Outcome.WHOLE
+                now = self.clock()
+                cache = self._loader.source if self._loader is not None else None
+                rendered, problems = render_preview(newsroom, now, slugs, formats=formats, cache=cache)
+        except ContentError as exc:
+            log.info(
+                "%s: %d problem(s); still serving the last good build",
+                ", ".join(sorted(slugs)),
+                len(exc.problems),
+            )
+            self.hub.update(problems=exc.problems, error="")
+            return Outcome.CONTENT
+        except Exception as exc:  # a bug: the whole build says the same or does better
+            log.exception("internal error while previewing")
+            self.base = None
+            self.hub.update(error=f"internal error: {type(exc).__name__}: {exc}")
+            return Outcome.WHOLE
+        phase.slugs.clear()
+        if page:
+            self._reloaded |= {
+                r.path for r in (*newsroom.releases, *newsroom.translations) if r.slug in slugs
+            }
+        self.base = self.hub.newsroom = newsroom
+        self.hub.now = now
+        errors = tuple(p for p in problems if p.severity is Severity.ERROR)
+        self.hub.update(built=formats, ahead=rendered, problems=errors, error="")
+        took = time.perf_counter() - started
+        log.info("Previewed %s (%s) in %.2f s", "/".join(formats), ", ".join(sorted(slugs)), took)
+        return Outcome.DONE
+
+    def build(self, phase: Pending, formats: tuple[str, ...], interrupt: _Interrupt) -> Outcome:
+        """One build, after a whole load only when the fast path could not take every save since the
+        last one: DONE, STOPPED, CONTENT (wait for a save) or RETRY."""
+        from pressroom.engine.build import build, load
+
+        started = time.perf_counter()
+        self.hub.update(building=True)
+        loading: float | None = None
+        try:
+            with _BUILD_LOCK:
+                newsroom = self.base if self._loader is not None else None
+                if newsroom is None:
+                    newsroom, self._loader = load(self.root, checkpoint=interrupt.advance)
+                    loading = time.perf_counter() - started
+                    self._reloaded.clear()
+                assert self._loader is not None
+                self._loader.forget(self._reloaded)  # their digests are of the files as they were
+                self._reloaded.clear()
+                self.base = self.hub.newsroom = newsroom
+                now = self.clock()
+                only = phase.only(newsroom)
+                report = build(
+                    newsroom,
+                    now,
+                    formats=formats,
+                    only=only,
+                    progress=interrupt,
+                    loader=self._loader,
+                    prerendered=self.hub.ahead(),
+                    checkpoint=interrupt.advance,
+                )
+        except _Stopped:
+            self.hub.update(building=False)
+            if not interrupt.stop.is_set():
+                log.info("%s: stopped for a newer save", "/".join(formats))
+            return Outcome.STOPPED
+        except ContentError as exc:
+            log.info(
+                "%s: %d problem(s); still serving the last good build", "/".join(formats), len(exc.problems)
+            )
+            for problem in exc.problems:
+                log.info("  %s", problem)
+            self.hub.update(problems=exc.problems, error="", building=False)
+            return Outcome.CONTENT
+        except PressroomError as exc:
+            log.warning("could not build: %s", exc)
+            self.hub.update(problems=(), error=str(exc), building=False)
+            return Outcome.RETRY
+        except Exception as exc:  # a bug: report it, keep serving
+            log.exception("internal error while building")
+            self.hub.update(problems=(), error=f"internal error: {type(exc).__name__}: {exc}", building=False)
+            return Outcome.RETRY
+        # Changes saved while it ran wait in the queue: this build did all that was pending.
+        phase.everything = False
+        phase.slugs.clear()
+        phase.contacts.clear()
+        self.hub.now = now
+        self.hub.update(built=formats, problems=(), error="", building=False)
+        for problem in report.warnings:
+            log.info("  %s", problem)
+        what = "every release" if only is None else ", ".join(sorted(only)) or "listings"
+        took = time.perf_counter() - started
+        loaded = f"loading {loading:.2f} s" if loading is not None else "the fast path's newsroom, no load"
+        log.info("Built %s (%s) in %.2f s (%s)", "/".join(formats), what, took, loaded)
+        return Outcome.DONE
+
+
+class Rebuilder:
+    """The builder thread of one preview, with the watcher threads that feed it: what waits, and when."""
+
+    def __init__(self, root: Path, clock: Callable[[], datetime], hub: Hub, stop: threading.Event) -> None:
         self.stop = stop
         self.changes: queue.Queue[Pending] = queue.Queue()
         # The first build renders everything, as `pressroom build` does.
@@ -78,15 +238,8 @@ class Rebuilder:
         self.fast_page = Pending()
         self.fast_pdf = Pending()
         self.first_html = threading.Event()  # the first HTML build is done, or has failed
-        # The newsroom the last build loaded, while no save has come since: the PDF
-        # build after a page build needs no second load (most of a second at 1,000 releases).
-        self._loaded: Newsroom | None = None
-        self._loader: LoadCache | None = None  # the build cache the newsroom was loaded with
-        # The newsroom as the files are now, which the fast path reads a saved release into;
-        # None from a save it cannot take (a template, a contact) until the next whole load.
-        self._base: Newsroom | None = None
+        self.builds = Builds(root, clock, hub)
         self._quiet_until = 0.0  # monotonic time before which the whole build waits
-        self._warm = False  # whether this process has rendered a page and a PDF yet
         self.watcher = Watcher(root, self.changes, stop)
         self._threads: list[threading.Thread] = []
 
@@ -119,24 +272,24 @@ class Rebuilder:
                 return got
             for pending in (self.html, self.rest, self.fast_page, self.fast_pdf):
                 pending.add(change)
-            if not _fast(change):
-                self._base = None
-            self._loaded = None
+            self.builds.saved(change)
             got = True
 
     def _fast_waiting(self) -> bool:
         """Whether a save waits in the queue that the fast path can show."""
         with self.changes.mutex:
             waiting = list(self.changes.queue)
-        return self._base is not None and any(waiting) and all(_fast(c) for c in waiting)
+        return self.builds.base is not None and any(waiting) and all(_fast(c) for c in waiting)
 
     def _build_loop(self) -> None:
         retry = 0.0  # seconds before trying a failed build again; 0: only after a change
         while not self.stop.is_set():
             self._take_changes(None)
-            if self._base is not None and (self.fast_page or self.fast_pdf):
+            if self.builds.base is not None and (self.fast_page or self.fast_pdf):
                 page = bool(self.fast_page)
-                outcome = self._preview(self.fast_page if page else self.fast_pdf, page)
+                outcome = self.builds.preview(self.fast_page if page else self.fast_pdf, page)
+                if outcome is Outcome.DONE:
+                    self._quiet_until = time.monotonic() + SETTLE_S
                 if outcome is not Outcome.CONTENT:
                     continue
             elif self.html or self.rest:
@@ -148,8 +301,7 @@ class Rebuilder:
                 outcome = self._build(phase, formats)
                 self.first_html.set()
             else:
-                if not self._warm:
-                    self._warm_up()
+                self.builds.warm_up()
                 self._take_changes(0.2)
                 continue
             if outcome in (Outcome.DONE, Outcome.STOPPED):
@@ -161,140 +313,15 @@ class Rebuilder:
                 while not self.stop.is_set() and not self._take_changes(0.2):
                     pass
 
-    def _warm_up(self) -> None:
-        """Render the newest release's page and PDF once, idle after the first build, and drop them.
-
-        The first build of a large newsroom renders in worker processes, so this
-        one has yet to compile the templates and load the PDF engine's fonts: a
-        second or so that the first save would otherwise wait for.
-        """
-        from pressroom.engine.build import render_preview
-        from pressroom.engine.cache import BuildCache
-
-        base = self._base
-        if base is None:  # the content does not load: after the save that fixes it
-            return
-        self._warm = True
-        if not base.releases:
-            return
-        try:
-            with _BUILD_LOCK:
-                slug = base.releases[0].slug
-                render_preview(base, self.clock(), [slug], formats=("html", "pdf"), cache=BuildCache())
-        except Exception:  # only time is at stake: the save will say what is wrong
-            log.debug("warming up failed", exc_info=True)
-
-    def _preview(self, phase: Pending, page: bool) -> Outcome:
-        """The fast path: the saved releases' staff pages, or their PDF and email, rendered in memory.
-
-        DONE; CONTENT when a saved file has problems (shown until a save fixes
-        them); WHOLE when only a whole load can tell what the save changed.
-        """
-        from pressroom.content.loader import reload_releases
-        from pressroom.engine.build import render_preview
-
-        started = time.perf_counter()
-        formats = ("html",) if page else ("pdf", "email")
-        slugs = set(phase.slugs)
-        base = self._base
-        assert base is not None
-        try:
-            with _BUILD_LOCK:
-                newsroom = reload_releases(base, slugs) if page else base
-                if newsroom is None:
-                    self._base = None
-                    return Outcome.WHOLE
-                now = self.clock()
-                cache = self._loader.source if self._loader is not None else None
-                rendered, problems = render_preview(newsroom, now, slugs, formats=formats, cache=cache)
-        except ContentError as exc:
-            log.info(
-                "%s: %d problem(s); still serving the last good build",
-                ", ".join(sorted(slugs)),
-                len(exc.problems),
-            )
-            self.hub.update(problems=exc.problems, error="")
-            return Outcome.CONTENT
-        except Exception as exc:  # a bug: the whole build says the same or does better
-            log.exception("internal error while previewing")
-            self._base = None
-            self.hub.update(error=f"internal error: {type(exc).__name__}: {exc}")
-            return Outcome.WHOLE
-        phase.slugs.clear()
-        self._base = self.hub.newsroom = newsroom
-        self.hub.now = now
-        errors = tuple(p for p in problems if p.severity is Severity.ERROR)
-        self.hub.update(built=formats, ahead=rendered, problems=errors, error="")
-        self._quiet_until = time.monotonic() + SETTLE_S
-        took = time.perf_counter() - started
-        log.info("Previewed %s (%s) in %.2f s", "/".join(formats), ", ".join(sorted(slugs)), took)
-        return Outcome.DONE
-
     def _build(self, phase: Pending, formats: tuple[str, ...]) -> Outcome:
-        """One load and one build: DONE, STOPPED, CONTENT (wait for a save) or RETRY."""
-        from pressroom.engine.build import build, load
-
-        started = time.perf_counter()
-        self.hub.update(building=True)
         # A waiting save ends a PDF build, whose HTML then comes first, and any build when
         # the fast path can show it; the build starts again after it.
         interrupt = _Interrupt(self.stop, self.changes if "html" not in formats else None, self._fast_waiting)
-        loading = 0.0
-        try:
-            with _BUILD_LOCK:
-                newsroom = self._loaded
-                if newsroom is None:
-                    newsroom, self._loader = load(self.root, checkpoint=interrupt.advance)
-                    loading = time.perf_counter() - started
-                    self._base = newsroom
-                    self.fast_page, self.fast_pdf = Pending(), Pending()
-                self.hub.newsroom = self._loaded = newsroom
-                now = self.clock()
-                only = phase.only(newsroom)
-                report = build(
-                    newsroom,
-                    now,
-                    formats=formats,
-                    only=only,
-                    progress=interrupt,
-                    loader=self._loader,
-                    prerendered=self.hub.ahead(),
-                    checkpoint=interrupt.advance,
-                )
-        except _Stopped:
-            self.hub.update(building=False)
-            if not self.stop.is_set():
-                log.info("%s: stopped for a newer save", "/".join(formats))
-            return Outcome.STOPPED
-        except ContentError as exc:
-            self._loaded = None
-            log.info(
-                "%s: %d problem(s); still serving the last good build", "/".join(formats), len(exc.problems)
-            )
-            for problem in exc.problems:
-                log.info("  %s", problem)
-            self.hub.update(problems=exc.problems, error="", building=False)
-            return Outcome.CONTENT
-        except PressroomError as exc:
-            log.warning("could not build: %s", exc)
-            self.hub.update(problems=(), error=str(exc), building=False)
-            return Outcome.RETRY
-        except Exception as exc:  # a bug: report it, keep serving
-            log.exception("internal error while building")
-            self.hub.update(problems=(), error=f"internal error: {type(exc).__name__}: {exc}", building=False)
-            return Outcome.RETRY
-        # Changes saved while it ran wait in the queue: this build did all that was pending.
-        phase.everything = False
-        phase.slugs.clear()
-        phase.contacts.clear()
-        self.hub.now = now
-        self.hub.update(built=formats, problems=(), error="", building=False)
-        for problem in report.warnings:
-            log.info("  %s", problem)
-        what = "every release" if only is None else ", ".join(sorted(only)) or "listings"
-        took = time.perf_counter() - started
-        log.info("Built %s (%s) in %.2f s (loading %.2f s)", "/".join(formats), what, took, loading)
-        return Outcome.DONE
+        loaded = self.builds.base is None
+        outcome = self.builds.build(phase, formats, interrupt)
+        if loaded and self.builds.base is not None:  # a whole load took every save so far
+            self.fast_page, self.fast_pdf = Pending(), Pending()
+        return outcome
 
 
 def _fast(change: Pending) -> bool:
