@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint messages bench system clean
+.PHONY: build test test-fast lint messages bench system clean
 
 build: $(STAMP) system
 	$(BIN)/pressroom build
@@ -15,6 +15,10 @@ build: $(STAMP) system
 test: $(STAMP) system
 	@scripts/browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast lane, while you work: everything but the slow, PDF and browser tests (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not pdf and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -35,7 +35,16 @@ def _pdf_engine_problem() -> str | None:
     return None
 
 
+# Whole files of slow tests: property-based fuzzing, fault injection in forked builds, and
+# the attacks, each a build. `make test-fast` leaves them (and every `slow` test) out.
+SLOW_FILES = {"test_fuzz.py", "test_faults.py", "test_hostile.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
     if not any(item.get_closest_marker("pdf") for item in items):
         return
     problem = _pdf_engine_problem()

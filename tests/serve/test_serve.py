@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from serving import Server
 
 import helpers
 from helpers import EMBARGO, NOW
@@ -29,7 +30,6 @@ from pressroom.serve import pages as preview
 from pressroom.serve.http import Preview, Refused, parse_target
 from pressroom.serve.rebuild import _Interrupt, _Stopped
 from pressroom.serve.watch import Pending, classify
-from serving import Server
 
 SLUG = "2018-05-25-hello"
 SECRET = "SECRET-CANARY-serve-7f3a"

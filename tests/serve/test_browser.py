@@ -19,9 +19,9 @@ import time
 import urllib.request
 
 import pytest
+from serving import Server
 
 from helpers import EMBARGO, release
-from serving import Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import REPO
 from helpers import RELEASE, SETTINGS
 from pressroom.content.loader import SLUG, load_newsroom
 from pressroom.errors import ContentError, Severity
 from pressroom.model import Attendee, Contact, Link, Status
 
-INVALID = Path(__file__).parent / "invalid"
+INVALID = REPO / "tests" / "invalid"
 # A case is one broken release, invalid/<case>.md, or a folder of files laid into the
 # newsroom as they are (invalid/<case>/releases/...), for errors between two files,
 # such as a translation and its original.
