@@ -158,6 +158,7 @@ def warnings_text(report) -> str:
 # -- the PDF engine -------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_pdf_engine_loads_only_house_style_files(make_newsroom, listeners):
     root, report, reader = build_hostile(make_newsroom, listeners)
 
@@ -190,6 +191,7 @@ def test_pdf_engine_loads_only_house_style_files(make_newsroom, listeners):
     assert "Font-face 'Remote' cannot be loaded" in warned
 
 
+@pytest.mark.pdf
 def test_allowing_remote_resources_still_keeps_the_pdf_off_this_machine(make_newsroom, listeners):
     settings = SETTINGS.replace("[email]", "allow_remote_resources = true\n\n[email]")
     _, report, reader = build_hostile(make_newsroom, listeners, settings=settings)
@@ -218,6 +220,7 @@ another</a>.
 """
 
 
+@pytest.mark.pdf
 def test_raw_html_in_a_release_is_defused_in_every_output(make_newsroom):
     root = make_newsroom({"releases/eu-un.md": RELEASE.replace("The body of the release.\n", HOSTILE_BODY)})
     report = build(load_newsroom(root), NOW)

@@ -171,6 +171,7 @@ def test_a_deleted_or_withdrawn_release_leaves_every_listing_and_folder(newsroom
     assert_same_as_clean(newsroom, tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "damage",
     [
@@ -204,6 +205,7 @@ def test_an_output_changed_by_hand_in_build_is_rendered_again(newsroom):
     assert page.read_bytes() == good
 
 
+@pytest.mark.slow
 def test_clean_renders_everything_again(newsroom):
     build(load_newsroom(newsroom), NOW, formats=FORMATS)
     before = inodes(newsroom)
@@ -211,6 +213,7 @@ def test_clean_renders_everything_again(newsroom):
     assert written == set(before)
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_trees(make_newsroom):
     """Enough releases that two workers really run in a pool."""
     files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
@@ -248,6 +251,7 @@ def test_the_cli_says_nothing_new_when_nothing_changed(newsroom, runner):
     assert "nothing new written" in result.output
 
 
+@pytest.mark.pdf
 def test_a_missing_font_subsetting_library_is_said_once_with_the_command(newsroom, runner, monkeypatch):
     """Without libharfbuzz-subset0 every PDF is about 4x slower: the build says so, once."""
     from pressroom.cli import main

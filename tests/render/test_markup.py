@@ -286,6 +286,7 @@ PATHOLOGICAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("source", "message"), PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
 def test_pathological_markdown_ends_quickly(source, message):
     start = time.perf_counter()

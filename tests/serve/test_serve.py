@@ -413,6 +413,7 @@ def test_the_event_stream_sends_the_state_at_once(served):
 # -- the command, as a user runs it ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_server_exits_0_and_frees_the_port(make_newsroom):
     root = make_newsroom({f"releases/{SLUG}.md": release()})
     with Server(root, "--now", BEFORE) as server:
@@ -427,12 +428,14 @@ def test_ctrl_c_stops_the_server_exits_0_and_frees_the_port(make_newsroom):
         again.bind(("127.0.0.1", server.port))
 
 
+@pytest.mark.slow
 def test_sigterm_stops_it_too(make_newsroom):
     root = make_newsroom({f"releases/{SLUG}.md": release()})
     with Server(root) as server:
         assert server.stop(signal.SIGTERM) == 0
 
 
+@pytest.mark.slow
 def test_broken_content_at_start_still_serves_and_says_why(make_newsroom):
     root = make_newsroom({f"releases/{SLUG}.md": release().replace("location: Brussels\n", "")})
     with Server(root, "--now", BEFORE) as server:
