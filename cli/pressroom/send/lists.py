@@ -27,7 +27,7 @@ from email.headerregistry import Address
 from pathlib import Path
 
 from pressroom.content.config import LANGUAGE
-from pressroom.content.loader import FieldReader  # one definition of a valid value, shared with releases
+from pressroom.content.fields import FieldReader  # one definition of a valid value, shared with releases
 from pressroom.content.source import Mapping, Node, Scalar, Sequence, parse_yaml, read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
