@@ -33,8 +33,9 @@ from helpers import SETTINGS
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError
+from pressroom.languages import version_for
 from pressroom.model import Status
-from pressroom.send.deliver import SendError, content_hash, deliver, prepare, version_for, write_outbox
+from pressroom.send.deliver import SendError, content_hash, deliver, prepare, write_outbox
 from pressroom.send.ledger import Ledger, State
 from pressroom.send.smtp import Retry
 

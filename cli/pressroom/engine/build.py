@@ -28,8 +28,6 @@ from typing import Any, TypeVar
 from pressroom.engine import codec
 from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, engine
 from pressroom.engine.commit import (
-    OUTPUT,
-    WORKDIR,
     Staging,
     check_writable,
     lock,
@@ -53,7 +51,7 @@ from pressroom.engine.plan import (
 from pressroom.engine.preview import Rendered, render_preview, take_ahead
 from pressroom.engine.templates import Templates, keys
 from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
-from pressroom.layout import FORMATS
+from pressroom.layout import FORMATS, OUTPUT, WORKDIR
 from pressroom.model import Newsroom
 
 T = TypeVar("T")

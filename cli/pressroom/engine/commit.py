@@ -27,9 +27,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pressroom.errors import BuildError
+from pressroom.layout import OUTPUT, WORKDIR
 
-OUTPUT = "build"
-WORKDIR = ".pressroom"  # lock, cache, journal and staging; same file system as build/
+# .pressroom/ (WORKDIR) holds the lock, cache, journal and staging; same file system as build/.
 JOURNAL = "commit.json"
 
 

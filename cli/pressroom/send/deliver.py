@@ -29,7 +29,7 @@ import re
 import secrets
 import shutil
 import ssl
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -42,7 +42,8 @@ import jinja2
 from pressroom.content.suggest import did_you_mean
 from pressroom.engine.plan import Progress
 from pressroom.errors import ContentError, PressroomError, Problem
-from pressroom.layout import OUTBOX, WORKDIR
+from pressroom.languages import version_for
+from pressroom.layout import OUTBOX, WORKDIR, Files
 from pressroom.model import Newsroom, Release
 from pressroom.render.mail import render_email
 from pressroom.render.templating import environment, template_dirs
@@ -73,7 +74,7 @@ class SendError(PressroomError):
 
 
 @dataclass(frozen=True)
-class Version:
+class Rendition:
     """One language version of the release, rendered once for the whole run."""
 
     release: Release
@@ -94,7 +95,7 @@ class Plan:
     proof: bool
     sender: str  # the envelope sender: the address of [email] from
     smtp: SmtpSettings | None  # None only for a dry run without [smtp]
-    versions: Mapping[str, Version]  # by language tag; "" is the original
+    versions: Mapping[str, Rendition]  # by language tag; "" is the original
     earlier: Mapping[str, Row]  # this version's ledger rows, by address, when the plan was made
     warnings: tuple[Problem, ...]  # the loader's warnings about this release
     resend_uncertain: bool = False
@@ -121,7 +122,7 @@ class Plan:
         message.replace_header("Message-ID", self._message_id(recipient, str(version.email["Message-ID"])))
         content_language = message["Content-Language"]
         message.add_attachment(
-            version.pdf, maintype="application", subtype="pdf", filename=f"{self.release.slug}.pdf"
+            version.pdf, maintype="application", subtype="pdf", filename=Files(self.release.slug).pdf_name
         )
         del message["Content-Language"]  # the text part keeps its own copy
         if content_language:
@@ -178,24 +179,6 @@ class Plan:
         )
         lines = [f"{label:<9} {value}" for label, value in rows]
         return lines + [str(p) for p in self.warnings]
-
-
-def version_for(language: str | None, original: str, available: Collection[str]) -> str:
-    """The version a reader of `language` gets: "" for the original, else a translation's tag.
-
-    The original wins when it is in the reader's language; then a translation
-    with the exact tag ('fr-BE'), then one in the same language ('fr' or
-    'fr-FR' for 'fr-BE'). No language, or none that matches: the original.
-    """
-    if not language:
-        return ""
-    primary = language.split("-")[0].lower()
-    if original.lower() == language.lower() or original.split("-")[0].lower() == primary:
-        return ""
-    tags = sorted(t for t in available if t)
-    exact = [t for t in tags if t.lower() == language.lower()]
-    same = [t for t in tags if t.split("-")[0].lower() == primary]
-    return (exact or same or [""])[0]
 
 
 def translations(newsroom: Newsroom, release: Release) -> dict[str, Release]:
@@ -314,7 +297,7 @@ def _refuse_changed(release: Release, digest: str, rows: list[Row], media_list: 
         )
 
 
-def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Version:
+def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Rendition:
     from pressroom.render.pdf import render_release_pdf
 
     release = view.release
@@ -325,7 +308,7 @@ def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> V
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
     if warnings:  # a build shows these as warnings; what goes to journalists must be clean
         raise ContentError([Problem(release.path, 0, "pdf", message) for message in warnings])
-    return Version(release, email, pdf)
+    return Rendition(release, email, pdf)
 
 
 # -- the dry run -----------------------------------------------------------------
