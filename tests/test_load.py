@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
-from conftest import RELEASE, SETTINGS
+from conftest import NOW, RELEASE, SETTINGS
+from pressroom.cli import main
 from pressroom.errors import ContentError, Severity
 from pressroom.load import SLUG, load_newsroom
 from pressroom.model import Attendee, Contact, Link, Status
@@ -405,6 +411,93 @@ def test_a_dangling_link_is_a_problem_not_a_crash(make_newsroom):
     root = make_newsroom()
     (root / "releases" / "gone.md").symlink_to(root / "drafts" / "gone.md")
     assert problems(root) == ["releases/gone.md: cannot be read: no such file or directory"]
+
+
+# -- only regular files are read --------------------------------------------------------
+
+PIPE = "not a regular file but a named pipe (FIFO); pressroom reads only plain files"
+
+
+def within(seconds, pipes, call):
+    """call()'s result, or a failure if it is still running after `seconds`.
+
+    A reader stuck in open() on a named pipe is let through by opening the
+    other end, so a regression fails here instead of hanging the suite.
+    """
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = call()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(seconds)
+    took = time.monotonic() - started
+    deadline = time.monotonic() + 10
+    while thread.is_alive() and time.monotonic() < deadline:
+        for pipe in pipes:
+            with contextlib.suppress(OSError):  # ENXIO: nobody is waiting on this one
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(0.05)
+    assert took < seconds, f"still reading a named pipe after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["releases/x.md", "contacts/x.yaml", "contacts/lists/press.csv", "pressroom.toml", "templates/base.html"],
+)
+def test_check_refuses_a_named_pipe_within_a_second(make_newsroom, rel):
+    root = make_newsroom({"releases/a.md": RELEASE})
+    pipe = root / rel
+    pipe.parent.mkdir(parents=True, exist_ok=True)
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    result = within(1.0, [pipe], lambda: CliRunner().invoke(main, ["check", "--root", str(root)]))
+    assert result.exit_code == 1
+    assert f"{rel}: {PIPE}\n" in result.stderr
+
+
+def test_build_and_the_preview_loader_refuse_named_pipes_within_a_second(make_newsroom):
+    from pressroom.build import load
+
+    root = make_newsroom({"releases/a.md": RELEASE})
+    pipes = [root / "releases/x.md", root / "contacts/x.yaml", root / "templates/partials/endmark.html"]
+    pipes[-1].parent.mkdir(parents=True)
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    expected = [
+        f"contacts/x.yaml: {PIPE}",
+        f"releases/x.md: {PIPE}",
+        f"templates/partials/endmark.html: {PIPE}",
+    ]
+    args = ["build", "--root", str(root), "--now", NOW.isoformat()]
+    result = within(1.0, pipes, lambda: CliRunner().invoke(main, args))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:-1] == expected
+    assert not (root / "build").exists()
+
+    def preview_load():  # what `pressroom serve` loads with, after every save
+        with pytest.raises(ContentError) as caught:
+            load(root)
+        return [str(p) for p in caught.value.problems]
+
+    assert within(1.0, pipes, preview_load) == expected
+
+
+def test_a_folder_named_like_a_release_is_skipped_but_pressroom_toml_must_be_a_file(make_newsroom):
+    root = make_newsroom({"releases/a.md": release()}, settings=None)
+    (root / "releases" / "b.md").mkdir()
+    (root / "pressroom.toml").mkdir()
+    assert problems(root) == [
+        "pressroom.toml: not a regular file but a folder; pressroom reads only plain files"
+    ]
 
 
 # -- custom fields ----------------------------------------------------------------------

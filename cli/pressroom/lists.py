@@ -73,7 +73,10 @@ def list_names(root: Path) -> list[str]:
     folder = root / FOLDER
     if not folder.is_dir():
         return []
-    return sorted({p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()})
+    # Not only regular files: a named pipe called x.csv is named, so `check` refuses it.
+    return sorted(
+        {p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and p.exists() and not p.is_dir()}
+    )
 
 
 def check_address(text: str) -> str | None:
@@ -96,7 +99,7 @@ def load_list(root: Path, name: str) -> MediaList:
         )
     root = root.resolve()
     found = [root / FOLDER / f"{name}{suffix}" for suffix in SUFFIXES]
-    found = [p for p in found if p.is_file()]
+    found = [p for p in found if p.exists() and not p.is_dir()]  # read_text refuses all but a plain file
     if not found:
         names = list_names(root)
         known = f"; lists there: {', '.join(names)}" if names else f"; {FOLDER}/ has none"

@@ -33,7 +33,17 @@ from pressroom.model import (
     source_hash,
 )
 from pressroom.settings import LANGUAGE, load_settings
-from pressroom.source import Mapping, Node, Scalar, Sequence, parse_front_matter, parse_yaml, read_text
+from pressroom.source import (
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+    ensure_regular,
+    parse_front_matter,
+    parse_yaml,
+    read_bytes,
+    read_text,
+)
 from pressroom.suggest import did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -47,7 +57,8 @@ _HASH = re.compile(r"^[0-9a-f]{12}$")
 # confusing "not a real date".
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _DATETIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
     re.ASCII,
 )
 # An instant is shown in the newsroom's zone and in UTC; within a day or so of the
@@ -244,9 +255,15 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
             continue
         seen.add(str(real))
         for name in filenames:
-            if not Path(os.path.realpath(Path(dirpath) / name)).is_relative_to(root):
+            path, rel = Path(dirpath) / name, f"{here}/{name}"
+            if not Path(os.path.realpath(path)).is_relative_to(root):
                 message = "is a link to a file outside the newsroom; copy the file in instead"
-                problems.append(Problem(f"{here}/{name}", 0, "", message))
+                problems.append(Problem(rel, 0, "", message))
+                continue
+            try:
+                ensure_regular(path, rel)  # Jinja and the build would wait on a named pipe
+            except ContentError as exc:
+                problems.extend(exc.problems)
     return folder
 
 
@@ -298,8 +315,8 @@ def _cached_release(
         return _load_release(path, settings, contacts, problems)
     rel = f"releases/{path.name}"
     try:
-        data = path.read_bytes()
-    except OSError:  # reported by the loader itself, with its usual message
+        data = read_bytes(path, rel)
+    except ContentError:  # reported by the loader itself, with its usual message
         return _load_release(path, settings, contacts, problems)
     hit = cache.lookup(rel, data, settings, contacts)
     if hit is not None:

@@ -34,7 +34,7 @@ _MAX_SENDER = 254
 def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
     path = root / FILENAME
-    if not path.is_file():
+    if not path.exists():  # anything but a plain file there is refused by read_text
         raise ContentError(
             [Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")]
         )

@@ -30,7 +30,8 @@ from jinja2 import select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from pressroom.errors import RenderError
+from pressroom.errors import ContentError, RenderError
+from pressroom.source import read_bytes
 
 DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
 if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
@@ -100,11 +101,14 @@ def _compiled(files: tuple[tuple[Path, int, int], ...]) -> NullTranslations:
     merged: Translations | None = None
     for path, _mtime, _size in files:
         try:
-            with path.open("rb") as handle:
-                catalog = read_po(handle, domain=DOMAIN)
+            catalog = read_po(io.BytesIO(read_bytes(path, path.name)), domain=DOMAIN)
             buffer = io.BytesIO()
             write_mo(buffer, catalog)  # translated, non-fuzzy messages only
-        except (OSError, ValueError) as exc:
+        except ContentError as exc:
+            raise RenderError(
+                f"{path}: cannot read this message catalogue: {exc.problems[0].message}"
+            ) from None
+        except ValueError as exc:
             raise RenderError(f"{path}: cannot read this message catalogue: {exc}") from exc
         buffer.seek(0)
         translations = Translations(buffer, domain=DOMAIN)
