@@ -64,6 +64,7 @@ class Built:
 
 LINK_OUT = "is a link to a file outside the newsroom; copy the file in instead"
 CONTACT_ID = "is not a valid contact id: use lowercase letters, digits, '-' and '_'"
+SANDBOX = "templates run in a sandbox, where no name starts with '_'"
 EXPECTED = {
     "asset-link-out": Refused(
         (
@@ -177,6 +178,13 @@ EXPECTED = {
     "template-code-in-fields": Built(texts=("{{ 1000 + 337 }}", "{% for x in 'abc' %}Z{{ x }}{% endfor %}")),
     "template-code-in-settings": Built(),
     "template-link-out": Refused((f"templates/partials/boilerplate.html: {LINK_OUT}",)),
+    "template-runs-python": Refused(
+        (
+            "templates/partials/boilerplate.html:2: '__class__', '__base__', '__subclasses__' and '__name__' "
+            f"are out of a template's reach: {SANDBOX}",
+            f"templates/partials/endmark.html:1: '__globals__' is out of a template's reach: {SANDBOX}",
+        )
+    ),
     "templates-folder-link-out": Refused(
         ("templates: is a link to a folder outside the newsroom; copy the folder in instead",)
     ),

@@ -235,7 +235,9 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
     Jinja reads templates and the build copies assets/ into the site following
     links, so a link in templates/ to a file elsewhere on the machine would put
     that file into the output. Links to folders are followed to check what they
-    hold, each real folder once, so a loop of links ends.
+    hold, each real folder once, so a loop of links ends. Each file must be a
+    regular file, and each template one the sandbox will run (see
+    `templating.template_problems`): `check` finds a broken override, not the build.
     """
     folder = root / "templates"
     if not folder.is_dir():
@@ -260,11 +262,21 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
                 message = "is a link to a file outside the newsroom; copy the file in instead"
                 problems.append(Problem(rel, 0, "", message))
                 continue
-            try:
-                ensure_regular(path, rel)  # Jinja and the build would wait on a named pipe
-            except ContentError as exc:
-                problems.extend(exc.problems)
+            _check_template_file(path, rel, Path(rel).relative_to("templates").as_posix(), problems)
     return folder
+
+
+def _check_template_file(path: Path, rel: str, name: str, problems: list[Problem]) -> None:
+    """A file of templates/: a regular file and, for a template, one the sandbox will run."""
+    from pressroom.templating import is_template, template_problems
+
+    try:
+        if not is_template(name):
+            ensure_regular(path, rel)
+            return
+        problems.extend(template_problems(read_text(path, rel), rel))
+    except ContentError as exc:
+        problems.extend(exc.problems)
 
 
 def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Contact], dict[str, str]]:
