@@ -234,6 +234,48 @@ def test_file_name_must_be_a_slug(make_newsroom, name, message):
     assert problems(make_newsroom({f"releases/{name}": release()})) == [f"releases/{name}: {message}"]
 
 
+@pytest.mark.parametrize(
+    "rel, message",
+    [
+        # `$` matched before a final newline: "abc\n" passed as a slug and published releases/abc\n/
+        (
+            "releases/abc\n.md",
+            "'abc\\n' is not a valid slug: use lowercase letters, digits and '-', e.g. 'abc.md'",
+        ),
+        (
+            "releases/a.fr\n.md",
+            "'fr\\n' is not a language tag: a translation is named <slug>.<lang>.md with a tag such as "
+            "'fr' or 'pt-BR', e.g. 'a.fr.md'",
+        ),
+        (
+            "contacts/ann\n.yaml",
+            "'ann\\n' is not a valid contact id: use lowercase letters, digits, '-' and '_'",
+        ),
+    ],
+)
+def test_a_name_ending_in_a_newline_is_refused(make_newsroom, rel, message):
+    text = "name: Ann\nemail: ann@example.org\n" if rel.startswith("contacts/") else release()
+    root = make_newsroom({"releases/a.md": release(), rel: text})
+    shown = rel.replace("\n", "\\n")
+    assert problems(root) == [f"{shown}: {message}"]
+
+
+def test_a_slug_with_a_trailing_newline_is_never_published(runner, make_newsroom):
+    root = make_newsroom({"releases/abc\n.md": RELEASE})
+    check = runner.invoke(main, ["check", "--root", str(root)])
+    assert check.exit_code == 1
+    assert check.stderr.startswith("releases/abc\\n.md: 'abc\\n' is not a valid slug")
+    build = runner.invoke(main, ["build", "--root", str(root), "--now", NOW.isoformat()])
+    assert build.exit_code == 1
+    assert not (root / "build").exists()
+    assert (
+        runner.invoke(
+            main, ["new", "--translate", "abc\n", "--language", "fr", "--root", str(root)]
+        ).exit_code
+        == 2
+    )
+
+
 # -- encodings: a BOM or Windows line ends load fine and keep line numbers ----------
 
 ENCODED = release(

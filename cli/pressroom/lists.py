@@ -36,7 +36,7 @@ FOLDER = "contacts/lists"
 COLUMNS = ("name", "email", "outlet", "language", "tags")
 REQUIRED = ("name", "email")
 SUFFIXES = (".csv", ".yaml")
-LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,19 +46,21 @@ from pressroom.source import (
 )
 from pressroom.suggest import did_you_mean
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $: `$` also matches before a final newline, and a file named "abc\n.md"
+# would pass as the slug "abc\n" and publish a folder of that name.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
 # releases/<slug>.<lang>.md: the same release in another language. The tag's
 # first part is lower case, as BCP 47 writes it and as URLs will show it.
-_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)$")
-_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_HASH = re.compile(r"^[0-9a-f]{12}$")
+_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)\Z")
+_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+_HASH = re.compile(r"^[0-9a-f]{12}\Z")
 # ASCII digits only: `\d` alone would let Arabic-Indic digits through to a
 # confusing "not a real date".
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATETIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)"
-    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?\Z",
     re.ASCII,
 )
 # An instant is shown in the newsroom's zone and in UTC; within a day or so of the
@@ -66,8 +68,8 @@ _DATETIME = re.compile(
 # raises OverflowError. Comparing aware datetimes never converts, so this check is safe.
 _FIRST_INSTANT = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
 _LAST_INSTANT = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
-_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+\Z")
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}\Z")
 # Characters that have no place in a one-line field: C0/C1 controls and the
 # Unicode line separators, which would split an email header or a dateline.
 _LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
@@ -235,9 +237,7 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
     Jinja reads templates and the build copies assets/ into the site following
     links, so a link in templates/ to a file elsewhere on the machine would put
     that file into the output. Links to folders are followed to check what they
-    hold, each real folder once, so a loop of links ends. Each file must be a
-    regular file, and each template one the sandbox will run (see
-    `templating.template_problems`): `check` finds a broken override, not the build.
+    hold, each real folder once, so a loop of links ends.
     """
     folder = root / "templates"
     if not folder.is_dir():

@@ -18,8 +18,8 @@ from pressroom.source import read_text
 from pressroom.suggest import did_you_mean
 
 FILENAME = "pressroom.toml"
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
