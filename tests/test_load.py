@@ -542,6 +542,38 @@ def test_a_folder_named_like_a_release_is_skipped_but_pressroom_toml_must_be_a_f
     ]
 
 
+# -- control characters --------------------------------------------------------------
+
+
+def test_control_characters_in_the_body_are_dropped_with_a_warning_naming_the_line(make_newsroom):
+    body = "First \x1bline.\n\nSecond\x0b line, and a\x7f DEL\x9b.\n"
+    root = make_newsroom({"releases/a.md": release(body=body)})
+    newsroom = load_newsroom(root)
+    assert newsroom.release("a").body == "First line.\n\nSecond line, and a DEL."
+    assert [str(w) for w in newsroom.warnings] == [
+        "releases/a.md:6: warning: body: dropped 4 invisible control characters (U+000B, U+001B, U+007F, "
+        "U+009B) on lines 6 and 8, most likely left over from copying and pasting"
+    ]
+
+
+def test_one_control_character_is_one_warning(make_newsroom):
+    root = make_newsroom({"releases/a.md": release(body="Brussels –\n\nThe \x07text.")})
+    assert [str(w) for w in load_newsroom(root).warnings] == [
+        "releases/a.md:8: warning: body: dropped an invisible control character (U+0007), "
+        "most likely left over from copying and pasting"
+    ]
+
+
+def test_a_nul_in_the_body_is_an_error_on_its_line(make_newsroom):
+    root = make_newsroom({"releases/a.md": release(body="Fine.\n\nNot\x00 fine.")})
+    assert problems(root) == ["releases/a.md:8: body: contains a NUL character; remove it"]
+
+
+def test_an_escaped_c1_control_in_background_is_refused(make_newsroom):
+    root = make_newsroom({"releases/a.md": release('background: "Notes\\x9b[2J for editors"\n')})
+    assert problems(root) == ["releases/a.md:5: background: contains the control character U+009B; remove it"]
+
+
 # -- custom fields ----------------------------------------------------------------------
 
 

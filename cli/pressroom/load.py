@@ -73,7 +73,12 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}\Z")
 # Characters that have no place in a one-line field: C0/C1 controls and the
 # Unicode line separators, which would split an email header or a dateline.
 _LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u2028\u2029]")
+# What the body may not keep: C0 controls but tab and line feed (a carriage return is
+# a line end by now), DEL and C1. Invisible leftovers of copy and paste (ESC, the
+# word processor's vertical tab), they would make the feeds' XML unwritable; each is
+# dropped with a warning naming its line. NUL is refused: it means a binary file.
+_BODY_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 
 REQUIRED = ("title", "date", "location")
 ATTENDEE_FIELDS = ("name", "role", "organization")
@@ -451,6 +456,13 @@ def _refuse_duplicate_languages(translations: list[Release], problems: list[Prob
             problems.append(Problem(t.path, 0, "", f"the same language as {first.path}: keep one of them"))
 
 
+def _series(items: list[str], most: int = 8) -> str:
+    """'3, 5 and 9'; past `most` items, '3, 5, ... and 4 more'."""
+    if len(items) > most:
+        return f"{', '.join(items[:most])} and {len(items) - most} more"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 @dataclass
 class FieldReader:
     """Typed reading of node trees for one file, appending problems as it goes."""
@@ -664,7 +676,16 @@ class FieldReader:
                 status = Status(raw)
             elif raw is not None:
                 self.problem(f["status"].line, "status", f"expected 'draft' or 'approved', found '{raw}'")
+        before_embargo = self._errors
         embargo = self.instant(f["embargo"], "embargo") if "embargo" in f else None
+        if "embargo" in f and embargo is None and self._errors == before_embargo:
+            # A blank field is one not filled in yet: publishing at once would be the worst guess.
+            self.problem(
+                f["embargo"].line,
+                "embargo",
+                "left empty: write when it lifts, e.g. 2018-05-25T12:00:00+02:00, "
+                "or remove the line if there is no embargo",
+            )
         issuers = self.text_list(f["issuers"], "issuers") if "issuers" in f else ()
         tags = self.text_list(f["tags"], "tags") if "tags" in f else ()
         background = self.text(f["background"], "background", multiline=True) if "background" in f else None
@@ -711,9 +732,7 @@ class FieldReader:
                 if value is not None:
                     custom.append((name, value))
 
-        text = body.strip("\n")
-        if "\x00" in text:
-            self.problem(body_line, "body", "contains a NUL character; remove it")
+        text = self._body(body, body_line).strip("\n")
         if not text.strip():
             self.problem(body_line, "body", "the release has no text below the front matter")
 
@@ -783,6 +802,28 @@ class FieldReader:
             subtitle=opt["subtitle"],
             reference=opt["reference"],
         )
+
+    def _body(self, body: str, first_line: int) -> str:
+        """The body without control characters, each line that had some named in one warning."""
+        nul = body.find("\x00")
+        if nul >= 0:
+            self.problem(first_line + body.count("\n", 0, nul), "body", "contains a NUL character; remove it")
+        found = list(_BODY_CONTROLS.finditer(body))
+        if not found:
+            return body
+        lines = sorted({first_line + body.count("\n", 0, m.start()) for m in found})
+        codes = ", ".join(sorted({f"U+{ord(m[0]):04X}" for m in found}))
+        count = "an invisible control character"
+        if len(found) > 1:
+            count = f"{len(found)} invisible control characters"
+        where = "" if len(lines) == 1 else f" on lines {_series([str(n) for n in lines])}"
+        self.problem(
+            lines[0],
+            "body",
+            f"dropped {count} ({codes}){where}, most likely left over from copying and pasting",
+            Severity.WARNING,
+        )
+        return _BODY_CONTROLS.sub("", body)
 
     def _translated_from(
         self, node: Node | None, translation: str | None, original: Release | None

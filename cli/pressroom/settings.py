@@ -28,6 +28,10 @@ _TOP = {
 }  # fmt: skip
 _EMAIL = {"from"}
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# TOML lets a control character into a string only as an escape ("\u001b"); the name,
+# boilerplate and end mark reach pages, feeds, PDFs and emails, where XML cannot hold one
+# and a terminal would act on it. The boilerplate alone may span lines.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
 
 
@@ -86,7 +90,18 @@ class _Validator:
         if not isinstance(value, str) or not value.strip():
             self._problem(key, f"expected text, found {value!r}")
             return default
-        return value.strip()
+        value = value.strip()
+        # The sender has its own check, stricter, below.
+        bad = (_CONTROL_IN_TEXT if key == "boilerplate" else _NOT_IN_HEADER).search(value)
+        if bad and table is None:
+            what = (
+                "a line break" if bad[0] in "\n\u2028\u2029" else f"the control character U+{ord(bad[0]):04X}"
+            )
+            self._problem(
+                key, f"contains {what}; {'remove it' if key == 'boilerplate' else 'keep it on one line'}"
+            )
+            return default
+        return value
 
     def settings(self) -> Settings:
         data = self._data
