@@ -31,11 +31,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from conftest import PROFILE
+
 NOW = "2020-01-01T00:00:00Z"
 ARGS = ["build", "--now", NOW]
 # One kill point per five examples of the Hypothesis profile: 12 in "ci", 600 in "long".
 KILL_POINTS = max(12, settings.default.max_examples // 5)
-SEED = int(os.environ.get("PRESSROOM_FAULT_SEED") or random.SystemRandom().randrange(2**32))
+# Fixed under the "ci" profile, as Hypothesis is there: the same kill points on every run.
+SEED = int(
+    os.environ.get("PRESSROOM_FAULT_SEED")
+    or (random.SystemRandom().randrange(2**32) if PROFILE == "long" else 525)
+)
 LOCKED = "Error: another build is running in this newsroom; try again when it has finished"
 # What the build does to the disk and the world, as audit events: a kill point
 # is "just before the n-th of these". The first `os.rename` puts the journal in
