@@ -185,7 +185,7 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_guarded
 def check(root: Path, strict: bool) -> None:
-    """Validate every release, contact, media list and pressroom.toml; change nothing.
+    """Validate every release, contact, media list, own template and pressroom.toml; change nothing.
 
     Lists every problem as file:line: field: message and exits 1 if any is an
     error (or a warning, with --strict).

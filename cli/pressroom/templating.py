@@ -48,7 +48,7 @@ if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-le
 LOCALE_FOLDER = "locale"
 DOMAIN = "messages"
 # What Jinja may load from a templates/ folder; assets/ is copied, never rendered.
-TEMPLATE_SUFFIXES = (".html", ".txt", ".xml", ".svg")
+TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
 
 
 def template_dirs(own: Path | None) -> list[Path]:
