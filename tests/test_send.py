@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import fcntl
 import re
 import shutil
@@ -21,7 +22,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
+from email.utils import getaddresses
 
 import pytest
 import trustme
@@ -921,3 +924,121 @@ def test_a_dry_run_never_deletes_through_a_link(newsroom, tmp_path):
     with pytest.raises(SendError, match=r"^\.pressroom/outbox is not a folder; move it away$"):
         write_outbox(plan_for(root))
     assert (elsewhere / SLUG / "keep.txt").exists()
+
+
+# -- attacks: a hostile name, a lost or damaged ledger, an international sender ------------
+
+HOSTILE = (
+    "=?utf-8?q?Ann=0D=0AReply-To:_evil@attacker.example=0D=0ABcc:_x@attacker.example=0D=0A=0D=0AForged_body?="
+)
+NAME_REFUSED = (
+    "contacts/lists/media.csv:2: name: contains an RFC 2047 encoded word (=?...?=), which a mail client "
+    "would decode into other text; write the name as it should read, and pressroom encodes it"
+)
+RELAY = {"security": "none-local-relay-only", "user": None}
+
+
+def rfc2047_to(data):
+    """The To: header's (name, address) as RFC 2047 reads it, as mail clients do (see test_addresses)."""
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    unfolded = re.sub(r"\r\n(?=[ \t])", "", head)
+    [value] = [line[4:] for line in unfolded.split("\r\n") if line.startswith("To: ")]
+    [(name, addr)] = getaddresses([value])
+    return str(make_header(decode_header(name))), addr
+
+
+def test_an_encoded_word_list_name_is_refused_by_check_and_send(smtp_server, newsroom, runner):
+    handler = Handler()
+    port = smtp_server(handler).port
+    hostile = LIST.replace("Ann Example,", f"{HOSTILE},")
+    root = newsroom(port, **RELAY, files={"contacts/lists/media.csv": hostile})
+
+    checked = runner.invoke(main, ["check", "--root", str(root)])
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines() == [NAME_REFUSED, "Error: 1 error, 0 warnings in 1 file"]
+
+    sent = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert sent.exit_code == 1
+    assert sent.stderr.splitlines()[0] == NAME_REFUSED
+    assert handler.log == []  # nothing reached the server
+
+
+def test_a_hostile_name_past_the_loader_still_adds_no_header_at_the_server(smtp_server, newsroom):
+    # The loader refuses it; were one to get through, the header builder still writes it as text.
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    plan = plan_for(root)
+    ann = dataclasses.replace(plan.media_list.recipients[0], name=HOSTILE)
+    plan = dataclasses.replace(plan, media_list=dataclasses.replace(plan.media_list, recipients=(ann,)))
+
+    assert send(plan).ok
+    [received] = handler.received
+    assert received.rcpt_tos == ["ann@example.org"]
+    message = parse(received.data)
+    assert message.keys() == [
+        "From", "Subject", "Date", "Message-ID", "MIME-Version", "To", "Content-Type", "Content-Language",
+    ]  # fmt: skip
+    assert b"\r\nReply-To:" not in received.data and b"\r\nBcc:" not in received.data
+    assert rfc2047_to(received.data) == (HOSTILE, "ann@example.org")
+    body = message.get_body(("plain",)).get_content()
+    assert body == parse(plan.versions[""].email.as_bytes()).get_body(("plain",)).get_content()
+    assert "The first High-Level Dialogue took place today in Brussels." in " ".join(body.split())
+    assert "Forged" not in body
+
+
+INTERNATIONAL = SETTINGS.replace(
+    'from = "Test Press Office <press@example.org>"', 'from = "Presse Büro <press@bücher.example>"'
+)
+
+
+def test_an_international_sender_domain_is_checked_and_sent_in_its_ascii_form(
+    smtp_server, make_newsroom, runner
+):
+    handler = Handler()
+    port = smtp_server(handler).port
+    root = make_newsroom(
+        {f"releases/{SLUG}.md": release(), "contacts/lists/media.csv": LIST},
+        settings=INTERNATIONAL + smtp_table(port, **RELAY),
+    )
+    assert runner.invoke(main, ["check", "--root", str(root)]).exit_code == 0
+    dry = runner.invoke(main, ["send", SLUG, "--list", "media", "--dry-run", "--root", str(root)])
+    assert dry.exit_code == 0, dry.output
+    assert "From      Presse Büro <press@xn--bcher-kva.example>" in dry.stdout.splitlines()
+
+    sent = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert sent.exit_code == 0, sent.output
+    assert {r.mail_from for r in handler.received} == {"press@xn--bcher-kva.example"}
+    for received in handler.received:
+        assert received.data.split(b"\r\n\r\n", 1)[0].isascii()
+        sender = parse(received.data)["From"].addresses[0]
+        assert (sender.display_name, sender.addr_spec) == ("Presse Büro", "press@xn--bcher-kva.example")
+
+
+@pytest.mark.parametrize(
+    ("sender", "message"),
+    [
+        (
+            "Presse <présse@example.org>",
+            "pressroom.toml:10: email.from: 'présse@example.org' has letters beyond ASCII before the @, "
+            "which only servers with SMTPUTF8 accept, and pressroom does not send that way; use an ASCII address",
+        ),
+        (
+            "Presse <press@bü_cher.example>",
+            "pressroom.toml:10: email.from: the domain of 'press@bü_cher.example' is not a valid international "
+            "domain name (Codepoint U+005F at position 3 of 'bü_cher' not allowed)",
+        ),
+    ],
+)
+def test_a_sender_that_cannot_be_sent_from_is_refused_by_check_and_send(
+    make_newsroom, runner, sender, message
+):
+    settings = SETTINGS.replace("Test Press Office <press@example.org>", sender) + smtp_table(25, **RELAY)
+    root = make_newsroom(
+        {f"releases/{SLUG}.md": release(), "contacts/lists/media.csv": LIST}, settings=settings
+    )
+    for args in (["check"], ["send", SLUG, "--list", "media", "--dry-run"]):
+        result = runner.invoke(main, [*args, "--root", str(root)])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0] == message
+
+

@@ -33,12 +33,13 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from functools import cached_property
 from pathlib import Path
 
 import jinja2
 
+from pressroom.addresses import address_header, envelope_address, parse_mailbox
 from pressroom.build import WORKDIR, Progress
 from pressroom.errors import ContentError, PressroomError, Problem
 from pressroom.ledger import FILENAME as LEDGER_FILE
@@ -114,7 +115,7 @@ class Plan:
         language = version_for(recipient.language, self.release.language, self.versions)
         version = self.versions[language]
         message = copy.deepcopy(version.email)
-        message["To"] = recipient.address
+        message.set_raw("To", address_header("To", recipient.address))
         # The build dates an email by its embargo; a sent one is dated when it was sent,
         # as mail clients and spam filters expect.
         message.replace_header("Date", format_datetime(self.now.astimezone(self.view.settings.tz)))
@@ -283,7 +284,7 @@ def prepare(
         now=now,
         media_list=media_list,
         proof=test_to is not None,
-        sender=parseaddr(newsroom.settings.email_from)[1],
+        sender=envelope_address(parse_mailbox(newsroom.settings.email_from).addr_spec),
         smtp=smtp,
         versions=versions,
         earlier=earlier,
@@ -506,7 +507,7 @@ class _Run:
             try:
                 outcome = self.connection.transaction(
                     self.plan.sender,
-                    recipient.email,
+                    envelope_address(recipient.email),
                     data,
                     lambda: self._move(recipient, State.PENDING, State.SENDING, message_id=message_id),
                 )
