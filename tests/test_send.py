@@ -613,8 +613,8 @@ def test_a_changed_release_is_not_sent_again_unless_asked(starttls_server, newsr
 def test_a_second_send_at_the_same_time_is_refused(newsroom):
     root = newsroom()
     plan = plan_for(root)
-    (root / ".pressroom").mkdir()
-    with (root / ".pressroom" / "send.lock").open("w") as held:
+    (root / "records").mkdir()
+    with (root / "records" / "sends.lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(
             SendError, match=r"^another send is running in this newsroom; wait for it to finish$"
@@ -741,6 +741,7 @@ def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsr
         f"Attached  eu-un.pdf ({round(len(plan_for(root).versions[''].pdf) / 1024)} KB)",
         "From      Test Press Office <press@example.org>",
         f"Via       127.0.0.1:{port}, STARTTLS, login press@example.org, at most 6000 a minute",
+        "Ledger    none yet: records/sends.sqlite starts with this send",
         "Send 5 messages now? [y/N]: n",
     ]
     assert "Aborted!" in declined.stderr
@@ -1040,5 +1041,136 @@ def test_a_sender_that_cannot_be_sent_from_is_refused_by_check_and_send(
         result = runner.invoke(main, [*args, "--root", str(root)])
         assert result.exit_code == 1
         assert result.stderr.splitlines()[0] == message
+
+
+LEDGER_REFUSED = (
+    ". It is the send ledger, the record of who has been sent what: starting a new one would send every "
+    "release again to everyone on its list. Restore the file from a backup; or, only if everyone may get "
+    "the release again, add --new-ledger to keep this file under another name and start a new ledger"
+)
+
+
+def _emptied(root):
+    (root / "records/sends.sqlite").write_bytes(b"")
+    return "Error: records/sends.sqlite is empty (0 bytes)"
+
+
+def _truncated(root):
+    path = root / "records/sends.sqlite"
+    data = path.read_bytes()
+    assert len(data) >= 3 * 4096
+    path.write_bytes(data[: len(data) // 2 // 4096 * 4096])
+    return "Error: records/sends.sqlite is damaged or truncated (SQLite: "
+
+
+def _replaced(root):
+    (root / "records/sends.sqlite").write_text("name,email\nAnn Example,ann@example.org\n" * 100)
+    return "Error: records/sends.sqlite is not an SQLite database"
+
+
+def _emptied_at_the_old_place(root):
+    # As an older pressroom kept it, among the caches, and as the reported attack left it.
+    (root / "records/sends.sqlite").unlink()
+    (root / ".pressroom").mkdir(exist_ok=True)
+    (root / ".pressroom/sends.sqlite").write_bytes(b"")
+    return "Error: .pressroom/sends.sqlite is empty (0 bytes)"
+
+
+@pytest.mark.parametrize("damage", [_emptied, _truncated, _replaced, _emptied_at_the_old_place])
+def test_a_damaged_ledger_sends_nobody_until_a_new_one_is_asked_for(smtp_server, newsroom, runner, damage):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, args).exit_code == 0
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
+
+    refusal = damage(root)
+    again = runner.invoke(main, args)
+    assert again.exit_code == 1
+    assert again.stderr.startswith(refusal)
+    assert again.stderr.rstrip("\n").endswith(LEDGER_REFUSED)
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]  # nobody got a second copy
+    dry = runner.invoke(main, ["send", SLUG, "--list", "media", "--dry-run", "--root", str(root)])
+    assert dry.exit_code == 1 and dry.stderr.startswith(refusal)
+
+    # Only when asked, and it says what it does: everyone is sent the release again.
+    renewed = runner.invoke(main, [*args, "--new-ledger"])
+    assert renewed.exit_code == 0, renewed.output
+    lines = renewed.stdout.splitlines()
+    assert (
+        "Ledger    records/sends.sqlite cannot be read: a new one starts with this send (--new-ledger)"
+        in lines
+    )
+    assert lines[-2:] == [
+        "Started a new send ledger (--new-ledger); the unreadable one is kept as records/sends.unreadable-1.sqlite",
+        "Sent 5 messages; 5 of 5 on the list have it",
+    ]
+    assert (root / "records/sends.unreadable-1.sqlite").exists()
+    assert [handler.count(a) for a in ADDRESSES] == [2, 2, 2, 2, 2]
+    # And never in place of a sound ledger.
+    refused = runner.invoke(main, [*args, "--new-ledger"])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: records/sends.sqlite is a sound ledger, and --new-ledger is only for one that cannot be "
+        "read: a new ledger would send everything again to everyone. Leave out --new-ledger\n"
+    )
+    assert [handler.count(a) for a in ADDRESSES] == [2, 2, 2, 2, 2]
+
+
+def _make_clean(root):
+    """Run the project's own `make clean` in the newsroom, as a user of this repository would."""
+    shutil.copy(REPO / "Makefile", root / "Makefile")
+    result = subprocess.run(["make", "clean"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_make_clean_then_send_sends_nobody_a_second_copy(smtp_server, newsroom, runner):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, ["build", "--root", str(root)]).exit_code == 0
+    assert runner.invoke(main, [*args[:4], "--dry-run", *args[5:]]).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 0
+    assert (root / ".pressroom/cache.json").exists() and (root / ".pressroom/outbox").exists()
+
+    _make_clean(root)
+    assert not (root / "build").exists()
+    assert list((root / ".pressroom").iterdir()) == []  # the caches are gone
+    assert (root / "records/sends.sqlite").exists()
+
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert (
+        again.stdout.splitlines()[-1] == "Sent 0 messages; 5 of 5 on the list have it (5 from earlier runs)"
+    )
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
+
+
+def test_a_ledger_an_older_pressroom_left_in_dot_pressroom_survives_make_clean_and_moves(
+    smtp_server, newsroom, runner
+):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, args).exit_code == 0
+    (root / ".pressroom").mkdir()
+    (root / "records/sends.sqlite").rename(root / ".pressroom/sends.sqlite")  # where it used to be
+    shutil.rmtree(root / "records")
+
+    _make_clean(root)
+    assert [p.name for p in (root / ".pressroom").iterdir()] == ["sends.sqlite"]
+
+    moved = runner.invoke(main, args)
+    assert moved.exit_code == 0, moved.output
+    assert moved.stdout.splitlines()[0] == (
+        "Moved the send ledger from .pressroom/sends.sqlite to records/sends.sqlite, where no clean deletes it"
+    )
+    assert (
+        moved.stdout.splitlines()[-1] == "Sent 0 messages; 5 of 5 on the list have it (5 from earlier runs)"
+    )
+    assert not (root / ".pressroom/sends.sqlite").exists()
+    again = runner.invoke(main, args)
+    assert "Moved" not in again.stdout  # said once
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
 
 
