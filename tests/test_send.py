@@ -7,9 +7,11 @@ rate limit run on a fake clock; only the kill test and the CLI use real time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import dataclasses
 import fcntl
+import itertools
 import re
 import shutil
 import signal
@@ -205,9 +207,12 @@ def starttls_server(smtp_server, server_tls):
 # -- the newsroom ------------------------------------------------------------------
 
 
-def smtp_table(port, security="starttls", user=USER):
+def smtp_table(port, security="starttls", user=USER, extra=""):
     login = f'user = "{user}"\n' if user else ""
-    return f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n{login}rate_per_minute = 6000\n'
+    return (
+        f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n{login}rate_per_minute = 6000\n'
+        + extra
+    )
 
 
 def release(status="approved", date="2099-05-25", title=TITLE):
@@ -216,13 +221,13 @@ def release(status="approved", date="2099-05-25", title=TITLE):
 
 @pytest.fixture
 def newsroom(make_newsroom):
-    def make(port=25, security="starttls", user=USER, text=None, files=None):
+    def make(port=25, security="starttls", user=USER, text=None, files=None, smtp=""):
         content = {
             f"releases/{SLUG}.md": text or release(),
             "contacts/lists/media.csv": LIST,
             **(files or {}),
         }
-        return make_newsroom(content, settings=SETTINGS + smtp_table(port, security, user))
+        return make_newsroom(content, settings=SETTINGS + smtp_table(port, security, user, smtp))
 
     return make
 
@@ -258,7 +263,6 @@ def send(plan, tls=None, clock=None, **options):
         PASSWORD,
         clock=clock or FakeClock(),
         ssl_context=tls,
-        timeout=10,
         local_hostname="localhost",
         **options,
     )
@@ -446,31 +450,36 @@ def test_a_server_that_cannot_be_reached_stops_the_run_after_the_retries(newsroo
     assert "Pending: run the same command again to send them; nobody gets a message twice." in report.lines()
 
 
-def test_no_answer_after_the_message_is_uncertain_and_never_sent_again(starttls_server, newsroom, client_tls):
+def test_no_answer_after_the_message_is_uncertain_never_sent_again_and_ends_the_run(
+    starttls_server, newsroom, client_tls
+):
     handler, port = starttls_server
     handler.hold[("DATA", "carl@example.org")] = threading.Event()
-    root = newsroom(port)
-    report = deliver(
-        plan_for(root),
-        PASSWORD,
-        clock=FakeClock(),
-        ssl_context=client_tls,
-        timeout=1.0,
-        local_hostname="localhost",
+    root = newsroom(port, smtp="read_timeout = 1\n")
+    started = time.monotonic()
+    report = send(plan_for(root), client_tls)
+    assert time.monotonic() - started < 10
+    # The server stopped answering: the run ends there rather than wait on it for everyone else.
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 0, 0]
+    late = (
+        f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for its answer after the "
+        "message (read_timeout in [smtp])"
     )
-    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
-    assert report.not_sent[0][0].email == "carl@example.org"
-    assert report.not_sent[0][1] is State.UNCERTAIN
-    assert report.not_sent[0][2].startswith("no answer after the message was sent: ")
+    assert report.aborted == f"{late}; it may have the message"
+    assert [(r.email, state, response) for r, state, response in report.not_sent] == [
+        ("carl@example.org", State.UNCERTAIN, f"{late}; it may have the message"),
+        ("dora@example.com", State.PENDING, ""),
+        ("emil@example.org", State.PENDING, ""),
+    ]
     with Ledger.open(root) as ledger:
         carl = ledger.states(SLUG, plan_for(root).content_hash)["carl@example.org"]
     assert carl.state is State.UNCERTAIN
     assert carl.message_id.startswith(f"<{SLUG}.")  # to look for in the server's log
 
     again = plan_for(root)
-    assert again.recipients == ()
+    assert [r.email for r in again.recipients] == ["dora@example.com", "emil@example.org"]
     send(again, client_tls)
-    assert handler.count("carl@example.org") == 1
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
     # Once someone has checked the server's log and found nothing, they may ask for it.
     resent = send(plan_for(root, resend_uncertain=True), client_tls)
     assert resent.ok
@@ -657,7 +666,7 @@ def test_an_untrusted_certificate_aborts_before_login(starttls_server, newsroom)
 
 def test_a_refused_login_aborts_before_any_message(starttls_server, newsroom, client_tls):
     handler, port = starttls_server
-    report = deliver(plan_for(newsroom(port)), "wrong", clock=FakeClock(), ssl_context=client_tls, timeout=10)
+    report = deliver(plan_for(newsroom(port)), "wrong", clock=FakeClock(), ssl_context=client_tls)
     assert report.aborted.startswith(f"127.0.0.1:{port} refused the login for press@example.org: 535 ")
     assert "MAIL" not in [entry[0] for entry in handler.log]
 
@@ -1174,3 +1183,126 @@ def test_a_ledger_an_older_pressroom_left_in_dot_pressroom_survives_make_clean_a
     assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
 
 
+# -- a server that stops answering -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def misbehaving_server(behaviour):
+    """A loopback SMTP peer that, at one point, says nothing or trickles a byte every 0.2 s forever.
+
+    Each byte comes well within any socket timeout, so only a deadline on the
+    whole answer ends the wait.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    received = []
+
+    def trickle(conn, text):
+        for byte in itertools.cycle(text):
+            if stop.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+
+    def serve(conn):
+        with conn, conn.makefile("rb") as lines:
+            if behaviour == "silent":
+                stop.wait()
+                return
+            if behaviour == "trickling greeting":
+                trickle(conn, b"220-still starting up\r\n")
+                return
+            conn.sendall(b"220 tiny ESMTP\r\n")
+            lines.readline()
+            if behaviour == "trickling EHLO":
+                trickle(conn, b"250-still thinking\r\n")
+                return
+            conn.sendall(b"250 tiny\r\n")
+            while line := lines.readline():
+                if line.upper().startswith(b"DATA"):
+                    conn.sendall(b"354 go ahead\r\n")
+                    message = b"".join(iter(lines.readline, b".\r\n"))
+                    received.append(message)
+                    if behaviour == "trickling after the message":
+                        trickle(conn, b"250-still scanning\r\n")
+                        return
+                    conn.sendall(b"250 queued\r\n")
+                else:
+                    conn.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], received
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+QUICK = "connect_timeout = 1\nread_timeout = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "waited"),
+    [
+        ("silent", "its greeting (connect_timeout in [smtp])"),
+        ("trickling greeting", "its greeting (connect_timeout in [smtp])"),
+        ("trickling EHLO", "its answer to EHLO (read_timeout in [smtp])"),
+    ],
+)
+def test_a_silent_or_trickling_server_ends_the_send_within_its_timeout(newsroom, behaviour, waited):
+    with misbehaving_server(behaviour) as (port, received):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        plan = plan_for(root)
+        started = time.monotonic()
+        report = send(plan)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4, f"{behaviour}: the send took {elapsed:.1f} s"
+    assert report.aborted == f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for {waited}"
+    assert received == []
+    assert set(ledger_states(root).values()) == {State.PENDING}  # nobody was offered a message
+
+
+def test_a_server_trickling_its_answer_to_a_message_leaves_it_uncertain_and_ends_the_send(newsroom, runner):
+    with misbehaving_server("trickling after the message") as (port, received):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        plan = plan_for(root)
+        started = time.monotonic()
+        report = send(plan)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4, f"the send took {elapsed:.1f} s"
+    assert len(received) == 1
+    late = (
+        f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for its answer after the message "
+        "(read_timeout in [smtp]); it may have the message"
+    )
+    assert report.aborted == late
+    assert ledger_states(root) == {
+        "ann@example.org": State.UNCERTAIN,  # the server may have it: not sent again unless asked
+        "bob@example.com": State.PENDING,
+        "carl@example.org": State.PENDING,
+        "dora@example.com": State.PENDING,
+        "emil@example.org": State.PENDING,
+    }
+    assert "Uncertain: the server may have these, so they are not sent again." in "\n".join(report.lines())
+
+
+def test_the_cli_says_which_server_did_not_answer_and_exits_1(newsroom, runner):
+    with misbehaving_server("silent") as (port, _):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        result = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert result.exit_code == 1
+    assert (
+        f"Stopped: no complete answer from 127.0.0.1:{port} in 1 s while waiting for its greeting "
+        "(connect_timeout in [smtp])"
+    ) in result.stdout.splitlines()
+    assert result.stderr.splitlines()[-1] == "Error: 5 of 5 recipients not sent"

@@ -8,10 +8,11 @@
     Plan.message()   the release's email as the build renders it, addressed to one recipient
                      alone, with the PDF attached and a Message-ID of its own.
     write_outbox()   the dry run: every message as an .eml file in .pressroom/outbox/<slug>/.
-    deliver()        the real run, under a lock: the ledger (ledger.py) says who still needs
-                     the message, the mailer (mailer.py) sends it through the server of
-                     mailconfig.py; temporary failures are
-                     tried again with back-off, within the rate limit.
+    deliver()        the real run, under a lock: the ledger (ledger.py, records/sends.sqlite)
+                     says who still needs the message, the mailer (mailer.py) sends it
+                     through the server of mailconfig.py; temporary failures are tried
+                     again with back-off, within the rate limit; a server that stops
+                     answering ends the run.
     status_lines()   the ledger of one release, for `pressroom send --status`.
 
 A proof (`test_to`) goes to one address, is never recorded in the ledger and
@@ -441,7 +442,6 @@ def deliver(
     progress: Progress | None = None,
     retry: Retry | None = None,
     ssl_context: ssl.SSLContext | None = None,
-    timeout: float = 120.0,
     local_hostname: str | None = None,
 ) -> SendReport:
     """Send the plan's messages over SMTP, recording every step in the ledger.
@@ -452,9 +452,7 @@ def deliver(
     if plan.smtp is None:
         raise SendError("pressroom.toml has no [smtp] table, so there is no server to send through")
     clock = clock or SystemClock()
-    connection = Connection(
-        plan.smtp, password, ssl_context=ssl_context, timeout=timeout, local_hostname=local_hostname
-    )
+    connection = Connection(plan.smtp, password, ssl_context=ssl_context, local_hostname=local_hostname)
     report = SendReport(plan.proof, plan.media_list.recipients)
     with _lock(plan.root):
         if plan.proof:
@@ -548,6 +546,8 @@ class _Run:
                 self._move(recipient, old, State(outcome.result.value), response=outcome.response)
                 if outcome.result is Result.ACCEPTED:
                     self.report.sent.append(recipient.key)
+                if outcome.stop:  # recorded; the rest of the list would wait on it the same way
+                    raise SmtpError(outcome.response)
                 return
             failures += 1
             tries = f"{outcome.response} (tried {failures} time{'s' * (failures != 1)})"
