@@ -564,7 +564,7 @@ def test_a_draft_goes_as_a_proof_to_one_address_and_stays_out_of_the_ledger(
     message = parse(handler.received[0].data)
     assert message["Subject"].startswith("[DRAFT] ")
     assert message["X-Pressroom-Status"] == "draft"
-    assert not (root / ".pressroom" / "sends.sqlite").exists()
+    assert not (root / "records" / "sends.sqlite").exists()  # a proof is never recorded
     send(plan_for(root, test_to="editor@example.org"), client_tls)
     assert handler.count("editor@example.org") == 2  # proofs may be sent as often as needed
 
@@ -684,7 +684,7 @@ def test_a_dry_run_writes_the_messages_and_sends_nothing(starttls_server, newsro
         == "Dry run: 5 messages written to .pressroom/outbox/eu-un/; nothing was sent"
     )
     assert handler.log == []
-    assert not (root / ".pressroom" / "sends.sqlite").exists()
+    assert not (root / "records").exists()  # a dry run starts no ledger
     files = sorted((root / ".pressroom" / "outbox" / SLUG).iterdir())
     assert [f.name for f in files] == [f"{n:03d}-{a}.eml" for n, a in enumerate(ADDRESSES, 1)]
     plan = plan_for(root)

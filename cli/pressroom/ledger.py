@@ -109,7 +109,7 @@ class Row:
 
 def exists(root: Path) -> bool:
     """Whether the newsroom has a ledger (or what is left of one), here or at the old place."""
-    return any(_lexists(root / f"{name}{side}") for name in (FILENAME, OLD_FILENAME) for side in ("", "-wal"))
+    return any(_lexists(root / name) for name in (FILENAME, f"{FILENAME}-wal", OLD_FILENAME))
 
 
 class Ledger:
