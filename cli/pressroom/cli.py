@@ -503,6 +503,11 @@ class _SendProgress:
     "--resend-changed", is_flag=True, help="Send a release that changed since some of the list got it."
 )
 @click.option("--resend-uncertain", is_flag=True, help="Send again where an earlier send is uncertain.")
+@click.option(
+    "--new-ledger",
+    is_flag=True,
+    help="Keep an unreadable send ledger under another name and start a new one (everyone is sent again).",
+)
 @click.option("--status", is_flag=True, help="Show what the send ledger records for SLUG, and exit.")
 @_root_option
 @_guarded
@@ -515,6 +520,7 @@ def send(
     after_embargo: bool,
     resend_changed: bool,
     resend_uncertain: bool,
+    new_ledger: bool,
     status: bool,
     root: Path,
 ) -> None:
@@ -522,9 +528,11 @@ def send(
 
     Every recipient gets the release's email, addressed to them alone, with
     the PDF attached. A summary comes first, then a confirmation (unless
-    --yes). The send ledger (.pressroom/sends.sqlite) records each message, so
-    the same command run again after a failure or a crash sends only to those
-    who have not got it. Exits 1, listing them, when anyone was not sent to.
+    --yes). The send ledger (records/sends.sqlite, which no clean touches)
+    records each message, so the same command run again after a failure or a
+    crash sends only to those who have not got it. Exits 1, listing them, when
+    anyone was not sent to. An empty, damaged or foreign ledger is refused:
+    only --new-ledger starts a new one.
 
     \b
     Examples:
@@ -538,7 +546,8 @@ def send(
     from pressroom.mailconfig import find_password
 
     if status:
-        if list_name or test_to or dry_run or yes or after_embargo or resend_changed or resend_uncertain:
+        flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, new_ledger)
+        if list_name or test_to or any(flags):
             raise click.UsageError("--status takes only SLUG and --root")
         for line in sending.status_lines(root, slug):
             click.echo(line)
@@ -556,6 +565,7 @@ def send(
         resend_changed=resend_changed,
         resend_uncertain=resend_uncertain,
         dry_run=dry_run,
+        new_ledger=new_ledger,
     )
     for line in plan.summary():
         click.echo(line)

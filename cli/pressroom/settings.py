@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.addresses import AddressError, envelope_address, name_problem
 from pressroom.errors import ContentError, Problem
 from pressroom.model import RELEASE_FIELDS, Settings
 from pressroom.source import read_text
@@ -103,6 +104,32 @@ class _Validator:
             return default
         return value
 
+    def _sender(self, sender: str) -> None:
+        display, addr = parseaddr(sender)
+        try:
+            if "@" in addr and not _NOT_IN_HEADER.search(sender):
+                # As the envelope will carry it: a non-ASCII local part, or a domain IDNA cannot write.
+                envelope_address(addr)
+        except AddressError as exc:
+            self._problem("email.from", str(exc))
+            return
+        try:
+            Address(display_name=display, addr_spec=addr)
+            # As the email package reads it: one mailbox, no more (`a@b.org, c@d.org`).
+            valid = "@" in addr and len(policy.SMTP.header_factory("From", sender).addresses) == 1
+        # The standard library's parser raises any of these on malformed input.
+        except (ValueError, IndexError, AttributeError, HeaderParseError):
+            valid = False
+        # The email package splits header values at every line boundary str.splitlines
+        # knows (form feed, NEL, U+2028 ...), not only CR and LF; and a word longer than
+        # the 998 characters a mail line may hold cannot be folded.
+        if not valid or _NOT_IN_HEADER.search(sender) or len(sender) > _MAX_SENDER:
+            self._problem(
+                "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
+            )
+        elif problem := name_problem(display):  # an encoded word would be read as other text
+            self._problem("email.from", f"the name {problem}")
+
     def settings(self) -> Settings:
         data = self._data
         for key in data:
@@ -154,22 +181,7 @@ class _Validator:
                     )
                 )
         else:
-            display, addr = parseaddr(sender)
-            try:
-                Address(display_name=display, addr_spec=addr)
-                # As the email will read it: encoded words (=?utf-8?q?...?=) in the display
-                # name are decoded, and one that decodes to a line break fails only then.
-                valid = "@" in addr and len(policy.SMTP.header_factory("From", sender).addresses) == 1
-            # The standard library's parser raises any of these on malformed input.
-            except (ValueError, IndexError, AttributeError, HeaderParseError):
-                valid = False
-            # The email package splits header values at every line boundary str.splitlines
-            # knows (form feed, NEL, U+2028 ...), not only CR and LF; and a word longer than
-            # the 998 characters a mail line may hold cannot be folded.
-            if not valid or _NOT_IN_HEADER.search(sender) or len(sender) > _MAX_SENDER:
-                self._problem(
-                    "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
-                )
+            self._sender(sender)
         custom = data.get("custom_fields", [])
         if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
             self._problem("custom_fields", "expected a list of field names")
