@@ -116,7 +116,7 @@ def build(
     root = newsroom.root
     out, work = prepare(root)
     with lock(work):
-        recover(work, out)
+        recovery = recover(work, out)
         check_writable(root, out)
         if clean:
             cache = BuildCache()
@@ -124,13 +124,18 @@ def build(
             cache = loader.source
         else:
             cache = BuildCache.read(work)
+        if recovery.refused:  # build/ may be half moved: judge every file in it afresh
+            cache = BuildCache(loaded=cache.loaded)
         staging = Staging(work)
         try:
             with temporary_files_in(staging.scratch):
                 builder = _Builder(newsroom, now, set(formats), only, out, cache, staging, loader)
                 builder.prerendered = prerendered or {}
                 builder.checkpoint = checkpoint or _carry_on
+                builder.recovered = recovery.moved
                 report = builder.run(progress, jobs, executor)
+                if recovery.refused:
+                    report.notices = (recovery.refused, *report.notices)
             builder.checkpoint()
             staging.commit(out, builder.removes)
             builder.record_written()
@@ -139,6 +144,7 @@ def build(
                 builder.next_cache.loaded = loader.next
                 loader.source = builder.next_cache  # a second build with it (serve: PDFs after pages)
             builder.next_cache.write(work)
+            staging.finish()
         finally:
             staging.discard()
     return report
@@ -237,6 +243,7 @@ class _Builder:
         self.planned: dict[str, str] = {}  # output -> key, for everything that belongs in build/
         self.pending: dict[str, str] = {}  # output -> key, for what this build renders
         self.removes: list[str] = []
+        self.recovered: tuple[str, ...] = ()  # files a killed build's journal put in build/
         from pressroom.templating import template_dirs
 
         dirs = template_dirs(newsroom.templates)
@@ -570,12 +577,16 @@ class _Builder:
                 self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
 
     def _removals(self) -> None:
-        """What build/ has that no longer belongs: recorded outputs, or everything after a lost cache."""
+        """What build/ has that no longer belongs: recorded outputs, or everything after a lost cache.
+
+        Files a killed build's journal has just put in place are not in the
+        cache: a release that went back to draft since must not keep them.
+        """
         if self.cache.outputs:
-            known: Iterable[str] = self.cache.outputs
+            known: Iterable[str] = {*self.cache.outputs, *self.recovered}
         else:
             known = _files_under(self.out)
-        self.removes = [rel for rel in known if rel not in self.planned]
+        self.removes = sorted(rel for rel in known if rel not in self.planned)
         self.report.removed = len(self.removes)
 
     def state(self, inputs: str | None) -> dict[str, Any]:
