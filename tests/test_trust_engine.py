@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -24,9 +25,13 @@ from click.testing import CliRunner
 
 from pressroom import commit
 from pressroom.build import build
+from pressroom.build import load as load_for_build
+from pressroom.cache import BuildCache, Record, engine, file_digest
 from pressroom.cli import main
 from pressroom.load import load_newsroom
+from pressroom.serve import Preview
 from test_public import leaks, site_files
+from test_serve import wait_for
 
 NOW = "2026-01-15T09:00:00Z"
 EMBARGO = "2030-05-26T10:00:00+00:00"
@@ -128,6 +133,20 @@ def assert_outside_untouched(root: Path, before: dict[str, str]) -> None:
     ]
 
 
+def read_cache(root: Path) -> dict:
+    return json.loads((root / ".pressroom/cache.json").read_bytes())
+
+
+def plant_cache(root: Path, cache: dict) -> None:
+    """Write cache.json exactly as pressroom lays it out, as someone who read the code would."""
+    text = json.dumps(cache, separators=(",", ":"), ensure_ascii=False)
+    (root / ".pressroom/cache.json").write_bytes(text.encode())
+
+
+def summary_entries(cache: dict, slug: str) -> list[list]:
+    return [entry for entry in cache["summaries"].values() if entry[1]["slug"] == slug]
+
+
 # -- the journal ------------------------------------------------------------------------------
 
 
@@ -219,7 +238,130 @@ def test_a_release_a_killed_build_put_in_place_leaves_the_site_when_it_is_a_draf
     assert_whole(newsroom, tmp_path)
 
 
+# -- the cache -------------------------------------------------------------------------------
+
+
+def _promote(cache: dict) -> None:
+    """The draft approved, the embargo gone: in the loaded releases and in their summaries."""
+    draft = cache["loaded"]["releases/draft.md"]["release"]
+    draft["status"] = "approved"
+    embargoed = cache["loaded"]["releases/embargoed.md"]["release"]
+    embargoed["embargo"] = None
+    embargoed["published"] = "2024-01-01T00:00:00+00:00"
+    for slug in ("draft", "embargoed"):
+        for entry in summary_entries(cache, slug):
+            entry[0] = "forged"
+            entry[1].update(public=True, draft=False, embargoed=False)
+
+
+def _slug_out(cache: dict) -> None:
+    """A loaded release whose slug climbs from build/site/releases/ to the outside folder."""
+    cache["loaded"]["releases/public.md"]["release"]["slug"] = "../../../../../outside/written"
+
+
+@pytest.mark.parametrize("forge", [_promote, _slug_out], ids=["promotes-draft-and-embargo", "slug-out"])
+def test_a_planted_cache_publishes_nothing_withheld_and_writes_nothing_outside(newsroom, tmp_path, forge):
+    before = tree(newsroom.parent / "outside")
+    cache = read_cache(newsroom)
+    forge(cache)
+    cache["state"]["inputs"] = None  # or the build would see nothing to do and read no further
+    plant_cache(newsroom, cache)
+    result = run_build(newsroom)
+    assert_outside_untouched(newsroom, before)
+    assert not leaks(site_files(newsroom), WITHHELD)
+    assert_said_once(result, "cache.json")
+    assert "not the file the last build here wrote" in result.stderr
+    assert_whole(newsroom, tmp_path)
+    assert notes(run_build(newsroom)) == []
+
+
+def test_the_preview_says_once_that_it_ignored_a_planted_cache(newsroom, caplog):
+    cache = read_cache(newsroom)
+    _promote(cache)
+    cache["state"]["inputs"] = None
+    plant_cache(newsroom, cache)
+    with (
+        caplog.at_level(logging.INFO, logger="pressroom"),
+        Preview(newsroom, port=0, clock=lambda: datetime.fromisoformat(NOW)),
+    ):
+        wait_for(lambda: "Built pdf/email" in caplog.text, timeout=120)
+    said = [r.getMessage() for r in caplog.records if ".pressroom/" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith(".pressroom/cache.json was ignored: "), said
+    assert not leaks(site_files(newsroom), WITHHELD)
+
+
+def test_a_cache_copied_in_with_the_newsroom_is_foreign(newsroom, tmp_path):
+    """A copy (an archive, a CI cache restored, a shared folder) is never the file this newsroom's
+    build wrote, even byte for byte: it is ignored, and the copy builds from scratch."""
+    copy = tmp_path / "copy"
+    shutil.copytree(newsroom, copy, symlinks=True)
+    (copy / "build/site/index.html").write_text("stale")  # a cache taken on trust would keep this
+    result = run_build(copy)
+    assert_said_once(result, "cache.json")
+    assert "Built 1 public and 2 staff-only release(s)" in result.stdout
+    assert_whole(copy, tmp_path)
+    again = run_build(copy)
+    assert notes(again) == [] and "nothing new written" in again.stdout
+
+
+def test_a_cache_a_normal_build_wrote_is_used_whole(newsroom):
+    """The seal costs a normal build nothing: the next one takes every loaded release, and
+    renders again only what an edit touched (a new version is a new file, a new inode)."""
+    _, loader = load_for_build(newsroom)
+    assert loader.source.rejected is None and len(loader.previous) == 3
+    assert all(loader.next[rel] is loader.previous[rel] for rel in loader.previous)
+    inodes = {p: p.stat().st_ino for p in (newsroom / "build").rglob("*.html")}
+    path = newsroom / "releases/public.md"
+    path.write_text(path.read_text().replace("Body of", "New body of"))
+    result = run_build(newsroom)
+    assert result.exit_code == 0 and notes(result) == [], result.output
+    again = {p for p, ino in inodes.items() if p.stat().st_ino != ino}
+    staff = newsroom / "build/staff/releases"
+    assert staff / "public/index.html" in again
+    assert not again & {staff / "draft/index.html", staff / "embargoed/index.html"}
+
+
+# A cache with a seal, as if pressroom had written it, that still says what no build would:
+# each is refused entry by entry, whatever the seal.
+
+
+def _sealed_slug_out(cache: BuildCache, root: Path) -> None:
+    entry = cache.loaded["releases/public.md"]
+    entry["release"]["slug"] = "../../../../../outside/written"
+
+
+def _sealed_output_out(cache: BuildCache, root: Path) -> None:
+    cache.outputs["site/../../../outside/sentinel.txt"] = Record("k", 1, 1)
+
+
+def _sealed_public_summary(cache: BuildCache, root: Path) -> None:
+    for key, (_, data) in list(cache.summaries.items()):
+        if data["slug"] == "draft":
+            cache.summaries[key] = ("forged", {**data, "public": True, "draft": False})
+
+
+@pytest.mark.parametrize("forge", [_sealed_slug_out, _sealed_output_out, _sealed_public_summary])
+def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forge):
+    before = tree(newsroom.parent / "outside")
+    work = newsroom / ".pressroom"
+    cache = BuildCache.read(work)
+    assert cache.rejected is None and cache.loaded
+    forge(cache, newsroom)
+    cache.state["inputs"] = None
+    cache.write(work)
+    result = run_build(newsroom)
+    assert_outside_untouched(newsroom, before)
+    assert not leaks(site_files(newsroom), WITHHELD)
+    assert_said_once(result, "cache.json")
+    assert_whole(newsroom, tmp_path)
+
+
 # -- damaged files, FIFOs and links -------------------------------------------------------------
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
 
 
 def _journal(text: str):
@@ -230,6 +372,9 @@ def _journal(text: str):
 
 
 DAMAGES = {
+    "cache-truncated": ("cache.json", lambda work: _truncate(work / "cache.json")),
+    "cache-garbage": ("cache.json", lambda work: (work / "cache.json").write_bytes(b"\x00garbage")),
+    "seal-garbage": ("cache.json", lambda work: (work / "cache.seal").write_text("[1, 2")),
     "journal-truncated": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": ["site/rel')),
     "journal-garbage": ("commit.json", _journal("\x00\x01 not json")),
     "journal-of-another-shape": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": "site"}')),
@@ -249,7 +394,7 @@ def test_a_damaged_cache_or_journal_is_said_once_and_the_build_is_whole(newsroom
 
 @pytest.mark.parametrize(
     ("name", "said"),
-    [("commit.json", "commit.json")],
+    [("cache.json", "cache.json"), ("cache.seal", "cache.json"), ("commit.json", "commit.json")],
 )
 def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(newsroom, tmp_path, name, said):
     path = newsroom / ".pressroom" / name
@@ -262,7 +407,7 @@ def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(newsroom, tmp_path
     assert_whole(newsroom, tmp_path)
 
 
-@pytest.mark.parametrize("name", ["build.lock", "tmp-abcdefgh"])
+@pytest.mark.parametrize("name", ["build.lock", "cache.json", "cache.seal", "tmp-abcdefgh"])
 def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_path, name):
     outside = newsroom.parent / "outside"
     target = outside / ("folder" if name.startswith("tmp-") else "sentinel.txt")
@@ -277,3 +422,15 @@ def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_pat
     assert_outside_untouched(newsroom, before)
     assert not path.is_symlink()
     assert_whole(newsroom, tmp_path)
+
+
+def test_the_attack_cache_is_what_a_build_wrote_bar_the_forgery(newsroom):
+    """The planted caches above are the real format: unforged, the seal alone tells them apart."""
+    cache = read_cache(newsroom)
+    assert cache["engine"] == engine()
+    assert cache["loaded"]["releases/draft.md"]["file"] == file_digest(
+        (newsroom / "releases/draft.md").read_bytes()
+    )
+    assert (newsroom / ".pressroom/cache.json").read_bytes() == json.dumps(
+        cache, separators=(",", ":"), ensure_ascii=False
+    ).encode()
