@@ -30,6 +30,7 @@ from pressroom.cache import BuildCache, Record, engine, file_digest
 from pressroom.cli import main
 from pressroom.load import load_newsroom
 from pressroom.serve import Preview
+from pressroom.workdir import open_lock
 from test_public import leaks, site_files
 from test_serve import wait_for
 
@@ -422,6 +423,19 @@ def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_pat
     assert_outside_untouched(newsroom, before)
     assert not path.is_symlink()
     assert_whole(newsroom, tmp_path)
+
+
+def test_a_lock_file_opened_through_a_planted_link_truncates_nothing(tmp_path):
+    """The same rule for every lock under .pressroom/ (the build's and the send's)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    lock = tmp_path / "work" / "send.lock"
+    lock.parent.mkdir()
+    lock.symlink_to(secret)
+    with open_lock(lock) as handle:
+        handle.write(b"")
+    assert secret.read_text() == SECRET
+    assert lock.is_file() and not lock.is_symlink()
 
 
 def test_the_attack_cache_is_what_a_build_wrote_bar_the_forgery(newsroom):
