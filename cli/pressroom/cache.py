@@ -179,16 +179,23 @@ class BuildCache:
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
 
 
-def _check_release(rel: str, release: Any) -> None:
-    """A cached release must be the original its file names: the loader's slug and contact rules."""
+@cache
+def _loader_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The loader's slug and contact id patterns, imported once: the loader imports this module."""
     from pressroom.load import CONTACT_ID, SLUG
 
-    if release.path != rel or rel != f"releases/{release.slug}.md" or not SLUG.fullmatch(release.slug):
+    return SLUG, CONTACT_ID
+
+
+def _check_release(rel: str, release: Any) -> None:
+    """A cached release must be the original its file names: the loader's slug and contact rules."""
+    slug_rule, contact_rule = _loader_rules()
+    if release.path != rel or rel != f"releases/{release.slug}.md" or not slug_rule.fullmatch(release.slug):
         raise ValueError(f"its release is {shown(release.slug)}, not the one its file names")
     if release.translation_of is not None or release.original is not None:
         raise ValueError("a translation where an original belongs")
     for contact in release.contacts:
-        if contact.id is not None and not CONTACT_ID.fullmatch(contact.id):
+        if contact.id is not None and not contact_rule.fullmatch(contact.id):
             raise ValueError(f"a contact id {shown(contact.id)}")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -24,6 +25,11 @@ from pressroom.errors import printable
 # The folders of build/ that the build writes into (see build.py and docs/urls.md).
 AREAS = ("site", "staff", "email")
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+# One part of a path: not empty, no '/' or NUL, and not '.' or '..'. Regular expressions
+# rather than a split: a build checks thousands of recorded outputs.
+_PART = r"(?!\.\.?(?:/|\Z))[^/\x00]+"
+_CLEAN = re.compile(rf"{_PART}(?:/{_PART})*")
+_OUTPUT = re.compile(rf"(?:{'|'.join(AREAS)})(?:/{_PART})+")
 
 
 class Untrusted(ValueError):
@@ -36,14 +42,12 @@ def clean_relative(rel: object) -> bool:
     Joined to a folder, such a path names something inside it (links aside,
     which the callers refuse on the way down).
     """
-    if not isinstance(rel, str) or not rel or rel.startswith("/") or "\x00" in rel:
-        return False
-    return all(part not in ("", ".", "..") for part in rel.split("/"))
+    return isinstance(rel, str) and _CLEAN.fullmatch(rel) is not None
 
 
 def output_path(rel: object) -> bool:
     """True for a file the build may write: a clean path under site/, staff/ or email/."""
-    return clean_relative(rel) and "/" in str(rel) and str(rel).split("/", 1)[0] in AREAS
+    return isinstance(rel, str) and _OUTPUT.fullmatch(rel) is not None
 
 
 def ignored(name: str, why: str) -> str:
