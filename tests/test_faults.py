@@ -159,6 +159,7 @@ def _drive(plan_file: str) -> None:
     import pressroom.build
     import pressroom.cli
     import pressroom.load  # noqa: F401
+    from pressroom.cache import BuildCache
     from pressroom.render.pdf import render_pdf
     from pressroom.templating import template_dirs
 
@@ -174,7 +175,9 @@ def _drive(plan_file: str) -> None:
     if plan["reset"]:  # each scenario starts from the same build/, cache and no stale trees
         shutil.rmtree(backup, ignore_errors=True)
         shutil.copytree(root / "build", backup, symlinks=True)
-        shutil.copy2(work / "cache.json", backup.with_suffix(".cache"))
+        # A copy of cache.json would be a foreign cache, ignored: it is written again, and sealed.
+        cache = BuildCache.read(work)
+        assert cache.outputs and cache.rejected is None, cache.rejected
     results = []
     for scenario in plan["scenarios"]:
         with tempfile.TemporaryDirectory() as scratch:
@@ -208,7 +211,7 @@ def _drive(plan_file: str) -> None:
         if plan["reset"]:
             shutil.rmtree(root / "build", ignore_errors=True)
             shutil.copytree(backup, root / "build", symlinks=True)
-            shutil.copy2(backup.with_suffix(".cache"), work / "cache.json")
+            cache.write(work)
             (work / "commit.json").unlink(missing_ok=True)
             for stale in work.glob("tmp-*"):
                 shutil.rmtree(stale)

@@ -65,6 +65,7 @@ from pressroom.render.mail import render_email
 from pressroom.render.view import ReleaseView
 from pressroom.suggest import did_you_mean
 from pressroom.templating import environment, template_dirs
+from pressroom.workdir import open_lock
 
 OUTBOX = f"{WORKDIR}/outbox"
 _LOCK = f"{RECORDS}/sends.lock"  # beside the ledger it guards: a clean of .pressroom/ never frees it
@@ -567,7 +568,7 @@ def _lock(root: Path) -> Iterator[None]:
         raise SendError(f"{RECORDS} is a link; pressroom keeps its files in a real folder there")
     try:
         path.parent.mkdir(exist_ok=True)
-        handle = path.open("w")
+        handle = open_lock(path)  # never through a link planted at its name
     except OSError as exc:
         raise SendError(f"cannot write in {root / RECORDS}: {exc.strerror or exc}") from None
     with handle:

@@ -155,7 +155,9 @@ def _finish(ctx: Context, result: JobResult) -> None:
 
 
 def _stage(staging: Path, rel: str, data: bytes) -> None:
-    path = staging / rel
+    from pressroom.commit import staged
+
+    path = staged(staging, rel)
     # A worker that outlived a killed build must not bring its removed staging folder back.
     if not staging.is_dir():
         raise BuildError(f"the build writing {staging.name} has stopped")
