@@ -95,6 +95,15 @@ def test_timeouts_have_defaults_and_are_checked(make_newsroom):
     ]
 
 
+def test_a_final_line_break_does_not_pass_for_a_host_or_a_variable_name(make_newsroom):
+    # Refused before the name patterns, which also match whole values only (`\Z`, not `$`).
+    table = '\n[smtp]\nhost = "smtp.example.org\\n"\npassword_env = "PRESSROOM_PASSWORD\\n"\n'
+    assert smtp_problems(make_newsroom, table) == [
+        "pressroom.toml:13: smtp.host: expected text on one line, found 'smtp.example.org\\n'",
+        "pressroom.toml:14: smtp.password_env: expected text on one line, found 'PRESSROOM_PASSWORD\\n'",
+    ]
+
+
 def test_host_is_required(make_newsroom):
     assert smtp_problems(make_newsroom, "\n[smtp]\nport = 587\n") == [
         "pressroom.toml:12: smtp.host: field required: the mail server's name, e.g. 'smtp.example.org'"

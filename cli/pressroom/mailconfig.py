@@ -34,8 +34,8 @@ _KEYS = (
 CONNECT_TIMEOUT = 30.0
 READ_TIMEOUT = 60.0
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
 
 
 @dataclass(frozen=True, slots=True)
