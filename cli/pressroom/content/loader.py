@@ -25,8 +25,10 @@ from pressroom.content.source import (
     Node,
     Scalar,
     Sequence,
+    ensure_regular,
     parse_front_matter,
     parse_yaml,
+    read_bytes,
     read_text,
 )
 from pressroom.content.suggest import did_you_mean
@@ -44,18 +46,21 @@ from pressroom.model import (
     source_hash,
 )
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $: `$` also matches before a final newline, and a file named "abc\n.md"
+# would pass as the slug "abc\n" and publish a folder of that name.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
 # releases/<slug>.<lang>.md: the same release in another language. The tag's
 # first part is lower case, as BCP 47 writes it and as URLs will show it.
-_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)$")
-_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_HASH = re.compile(r"^[0-9a-f]{12}$")
+_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)\Z")
+_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+_HASH = re.compile(r"^[0-9a-f]{12}\Z")
 # ASCII digits only: `\d` alone would let Arabic-Indic digits through to a
 # confusing "not a real date".
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATETIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?\Z",
     re.ASCII,
 )
 # An instant is shown in the newsroom's zone and in UTC; within a day or so of the
@@ -63,12 +68,17 @@ _DATETIME = re.compile(
 # raises OverflowError. Comparing aware datetimes never converts, so this check is safe.
 _FIRST_INSTANT = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
 _LAST_INSTANT = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
-_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+\Z")
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}\Z")
 # Characters that have no place in a one-line field: C0/C1 controls and the
 # Unicode line separators, which would split an email header or a dateline.
 _LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u2028\u2029]")
+# What the body may not keep: C0 controls but tab and line feed (a carriage return is
+# a line end by now), DEL and C1. Invisible leftovers of copy and paste (ESC, the
+# word processor's vertical tab), they would make the feeds' XML unwritable; each is
+# dropped with a warning naming its line. NUL is refused: it means a binary file.
+_BODY_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 
 REQUIRED = ("title", "date", "location")
 ATTENDEE_FIELDS = ("name", "role", "organization")
@@ -252,10 +262,26 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
             continue
         seen.add(str(real))
         for name in filenames:
-            if not Path(os.path.realpath(Path(dirpath) / name)).is_relative_to(root):
+            path, rel = Path(dirpath) / name, f"{here}/{name}"
+            if not Path(os.path.realpath(path)).is_relative_to(root):
                 message = "is a link to a file outside the newsroom; copy the file in instead"
-                problems.append(Problem(f"{here}/{name}", 0, "", message))
+                problems.append(Problem(rel, 0, "", message))
+                continue
+            _check_template_file(path, rel, Path(rel).relative_to("templates").as_posix(), problems)
     return folder
+
+
+def _check_template_file(path: Path, rel: str, name: str, problems: list[Problem]) -> None:
+    """A file of templates/: a regular file and, for a template, one the sandbox will run."""
+    from pressroom.render.templating import is_template, template_problems
+
+    try:
+        if not is_template(name):
+            ensure_regular(path, rel)
+            return
+        problems.extend(template_problems(read_text(path, rel), rel))
+    except ContentError as exc:
+        problems.extend(exc.problems)
 
 
 def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Contact], dict[str, str]]:
@@ -306,8 +332,8 @@ def _cached_release(
         return _load_release(path, settings, contacts, problems)
     rel = f"releases/{path.name}"
     try:
-        data = path.read_bytes()
-    except OSError:  # reported by the loader itself, with its usual message
+        data = read_bytes(path, rel)
+    except ContentError:  # reported by the loader itself, with its usual message
         return _load_release(path, settings, contacts, problems)
     hit = cache.lookup(rel, data, settings, contacts)
     if hit is not None:
@@ -428,6 +454,13 @@ def _refuse_duplicate_languages(translations: list[Release], problems: list[Prob
         first = seen.setdefault((t.slug, t.language.lower()), t)
         if first is not t:
             problems.append(Problem(t.path, 0, "", f"the same language as {first.path}: keep one of them"))
+
+
+def _series(items: list[str], most: int = 8) -> str:
+    """'3, 5 and 9'; past `most` items, '3, 5, ... and 4 more'."""
+    if len(items) > most:
+        return f"{', '.join(items[:most])} and {len(items) - most} more"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @dataclass
@@ -643,7 +676,16 @@ class FieldReader:
                 status = Status(raw)
             elif raw is not None:
                 self.problem(f["status"].line, "status", f"expected 'draft' or 'approved', found '{raw}'")
+        before_embargo = self._errors
         embargo = self.instant(f["embargo"], "embargo") if "embargo" in f else None
+        if "embargo" in f and embargo is None and self._errors == before_embargo:
+            # A blank field is one not filled in yet: publishing at once would be the worst guess.
+            self.problem(
+                f["embargo"].line,
+                "embargo",
+                "left empty: write when it lifts, e.g. 2018-05-25T12:00:00+02:00, "
+                "or remove the line if there is no embargo",
+            )
         issuers = self.text_list(f["issuers"], "issuers") if "issuers" in f else ()
         tags = self.text_list(f["tags"], "tags") if "tags" in f else ()
         background = self.text(f["background"], "background", multiline=True) if "background" in f else None
@@ -690,9 +732,7 @@ class FieldReader:
                 if value is not None:
                     custom.append((name, value))
 
-        text = body.strip("\n")
-        if "\x00" in text:
-            self.problem(body_line, "body", "contains a NUL character; remove it")
+        text = self._body(body, body_line).strip("\n")
         if not text.strip():
             self.problem(body_line, "body", "the release has no text below the front matter")
 
@@ -762,6 +802,28 @@ class FieldReader:
             subtitle=opt["subtitle"],
             reference=opt["reference"],
         )
+
+    def _body(self, body: str, first_line: int) -> str:
+        """The body without control characters, each line that had some named in one warning."""
+        nul = body.find("\x00")
+        if nul >= 0:
+            self.problem(first_line + body.count("\n", 0, nul), "body", "contains a NUL character; remove it")
+        found = list(_BODY_CONTROLS.finditer(body))
+        if not found:
+            return body
+        lines = sorted({first_line + body.count("\n", 0, m.start()) for m in found})
+        codes = ", ".join(sorted({f"U+{ord(m[0]):04X}" for m in found}))
+        count = "an invisible control character"
+        if len(found) > 1:
+            count = f"{len(found)} invisible control characters"
+        where = "" if len(lines) == 1 else f" on lines {_series([str(n) for n in lines])}"
+        self.problem(
+            lines[0],
+            "body",
+            f"dropped {count} ({codes}){where}, most likely left over from copying and pasting",
+            Severity.WARNING,
+        )
+        return _BODY_CONTROLS.sub("", body)
 
     def _translated_from(
         self, node: Node | None, translation: str | None, original: Release | None

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pressroom.engine import codec
-from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, engine, file_digest
+from pressroom.engine.cache import FILENAME, BuildCache, LoadCache, Record, digest, engine, file_digest
 from pressroom.engine.commit import (
     OUTPUT,
     WORKDIR,
@@ -54,6 +54,7 @@ from pressroom.engine.jobs import (
 )
 from pressroom.errors import BuildError, ContentError, Problem, Severity
 from pressroom.model import Newsroom, Release
+from pressroom.workdir import ignored
 
 T = TypeVar("T")
 FORMATS = ("html", "pdf", "email")
@@ -116,7 +117,7 @@ def build(
     root = newsroom.root
     out, work = prepare(root)
     with lock(work):
-        recover(work, out)
+        recovery = recover(work, out)
         check_writable(root, out)
         if clean:
             cache = BuildCache()
@@ -124,13 +125,28 @@ def build(
             cache = loader.source
         else:
             cache = BuildCache.read(work)
+        if recovery.refused:  # build/ may be half moved: judge every file in it afresh
+            cache = BuildCache(loaded=cache.loaded, rejected=cache.rejected)
+        said = tuple(n for n in (recovery.refused, cache.rejected) if n)
         staging = Staging(work)
+
+        def builder_with(cache: BuildCache) -> _Builder:
+            builder = _Builder(newsroom, now, set(formats), only, out, cache, staging, loader)
+            builder.prerendered = prerendered or {}
+            builder.checkpoint = checkpoint or _carry_on
+            builder.recovered = recovery.moved
+            return builder
+
         try:
             with temporary_files_in(staging.scratch):
-                builder = _Builder(newsroom, now, set(formats), only, out, cache, staging, loader)
-                builder.prerendered = prerendered or {}
-                builder.checkpoint = checkpoint or _carry_on
-                report = builder.run(progress, jobs, executor)
+                builder = builder_with(cache)
+                try:
+                    report = builder.run(progress, jobs, executor)
+                except _Distrusted as exc:  # found while planning, before anything was written
+                    said += (str(exc),)
+                    builder = builder_with(BuildCache())
+                    report = builder.run(progress, jobs, executor)
+                report.notices = (*said, *report.notices)
             builder.checkpoint()
             staging.commit(out, builder.removes)
             builder.record_written()
@@ -139,6 +155,7 @@ def build(
                 builder.next_cache.loaded = loader.next
                 loader.source = builder.next_cache  # a second build with it (serve: PDFs after pages)
             builder.next_cache.write(work)
+            staging.finish()
         finally:
             staging.discard()
     return report
@@ -174,6 +191,11 @@ def render_preview(
     if cache is None:
         cache = BuildCache.read(newsroom.root / WORKDIR)
     builder = _Builder(newsroom, now, set(formats), slugs, newsroom.root / OUTPUT, cache, None)
+    try:
+        planned = builder._plan_releases(preview=True)
+    except _Distrusted:  # the build that follows says so
+        builder = _Builder(newsroom, now, set(formats), slugs, newsroom.root / OUTPUT, BuildCache(), None)
+        planned = builder._plan_releases(preview=True)
     jobs = [
         dataclasses.replace(
             job,
@@ -182,7 +204,7 @@ def render_preview(
             export=False,
             summary=False,
         )
-        for job in builder._plan_releases(preview=True)
+        for job in planned
     ]
     rendered: dict[str, Rendered] = {}
     problems: list[Problem] = []
@@ -197,6 +219,10 @@ def render_preview(
 
 def _carry_on() -> None:
     """The checkpoint of a build nothing can end early."""
+
+
+class _Distrusted(Exception):
+    """The cache disagrees with what the releases and `now` say: the build starts again without it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +263,8 @@ class _Builder:
         self.planned: dict[str, str] = {}  # output -> key, for everything that belongs in build/
         self.pending: dict[str, str] = {}  # output -> key, for what this build renders
         self.removes: list[str] = []
+        self.recovered: tuple[str, ...] = ()  # files a killed build's journal put in build/
+        self.cached_summaries: dict[str, Any] = {}  # key -> Summary, checked against its release
         from pressroom.render.templating import template_dirs
 
         dirs = template_dirs(newsroom.templates)
@@ -364,7 +392,7 @@ class _Builder:
                 translations = tuple(link.language for link in languages["site"][r.slug][1:])
                 summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations))
                 self.summary_keys[r.slug] = summary_key
-                needs_summary = summary_key not in self.cache.summaries
+                needs_summary = not self._cached_summary(summary_key, v, translations)
             if html_areas or email or needs_summary or export:
                 jobs.append(
                     ReleaseJob(
@@ -386,6 +414,28 @@ class _Builder:
         self.report.public = tuple(v.release.key for v in versions if v.public)
         self.report.withheld = tuple(v.release.key for v in versions if not v.public)
         return jobs
+
+    def _cached_summary(self, key: str, v: _Version, translations: tuple[str, ...]) -> bool:
+        """Whether the cache has the summary of this key, which must agree with the release at `now`.
+
+        Listings show what summaries say; whether a release is public, a draft
+        or under embargo is decided here, from the release, never taken from them.
+        """
+        from pressroom.render.summary import Summary
+
+        entry = self.cache.summaries.get(key)
+        if entry is None:
+            return False
+        r = v.release
+        try:
+            summary = codec.decode(Summary, entry[1])
+        except ValueError as exc:
+            raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is damaged ({exc})")) from None
+        told = (summary.slug, summary.public, summary.draft, summary.embargoed, summary.translations)
+        if told != (r.slug, v.public, r.is_draft, r.is_embargoed(self.now), translations):
+            raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is not that release's"))
+        self.cached_summaries[key] = summary
+        return True
 
     def _digest(self, r: Release) -> str:
         """The release as loaded, as a hash: from the loader's cache when it has it."""
@@ -521,11 +571,12 @@ class _Builder:
             data = fresh.get(r.slug)
             if data is not None:
                 entry = (digest(data), data)
-            elif key in self.cache.summaries:
+                self.summaries[r.slug] = codec.decode(Summary, data)
+            elif key in self.cached_summaries:
                 entry = self.cache.summaries[key]
+                self.summaries[r.slug] = self.cached_summaries[key]
             else:  # its render failed: the build stops with that problem
                 continue
-            self.summaries[r.slug] = codec.decode(Summary, entry[1])
             self.next_cache.summaries[key] = entry
 
     def _listings(self) -> None:
@@ -534,8 +585,9 @@ class _Builder:
         contacts = self.newsroom.contacts
         contacts_key = digest(codec.encode(contacts))
         stale: list[ListingJob] = []
+        public = set(self.report.public)  # decided from the releases and `now`, as every page is
         for area in AREAS:
-            members = [s for s in self.summaries.values() if area == "staff" or s.public]
+            members = [s for s in self.summaries.values() if area == "staff" or s.slug in public]
             members.sort(key=lambda s: (s.published, s.slug), reverse=True)
             for f in site.site_files(area, members, self.newsroom.settings, contacts):
                 rel = f"{area}/{f.path}"
@@ -570,12 +622,16 @@ class _Builder:
                 self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
 
     def _removals(self) -> None:
-        """What build/ has that no longer belongs: recorded outputs, or everything after a lost cache."""
+        """What build/ has that no longer belongs: recorded outputs, or everything after a lost cache.
+
+        Files a killed build's journal has just put in place are not in the
+        cache: a release that went back to draft since must not keep them.
+        """
         if self.cache.outputs:
-            known: Iterable[str] = self.cache.outputs
+            known: Iterable[str] = {*self.cache.outputs, *self.recovered}
         else:
             known = _files_under(self.out)
-        self.removes = [rel for rel in known if rel not in self.planned]
+        self.removes = sorted(rel for rel in known if rel not in self.planned)
         self.report.removed = len(self.removes)
 
     def state(self, inputs: str | None) -> dict[str, Any]:

@@ -155,7 +155,9 @@ def _finish(ctx: Context, result: JobResult) -> None:
 
 
 def _stage(staging: Path, rel: str, data: bytes) -> None:
-    path = staging / rel
+    from pressroom.engine.commit import staged
+
+    path = staged(staging, rel)
     # A worker that outlived a killed build must not bring its removed staging folder back.
     if not staging.is_dir():
         raise BuildError(f"the build writing {staging.name} has stopped")
@@ -285,6 +287,11 @@ def describe(exc: Exception, root: Path) -> str:
         if where.is_absolute() and where.is_relative_to(root):
             where = where.relative_to(root)
         return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        from pressroom.render.templating import DEFAULT_TEMPLATES, template_location
+
+        place = template_location(exc, [root, DEFAULT_TEMPLATES.parent]) or "a template"
+        return f"{place}: refused by the template sandbox: {exc.message or exc}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"template error: {exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):

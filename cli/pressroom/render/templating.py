@@ -1,4 +1,11 @@
-"""The one Jinja environment: strict, autoescaped, overridable file by file; and the label catalogues.
+"""The one Jinja environment: sandboxed, strict, autoescaped, overridable file by file; and the labels.
+
+Templates are untrusted input, like everything else in a newsroom: they run in
+Jinja's immutable sandbox, so a template can show what it is given, call its
+methods and Jinja's filters, but it cannot reach Python's internals (no name
+that starts with `_`), change what it was given, or run anything else.
+`template_problems` finds what the sandbox would refuse before a build does,
+so `check` names the file and line.
 
 Search order is the newsroom's own templates/ first, then the house style that
 ships with the package, so a newsroom can replace a single partial without
@@ -26,11 +33,13 @@ import jinja2
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from jinja2 import select_autoescape
+from jinja2 import nodes, select_autoescape
 from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from pressroom.errors import RenderError
+from pressroom.content.source import read_bytes
+from pressroom.errors import ContentError, Problem, RenderError
 
 DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
 if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
@@ -38,6 +47,8 @@ if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-le
 
 LOCALE_FOLDER = "locale"
 DOMAIN = "messages"
+# What Jinja may load from a templates/ folder; assets/ is copied, never rendered.
+TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
 
 
 def template_dirs(own: Path | None) -> list[Path]:
@@ -47,7 +58,7 @@ def template_dirs(own: Path | None) -> list[Path]:
 
 def environment(own: Path | None) -> jinja2.Environment:
     """A fresh environment for one newsroom (its templates/ folder may be None)."""
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(own)]),
         undefined=jinja2.StrictUndefined,
         # .txt templates are the plain-text email: escaping there would print &amp;
@@ -61,6 +72,74 @@ def environment(own: Path | None) -> jinja2.Environment:
     # English (the messages as written) unless a render passes its language's gettext.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
+
+
+def is_template(rel: str) -> bool:
+    """Whether a file of templates/ (path relative to it) is a template, not an asset or a catalogue."""
+    return not rel.startswith(("assets/", f"{LOCALE_FOLDER}/")) and rel.endswith(TEMPLATE_SUFFIXES)
+
+
+@functools.lru_cache(maxsize=512)  # `serve` loads again after every save; parsing is the cost
+def template_problems(text: str, rel: str) -> tuple[Problem, ...]:
+    """What is wrong with one template of a newsroom: its syntax, or a reach the sandbox refuses.
+
+    The sandbox refuses every name that starts with `_` when the template
+    runs; the names written out in the template are found here, so `check`
+    reports `templates/x.html:3` before any build. A name computed while
+    rendering is still refused, by the sandbox.
+    """
+    try:
+        tree = _parser().parse(text, name=rel, filename=rel)
+    except jinja2.TemplateSyntaxError as exc:
+        return (Problem(rel, exc.lineno, "", f"template syntax error: {exc.message}"),)
+    found: dict[int, list[str]] = {}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        name: object = None
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            name = node.arg.value
+        elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+            first = node.args[0]
+            name = first.value if isinstance(first, nodes.Const) else None
+        if isinstance(name, str) and name.startswith("_") and name not in found.get(node.lineno, []):
+            found.setdefault(node.lineno, []).append(name)
+    lines = text.split("\n")
+    problems = []
+    for line, names in sorted(found.items()):
+        names.sort(key=lambda n: (lines[line - 1].find(n) if line <= len(lines) else 0, n))
+        quoted = [f"'{n}'" for n in names]
+        what = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        verb = "is" if len(names) == 1 else "are"
+        sandbox = "templates run in a sandbox, where no name starts with '_'"
+        problems.append(Problem(rel, line, "", f"{what} {verb} out of a template's reach: {sandbox}"))
+    return tuple(problems)
+
+
+@functools.cache
+def _parser() -> jinja2.Environment:
+    return environment(None)
+
+
+def template_location(exc: BaseException, roots: list[Path]) -> str | None:
+    """'templates/x.html:3': where in a template an error raised while rendering happened, if known.
+
+    Jinja rewrites the traceback of a render so that its frames are the
+    template's file and line; the innermost one is where it happened. The
+    path is shown relative to the first of `roots` it lies in.
+    """
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.endswith(TEMPLATE_SUFFIXES):
+            continue
+        path = Path(frame.filename)
+        for root in roots:
+            if path.is_absolute() and path.is_relative_to(root):
+                path = path.relative_to(root)
+                break
+        return f"{path.as_posix()}:{frame.lineno}"
+    return None
 
 
 def own_templates(env: jinja2.Environment) -> Path | None:
@@ -100,11 +179,14 @@ def _compiled(files: tuple[tuple[Path, int, int], ...]) -> NullTranslations:
     merged: Translations | None = None
     for path, _mtime, _size in files:
         try:
-            with path.open("rb") as handle:
-                catalog = read_po(handle, domain=DOMAIN)
+            catalog = read_po(io.BytesIO(read_bytes(path, path.name)), domain=DOMAIN)
             buffer = io.BytesIO()
             write_mo(buffer, catalog)  # translated, non-fuzzy messages only
-        except (OSError, ValueError) as exc:
+        except ContentError as exc:
+            raise RenderError(
+                f"{path}: cannot read this message catalogue: {exc.problems[0].message}"
+            ) from None
+        except ValueError as exc:
             raise RenderError(f"{path}: cannot read this message catalogue: {exc}") from exc
         buffer.seek(0)
         translations = Translations(buffer, domain=DOMAIN)

@@ -255,6 +255,7 @@ class Rebuilder:
         self._warm = False  # whether this process has rendered a page and a PDF yet
         self._rescan = threading.Event()  # a watched folder appeared or vanished
         self._threads: list[threading.Thread] = []
+        self._noted: set[str] = set()  # notices already said: once a session, not once a build
 
     def start(self) -> None:
         for target, name in (
@@ -509,6 +510,10 @@ class Rebuilder:
         phase.contacts.clear()
         self.hub.now = now
         self.hub.update(built=formats, problems=(), error="", building=False)
+        for notice in report.notices:
+            if notice not in self._noted:
+                self._noted.add(notice)
+                log.warning("%s", notice)
         for problem in report.warnings:
             log.info("  %s", problem)
         what = "every release" if only is None else ", ".join(sorted(only)) or "listings"
