@@ -58,5 +58,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable . --group dev
 	touch $(STAMP)
 
+# Removes what can be made again: build/ and the caches in .pressroom/. Never records/,
+# where the send ledger is (deleting it would send every release again to everyone),
+# nor a ledger an older pressroom left in .pressroom/ (the next send moves it to records/).
 clean:
-	rm -rf build .pressroom
+	rm -rf build
+	test ! -d .pressroom || find .pressroom -mindepth 1 -maxdepth 1 ! -name 'sends.sqlite*' -exec rm -rf {} +

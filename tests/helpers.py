@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 # Every test sees the same instant, well after the sample releases.
@@ -64,3 +65,14 @@ def release(
         lines.append(extra.rstrip("\n"))
     lines += ["---", f"Text of {title}." if body is None else body, ""]
     return "\n".join(lines)
+
+
+def wait_for(predicate, timeout=60.0):
+    """The first true value of `predicate`, polled for up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")

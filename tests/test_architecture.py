@@ -2,7 +2,8 @@
 
 content (files to a validated Newsroom) -> render (objects to text and bytes)
 -> engine (plan, render, write build/) -> serve (the preview) and send (the
-mail merge). The shared kernel (errors, model, layout, languages, version)
+mail merge). The shared kernel (errors, model, layout, languages, version, and the rules
+every stage holds a file to: addresses for a header, workdir for .pressroom/)
 imports nothing else; only the command line and the package's entry points see
 everything. Imports are read from the source with `ast`, those inside functions
 and under TYPE_CHECKING too: a lazy import runs against the pipeline all the same.
@@ -19,7 +20,7 @@ from pathlib import Path
 import pressroom
 
 PACKAGE = Path(pressroom.__file__).parent
-KERNEL = {"errors", "model", "layout", "languages", "version"}
+KERNEL = {"errors", "model", "layout", "languages", "version", "addresses", "workdir"}
 TOP = {"cli", "__init__", "__main__"}
 # What each part may import besides itself and the kernel.
 ALLOWED: dict[str, set[str]] = {

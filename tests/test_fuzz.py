@@ -55,6 +55,14 @@ def scaled(fraction: float, minimum: int = 5) -> settings:
     return settings(max_examples=max(minimum, int(EXAMPLES * fraction)))
 
 
+def test_the_profile_every_run_uses_tries_the_same_examples_each_time():
+    """CI must not pass or fail by chance: the default profile is derandomized, with no database."""
+    ci = settings.get_profile("ci")
+    assert ci.derandomize is True
+    assert ci.database is None
+    assert settings.get_profile("long").derandomize is False  # exploration stays random
+
+
 # -- what goes in ------------------------------------------------------------------
 
 # Characters that break naive code: C0 and C1 controls, NUL, the Unicode line and
@@ -726,6 +734,9 @@ def test_any_loadable_release_prints_to_pdf_or_fails_with_a_render_error(scratch
 
 
 @given(data=st.one_of(release_file(), mutated()))
+# A control character pasted into a public release's body once failed the whole build
+# at atom.xml; random runs found it now and then, the derandomized profile tries it always.
+@example(data=b"---\ntitle: T\ndate: 2018-05-25\nlocation: B\nstatus: approved\n---\nAn \x1b ESC\x07.\n")
 @scaled(0.3)
 def test_build_gives_a_whole_tree_or_one_line_per_problem(tmp_path_factory, data):
     root = tmp_path_factory.mktemp("build")

@@ -138,6 +138,11 @@ TAG = "expected a language tag such as 'en' or 'en-GB'"
         ("boilerplate = 3", "boilerplate: expected text, found 3"),
         ("location = []", "location: expected text, found []"),
         ('end_mark = " "', "end_mark: expected text, found ' '"),
+        # TOML escapes let control characters in; feeds, pages and emails could not hold them
+        ('logo = "assets/lo\\u001bgo.svg"', "logo: contains the control character U+001B; keep it on one line"),
+        ('location = "Bru\\u009bssels"', "location: contains the control character U+009B; keep it on one line"),
+        ('end_mark = "##\\n#"', "end_mark: contains a line break; keep it on one line"),
+        ('boilerplate = "We\\u0007 speak."', "boilerplate: contains the control character U+0007; remove it"),
         ('timezon = "UTC"', "timezon: unknown setting (did you mean 'timezone'?)"),
         ('title = "Press"', "title: unknown setting"),
     ],

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import REPO
-from helpers import RELEASE, SETTINGS
+from helpers import NOW, RELEASE, SETTINGS
+from pressroom.cli import main
 from pressroom.content.loader import SLUG, load_newsroom
 from pressroom.errors import ContentError, Severity
 from pressroom.model import Attendee, Contact, Link, Status
@@ -228,6 +234,48 @@ def test_file_name_must_be_a_slug(make_newsroom, name, message):
     assert problems(make_newsroom({f"releases/{name}": release()})) == [f"releases/{name}: {message}"]
 
 
+@pytest.mark.parametrize(
+    "rel, message",
+    [
+        # `$` matched before a final newline: "abc\n" passed as a slug and published releases/abc\n/
+        (
+            "releases/abc\n.md",
+            "'abc\\n' is not a valid slug: use lowercase letters, digits and '-', e.g. 'abc.md'",
+        ),
+        (
+            "releases/a.fr\n.md",
+            "'fr\\n' is not a language tag: a translation is named <slug>.<lang>.md with a tag such as "
+            "'fr' or 'pt-BR', e.g. 'a.fr.md'",
+        ),
+        (
+            "contacts/ann\n.yaml",
+            "'ann\\n' is not a valid contact id: use lowercase letters, digits, '-' and '_'",
+        ),
+    ],
+)
+def test_a_name_ending_in_a_newline_is_refused(make_newsroom, rel, message):
+    text = "name: Ann\nemail: ann@example.org\n" if rel.startswith("contacts/") else release()
+    root = make_newsroom({"releases/a.md": release(), rel: text})
+    shown = rel.replace("\n", "\\n")
+    assert problems(root) == [f"{shown}: {message}"]
+
+
+def test_a_slug_with_a_trailing_newline_is_never_published(runner, make_newsroom):
+    root = make_newsroom({"releases/abc\n.md": RELEASE})
+    check = runner.invoke(main, ["check", "--root", str(root)])
+    assert check.exit_code == 1
+    assert check.stderr.startswith("releases/abc\\n.md: 'abc\\n' is not a valid slug")
+    build = runner.invoke(main, ["build", "--root", str(root), "--now", NOW.isoformat()])
+    assert build.exit_code == 1
+    assert not (root / "build").exists()
+    assert (
+        runner.invoke(
+            main, ["new", "--translate", "abc\n", "--language", "fr", "--root", str(root)]
+        ).exit_code
+        == 2
+    )
+
+
 # -- encodings: a BOM or Windows line ends load fine and keep line numbers ----------
 
 ENCODED = release(
@@ -405,6 +453,125 @@ def test_a_dangling_link_is_a_problem_not_a_crash(make_newsroom):
     root = make_newsroom()
     (root / "releases" / "gone.md").symlink_to(root / "drafts" / "gone.md")
     assert problems(root) == ["releases/gone.md: cannot be read: no such file or directory"]
+
+
+# -- only regular files are read --------------------------------------------------------
+
+PIPE = "not a regular file but a named pipe (FIFO); pressroom reads only plain files"
+
+
+def within(seconds, pipes, call):
+    """call()'s result, or a failure if it is still running after `seconds`.
+
+    A reader stuck in open() on a named pipe is let through by opening the
+    other end, so a regression fails here instead of hanging the suite.
+    """
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = call()
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    thread.join(seconds)
+    took = time.monotonic() - started
+    deadline = time.monotonic() + 10
+    while thread.is_alive() and time.monotonic() < deadline:
+        for pipe in pipes:
+            with contextlib.suppress(OSError):  # ENXIO: nobody is waiting on this one
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(0.05)
+    assert took < seconds, f"still reading a named pipe after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["releases/x.md", "contacts/x.yaml", "contacts/lists/press.csv", "pressroom.toml", "templates/base.html"],
+)
+def test_check_refuses_a_named_pipe_within_a_second(make_newsroom, rel):
+    root = make_newsroom({"releases/a.md": RELEASE})
+    pipe = root / rel
+    pipe.parent.mkdir(parents=True, exist_ok=True)
+    pipe.unlink(missing_ok=True)
+    os.mkfifo(pipe)
+    result = within(1.0, [pipe], lambda: CliRunner().invoke(main, ["check", "--root", str(root)]))
+    assert result.exit_code == 1
+    assert f"{rel}: {PIPE}\n" in result.stderr
+
+
+def test_build_and_the_preview_loader_refuse_named_pipes_within_a_second(make_newsroom):
+    from pressroom.engine.build import load
+
+    root = make_newsroom({"releases/a.md": RELEASE})
+    pipes = [root / "releases/x.md", root / "contacts/x.yaml", root / "templates/partials/endmark.html"]
+    pipes[-1].parent.mkdir(parents=True)
+    for pipe in pipes:
+        os.mkfifo(pipe)
+    expected = [
+        f"contacts/x.yaml: {PIPE}",
+        f"releases/x.md: {PIPE}",
+        f"templates/partials/endmark.html: {PIPE}",
+    ]
+    args = ["build", "--root", str(root), "--now", NOW.isoformat()]
+    result = within(1.0, pipes, lambda: CliRunner().invoke(main, args))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:-1] == expected
+    assert not (root / "build").exists()
+
+    def preview_load():  # what `pressroom serve` loads with, after every save
+        with pytest.raises(ContentError) as caught:
+            load(root)
+        return [str(p) for p in caught.value.problems]
+
+    assert within(1.0, pipes, preview_load) == expected
+
+
+def test_a_folder_named_like_a_release_is_skipped_but_pressroom_toml_must_be_a_file(make_newsroom):
+    root = make_newsroom({"releases/a.md": release()}, settings=None)
+    (root / "releases" / "b.md").mkdir()
+    (root / "pressroom.toml").mkdir()
+    assert problems(root) == [
+        "pressroom.toml: not a regular file but a folder; pressroom reads only plain files"
+    ]
+
+
+# -- control characters --------------------------------------------------------------
+
+
+def test_control_characters_in_the_body_are_dropped_with_a_warning_naming_the_line(make_newsroom):
+    body = "First \x1bline.\n\nSecond\x0b line, and a\x7f DEL\x9b.\n"
+    root = make_newsroom({"releases/a.md": release(body=body)})
+    newsroom = load_newsroom(root)
+    assert newsroom.release("a").body == "First line.\n\nSecond line, and a DEL."
+    assert [str(w) for w in newsroom.warnings] == [
+        "releases/a.md:6: warning: body: dropped 4 invisible control characters (U+000B, U+001B, U+007F, "
+        "U+009B) on lines 6 and 8, most likely left over from copying and pasting"
+    ]
+
+
+def test_one_control_character_is_one_warning(make_newsroom):
+    root = make_newsroom({"releases/a.md": release(body="Brussels –\n\nThe \x07text.")})
+    assert [str(w) for w in load_newsroom(root).warnings] == [
+        "releases/a.md:8: warning: body: dropped an invisible control character (U+0007), "
+        "most likely left over from copying and pasting"
+    ]
+
+
+def test_a_nul_in_the_body_is_an_error_on_its_line(make_newsroom):
+    root = make_newsroom({"releases/a.md": release(body="Fine.\n\nNot\x00 fine.")})
+    assert problems(root) == ["releases/a.md:8: body: contains a NUL character; remove it"]
+
+
+def test_an_escaped_c1_control_in_background_is_refused(make_newsroom):
+    root = make_newsroom({"releases/a.md": release('background: "Notes\\x9b[2J for editors"\n')})
+    assert problems(root) == ["releases/a.md:5: background: contains the control character U+009B; remove it"]
 
 
 # -- custom fields ----------------------------------------------------------------------

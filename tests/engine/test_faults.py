@@ -31,11 +31,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from conftest import PROFILE
+
 NOW = "2020-01-01T00:00:00Z"
 ARGS = ["build", "--now", NOW]
 # One kill point per five examples of the Hypothesis profile: 12 in "ci", 600 in "long".
 KILL_POINTS = max(12, settings.default.max_examples // 5)
-SEED = int(os.environ.get("PRESSROOM_FAULT_SEED") or random.SystemRandom().randrange(2**32))
+# Fixed under the "ci" profile, as Hypothesis is there: the same kill points on every run.
+SEED = int(
+    os.environ.get("PRESSROOM_FAULT_SEED")
+    or (random.SystemRandom().randrange(2**32) if PROFILE == "long" else 525)
+)
 LOCKED = "Error: another build is running in this newsroom; try again when it has finished"
 # What the build does to the disk and the world, as audit events: a kill point
 # is "just before the n-th of these". The first `os.rename` puts the journal in
@@ -152,6 +158,7 @@ def _drive(plan_file: str) -> None:
     """Run each scenario of the plan in a forked child; print what came of each, as JSON."""
     plan = json.loads(Path(plan_file).read_text())
     root = Path(plan["root"])
+    from pressroom.engine.cache import BuildCache
     from pressroom.render.pdf import render_pdf
     from pressroom.render.templating import template_dirs
 
@@ -167,7 +174,9 @@ def _drive(plan_file: str) -> None:
     if plan["reset"]:  # each scenario starts from the same build/, cache and no stale trees
         shutil.rmtree(backup, ignore_errors=True)
         shutil.copytree(root / "build", backup, symlinks=True)
-        shutil.copy2(work / "cache.json", backup.with_suffix(".cache"))
+        # A copy of cache.json would be a foreign cache, ignored: it is written again, and sealed.
+        cache = BuildCache.read(work)
+        assert cache.outputs and cache.rejected is None, cache.rejected
     results = []
     for scenario in plan["scenarios"]:
         with tempfile.TemporaryDirectory() as scratch:
@@ -201,7 +210,7 @@ def _drive(plan_file: str) -> None:
         if plan["reset"]:
             shutil.rmtree(root / "build", ignore_errors=True)
             shutil.copytree(backup, root / "build", symlinks=True)
-            shutil.copy2(backup.with_suffix(".cache"), work / "cache.json")
+            cache.write(work)
             (work / "commit.json").unlink(missing_ok=True)
             for stale in work.glob("tmp-*"):
                 shutil.rmtree(stale)

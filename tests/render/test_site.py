@@ -319,6 +319,37 @@ def test_a_hostile_headline_stays_text_in_the_feeds(rendered):
         assert HOSTILE in titles, rel
 
 
+def test_a_control_character_past_the_loader_cannot_fail_a_feed_or_an_export(newsroom, summaries):
+    """Defence in depth: the loader drops them, but a feed must not fail the build on one."""
+    import dataclasses
+    import re
+
+    from pressroom.render.exports import archive_json, search_index_json
+    from pressroom.render.feeds import render_feed
+
+    public = [s for s in summaries if s.public][:2]
+    dirty = [
+        dataclasses.replace(
+            public[0],
+            title="Tit\x1ble\x07",
+            description="Sum\x0bmary\x00",
+            issuers=("Iss\x1cuer",),
+            tags=("ta\x0cg",),
+        ),
+        public[1],
+    ]
+    for kind in ("atom", "rss"):
+        data = render_feed(
+            kind, dirty, newsroom.settings, title="All\x1b", page_path="", feed_path="atom.xml"
+        )
+        text = data.decode("utf-8")
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text), kind
+        titles = [t.text for t in ET.fromstring(data).iter() if t.tag in (f"{ATOM}title", "title")]
+        assert "Title" in titles, kind
+    for data in (archive_json(dirty, newsroom.settings), search_index_json(dirty, lambda u: u)):
+        assert json.loads(data)["releases"][0]["title"] == "Tit\x1ble\x07"  # JSON escapes them
+
+
 def test_a_tag_feed_lists_the_tag_only(rendered):
     feed = ET.fromstring(rendered["site/tags/climate-energy/atom.xml"])
     titles = [e.find(f"{ATOM}title").text for e in feed.findall(f"{ATOM}entry")]

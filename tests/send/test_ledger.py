@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pressroom.send.ledger import FILENAME, TRANSITIONS, Ledger, LedgerError, State
+from pressroom.send.ledger import (
+    FILENAME,
+    OLD_FILENAME,
+    TRANSITIONS,
+    Ledger,
+    LedgerError,
+    State,
+    UnreadableLedger,
+)
 
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 LIST = ["ann@example.org", "Bob@Example.org", "carl@example.org"]
@@ -26,9 +35,10 @@ def states(ledger, release="eu-un", digest="v1"):
     return {row.recipient: row.state for row in ledger.rows(release, digest)}
 
 
-def test_a_new_ledger_is_sqlite_in_wal_mode_under_dot_pressroom(tmp_path):
+def test_a_new_ledger_is_sqlite_in_wal_mode_in_records(tmp_path):
     with Ledger.open(tmp_path) as ledger:
-        assert ledger.path == tmp_path / ".pressroom" / "sends.sqlite"
+        assert ledger.path == tmp_path / "records" / "sends.sqlite"
+        assert ledger.notes == []
         assert ledger._db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
     db = sqlite3.connect(tmp_path / FILENAME)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -85,7 +95,7 @@ def test_a_move_from_a_state_the_row_is_not_in_is_refused(ledger):
     with pytest.raises(LedgerError) as caught:
         ledger.move("eu-un", "v1", "ann@example.org", State.PENDING, State.SENDING, T0)
     assert str(caught.value) == (
-        ".pressroom/sends.sqlite: ann@example.org for eu-un is accepted, not pending; "
+        "records/sends.sqlite: ann@example.org for eu-un is accepted, not pending; "
         "is another send of this release running?"
     )
     assert states(ledger)["ann@example.org"] is State.ACCEPTED
@@ -133,13 +143,66 @@ def test_a_process_killed_right_after_a_move_leaves_that_move_on_disk(tmp_path):
         }
 
 
-def test_a_file_that_is_not_a_ledger_is_refused(tmp_path):
-    (tmp_path / ".pressroom").mkdir()
-    (tmp_path / FILENAME).write_text("not a database, just text that is long enough " * 20)
-    with pytest.raises(
-        LedgerError, match=r"^\.pressroom/sends\.sqlite is not a send ledger \(file is not a database\)"
-    ):
+RESENDS = (
+    "It is the send ledger, the record of who has been sent what: starting a new one would send every "
+    "release again to everyone on its list. Restore the file from a backup; or, only if everyone may get "
+    "the release again, add --new-ledger to keep this file under another name and start a new ledger"
+)
+
+
+def refused(tmp_path, what):
+    with pytest.raises(UnreadableLedger) as caught:
         Ledger.open(tmp_path)
+    assert str(caught.value) == f"records/sends.sqlite {what}. {RESENDS}"
+
+
+def a_ledger_with_rows(root, rows=200):
+    with Ledger.open(root) as ledger:
+        ledger.add("eu-un", "v1", "media", [f"r{i}@example.org" for i in range(rows)], T0)
+        for i in range(rows):
+            ledger.move("eu-un", "v1", f"r{i}@example.org", State.PENDING, State.SENDING, T0)
+            ledger.move("eu-un", "v1", f"r{i}@example.org", State.SENDING, State.ACCEPTED, T0)
+    return root / FILENAME
+
+
+def test_an_empty_ledger_file_is_refused_not_taken_for_a_new_one(tmp_path):
+    (tmp_path / "records").mkdir()
+    (tmp_path / FILENAME).write_bytes(b"")
+    refused(tmp_path, "is empty (0 bytes)")
+    assert (tmp_path / FILENAME).read_bytes() == b""  # left as it was found
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 4096])
+def test_a_truncated_ledger_is_refused(tmp_path, keep):
+    path = a_ledger_with_rows(tmp_path)
+    data = path.read_bytes()
+    assert len(data) > 3 * 4096
+    path.write_bytes(data[: keep if isinstance(keep, int) else int(len(data) * keep) // 4096 * 4096])
+    with pytest.raises(UnreadableLedger, match=r"^records/sends\.sqlite is damaged or truncated \(SQLite: "):
+        Ledger.open(tmp_path)
+
+
+def test_a_file_that_is_not_a_ledger_is_refused(tmp_path):
+    (tmp_path / "records").mkdir()
+    (tmp_path / FILENAME).write_text("not a database, just text that is long enough " * 20)
+    refused(tmp_path, "is not an SQLite database")
+
+
+def test_another_sqlite_database_is_refused(tmp_path):
+    (tmp_path / "records").mkdir()
+    db = sqlite3.connect(tmp_path / FILENAME)
+    db.execute("CREATE TABLE contacts (name TEXT)")
+    db.commit()
+    db.close()
+    refused(tmp_path, "is an SQLite database but not a send ledger (tables: contacts)")
+    (tmp_path / FILENAME).unlink()
+    db = sqlite3.connect(tmp_path / FILENAME)
+    db.execute("CREATE TABLE t (x)")
+    db.execute("DROP TABLE t")  # leaves a whole database with nothing in it
+    db.commit()
+    db.close()
+    assert (tmp_path / FILENAME).stat().st_size > 0
+    refused(tmp_path, "is empty: it holds no record at all")
 
 
 def test_a_ledger_from_a_newer_pressroom_is_refused(tmp_path):
@@ -147,16 +210,102 @@ def test_a_ledger_from_a_newer_pressroom_is_refused(tmp_path):
     db = sqlite3.connect(tmp_path / FILENAME)
     db.execute("PRAGMA user_version = 7")
     db.close()
-    with pytest.raises(LedgerError, match=r"another version of pressroom \(format 7, this one reads 1\)"):
+    refused(tmp_path, "was written by another version of pressroom (format 7, this one reads 1)")
+
+
+def test_replace_unreadable_keeps_the_bad_file_and_starts_an_empty_ledger(tmp_path):
+    (tmp_path / "records").mkdir()
+    (tmp_path / FILENAME).write_bytes(b"")
+    (tmp_path / f"{FILENAME}-wal").write_bytes(b"stale log of another database")
+    with Ledger.open(tmp_path, replace_unreadable=True) as ledger:
+        assert ledger.rows("eu-un") == []
+        assert ledger.notes == [
+            "Started a new send ledger (--new-ledger); the unreadable one is kept as "
+            "records/sends.unreadable-1.sqlite"
+        ]
+    assert (tmp_path / "records/sends.unreadable-1.sqlite").read_bytes() == b""
+    assert (
+        tmp_path / "records/sends.unreadable-1.sqlite-wal"
+    ).read_bytes() == b"stale log of another database"
+    # A sound ledger is never replaced, flag or not.
+    a_ledger_with_rows(tmp_path, rows=3)
+    with Ledger.open(tmp_path, replace_unreadable=True) as ledger:
+        assert len(ledger.rows("eu-un")) == 3
+        assert ledger.notes == []
+
+
+def test_a_ledger_under_dot_pressroom_is_moved_to_records_once_with_its_log(tmp_path):
+    # As an older pressroom left it: in WAL mode, the last changes still in the log.
+    (tmp_path / ".pressroom").mkdir()
+    old = tmp_path / OLD_FILENAME
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sqlite3
+        from pressroom.send.ledger import _SCHEMA
+        db = sqlite3.connect({str(old)!r}, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA wal_autocheckpoint=0")
+        db.execute(_SCHEMA)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO sends (release, content_hash, recipient, list, state, updated) "
+                   "VALUES ('eu-un', 'v1', 'ann@example.org', 'media', 'accepted', '2026-01-15T09:00:00+00:00')")
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr
+    assert (tmp_path / f"{OLD_FILENAME}-wal").stat().st_size > 0
+
+    with Ledger.open(tmp_path) as ledger:
+        assert ledger.notes == [
+            "Moved the send ledger from .pressroom/sends.sqlite to records/sends.sqlite, "
+            "where no clean deletes it"
+        ]
+        assert states(ledger) == {"ann@example.org": State.ACCEPTED}
+    assert sorted(p.name for p in (tmp_path / ".pressroom").iterdir()) == []
+    with Ledger.open(tmp_path) as ledger:
+        assert ledger.notes == []
+        assert states(ledger) == {"ann@example.org": State.ACCEPTED}
+
+
+def test_an_unreadable_ledger_under_dot_pressroom_is_refused_and_not_moved(tmp_path):
+    (tmp_path / ".pressroom").mkdir()
+    (tmp_path / OLD_FILENAME).write_bytes(b"")
+    with pytest.raises(UnreadableLedger, match=r"^\.pressroom/sends\.sqlite is empty \(0 bytes\)\. It is"):
         Ledger.open(tmp_path)
+    assert (tmp_path / OLD_FILENAME).exists()
+    assert not (tmp_path / FILENAME).exists()
 
 
-def test_a_linked_working_folder_is_refused(tmp_path):
+def test_a_run_killed_while_creating_the_ledger_leaves_none_behind(tmp_path):
+    # The ledger is built under another name and linked into place whole.
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sqlite3
+        from pathlib import Path
+        import pressroom.send.ledger as ledger
+        real = ledger.os.link
+        def killed(*args):
+            os.kill(os.getpid(), signal.SIGKILL)
+        ledger.os.link = killed
+        ledger.Ledger.open(Path({str(tmp_path)!r}))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert result.returncode == -9, result.stderr
+    assert not (tmp_path / FILENAME).exists()
+    with Ledger.open(tmp_path) as ledger:  # so the next run starts one, as a first run does
+        assert ledger.rows("eu-un") == []
+
+
+@pytest.mark.parametrize("folder", [".pressroom", "records"])
+def test_a_linked_working_folder_is_refused(tmp_path, folder):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "newsroom").mkdir()
-    (tmp_path / "newsroom" / ".pressroom").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "newsroom" / folder).symlink_to(tmp_path / "elsewhere")
     with pytest.raises(
-        LedgerError, match=r"^\.pressroom is a link; pressroom keeps its files in a real folder there$"
+        LedgerError,
+        match=rf"^{re.escape(folder)} is a link; pressroom keeps its files in a real folder there$",
     ):
         Ledger.open(tmp_path / "newsroom")
     assert list((tmp_path / "elsewhere").iterdir()) == []

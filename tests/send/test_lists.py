@@ -176,6 +176,42 @@ def test_every_problem_in_a_yaml_list_is_reported_with_its_line(make_newsroom):
     ]
 
 
+ENCODED_WORD = (
+    "contains an RFC 2047 encoded word (=?...?=), which a mail client would decode into other text; "
+    "write the name as it should read, and pressroom encodes it"
+)
+CONTROL = "contains the control character U+{:04X}; keep the name on one line, without control characters"
+
+
+def test_a_name_that_would_read_as_other_text_in_to_is_refused(make_newsroom):
+    # The name is the display name of every To: header sent to that journalist.
+    root = make_newsroom(
+        {
+            "contacts/lists/media.csv": (
+                "name,email\n"
+                "=?utf-8?q?Ann=0D=0ABcc:_x@attacker.example?=,ann@example.org\n"
+                "Bob =?utf-8?b?RXhhbXBsZQ==?=,bob@example.org\n"
+                "Carl\tExample,carl@example.org\n"
+                "Dora\x1bExample,dora@example.org\n"
+                "Emil Example (=?not one?),emil@example.org\n"
+            ),
+            "contacts/lists/desk.yaml": (
+                "- name: Ann Example\n"
+                "  email: ann@example.org\n"
+                "- email: bob@example.org\n"
+                "  name: '=?iso-8859-1?q?=0ABcc:_x@attacker.example?='\n"
+            ),
+        }
+    )
+    assert problems(root) == [
+        f"contacts/lists/media.csv:2: name: {ENCODED_WORD}",
+        f"contacts/lists/media.csv:3: name: {ENCODED_WORD}",
+        f"contacts/lists/media.csv:4: name: {CONTROL.format(9)}",
+        "contacts/lists/media.csv:5: name: contains the control character U+001B; keep it on one line",
+    ]
+    assert problems(root, "desk") == [f"contacts/lists/desk.yaml:4: name: {ENCODED_WORD}"]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -217,7 +253,7 @@ def test_a_missing_list_names_the_lists_there(make_newsroom):
 
 def test_a_list_name_cannot_lead_out_of_the_folder(make_newsroom):
     root = make_newsroom({"contacts/lists/media.csv": CSV})
-    for name in ("../media", "Media", "media.csv", ""):
+    for name in ("../media", "Media", "media.csv", "", "media\n"):  # `$` let "media\n" through
         with pytest.raises(ConfigError, match="is not a list name"):
             load_list(root, name)
 

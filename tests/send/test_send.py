@@ -7,8 +7,11 @@ rate limit run on a fake clock; only the kill test and the CLI use real time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
+import dataclasses
 import fcntl
+import itertools
 import re
 import shutil
 import signal
@@ -21,7 +24,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
+from email.utils import getaddresses
 
 import pytest
 import trustme
@@ -204,9 +209,12 @@ def starttls_server(smtp_server, server_tls):
 # -- the newsroom ------------------------------------------------------------------
 
 
-def smtp_table(port, security="starttls", user=USER):
+def smtp_table(port, security="starttls", user=USER, extra=""):
     login = f'user = "{user}"\n' if user else ""
-    return f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n{login}rate_per_minute = 6000\n'
+    return (
+        f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "{security}"\n{login}rate_per_minute = 6000\n'
+        + extra
+    )
 
 
 def release(status="approved", date="2099-05-25", title=TITLE):
@@ -215,13 +223,13 @@ def release(status="approved", date="2099-05-25", title=TITLE):
 
 @pytest.fixture
 def newsroom(make_newsroom):
-    def make(port=25, security="starttls", user=USER, text=None, files=None):
+    def make(port=25, security="starttls", user=USER, text=None, files=None, smtp=""):
         content = {
             f"releases/{SLUG}.md": text or release(),
             "contacts/lists/media.csv": LIST,
             **(files or {}),
         }
-        return make_newsroom(content, settings=SETTINGS + smtp_table(port, security, user))
+        return make_newsroom(content, settings=SETTINGS + smtp_table(port, security, user, smtp))
 
     return make
 
@@ -257,7 +265,6 @@ def send(plan, tls=None, clock=None, **options):
         PASSWORD,
         clock=clock or FakeClock(),
         ssl_context=tls,
-        timeout=10,
         local_hostname="localhost",
         **options,
     )
@@ -445,31 +452,36 @@ def test_a_server_that_cannot_be_reached_stops_the_run_after_the_retries(newsroo
     assert "Pending: run the same command again to send them; nobody gets a message twice." in report.lines()
 
 
-def test_no_answer_after_the_message_is_uncertain_and_never_sent_again(starttls_server, newsroom, client_tls):
+def test_no_answer_after_the_message_is_uncertain_never_sent_again_and_ends_the_run(
+    starttls_server, newsroom, client_tls
+):
     handler, port = starttls_server
     handler.hold[("DATA", "carl@example.org")] = threading.Event()
-    root = newsroom(port)
-    report = deliver(
-        plan_for(root),
-        PASSWORD,
-        clock=FakeClock(),
-        ssl_context=client_tls,
-        timeout=1.0,
-        local_hostname="localhost",
+    root = newsroom(port, smtp="read_timeout = 1\n")
+    started = time.monotonic()
+    report = send(plan_for(root), client_tls)
+    assert time.monotonic() - started < 10
+    # The server stopped answering: the run ends there rather than wait on it for everyone else.
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 0, 0]
+    late = (
+        f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for its answer after the "
+        "message (read_timeout in [smtp])"
     )
-    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
-    assert report.not_sent[0][0].email == "carl@example.org"
-    assert report.not_sent[0][1] is State.UNCERTAIN
-    assert report.not_sent[0][2].startswith("no answer after the message was sent: ")
+    assert report.aborted == f"{late}; it may have the message"
+    assert [(r.email, state, response) for r, state, response in report.not_sent] == [
+        ("carl@example.org", State.UNCERTAIN, f"{late}; it may have the message"),
+        ("dora@example.com", State.PENDING, ""),
+        ("emil@example.org", State.PENDING, ""),
+    ]
     with Ledger.open(root) as ledger:
         carl = ledger.states(SLUG, plan_for(root).content_hash)["carl@example.org"]
     assert carl.state is State.UNCERTAIN
     assert carl.message_id.startswith(f"<{SLUG}.")  # to look for in the server's log
 
     again = plan_for(root)
-    assert again.recipients == ()
+    assert [r.email for r in again.recipients] == ["dora@example.com", "emil@example.org"]
     send(again, client_tls)
-    assert handler.count("carl@example.org") == 1
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
     # Once someone has checked the server's log and found nothing, they may ask for it.
     resent = send(plan_for(root, resend_uncertain=True), client_tls)
     assert resent.ok
@@ -554,7 +566,7 @@ def test_a_draft_goes_as_a_proof_to_one_address_and_stays_out_of_the_ledger(
     message = parse(handler.received[0].data)
     assert message["Subject"].startswith("[DRAFT] ")
     assert message["X-Pressroom-Status"] == "draft"
-    assert not (root / ".pressroom" / "sends.sqlite").exists()
+    assert not (root / "records" / "sends.sqlite").exists()  # a proof is never recorded
     send(plan_for(root, test_to="editor@example.org"), client_tls)
     assert handler.count("editor@example.org") == 2  # proofs may be sent as often as needed
 
@@ -612,8 +624,8 @@ def test_a_changed_release_is_not_sent_again_unless_asked(starttls_server, newsr
 def test_a_second_send_at_the_same_time_is_refused(newsroom):
     root = newsroom()
     plan = plan_for(root)
-    (root / ".pressroom").mkdir()
-    with (root / ".pressroom" / "send.lock").open("w") as held:
+    (root / "records").mkdir()
+    with (root / "records" / "sends.lock").open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with pytest.raises(
             SendError, match=r"^another send is running in this newsroom; wait for it to finish$"
@@ -656,7 +668,7 @@ def test_an_untrusted_certificate_aborts_before_login(starttls_server, newsroom)
 
 def test_a_refused_login_aborts_before_any_message(starttls_server, newsroom, client_tls):
     handler, port = starttls_server
-    report = deliver(plan_for(newsroom(port)), "wrong", clock=FakeClock(), ssl_context=client_tls, timeout=10)
+    report = deliver(plan_for(newsroom(port)), "wrong", clock=FakeClock(), ssl_context=client_tls)
     assert report.aborted.startswith(f"127.0.0.1:{port} refused the login for press@example.org: 535 ")
     assert "MAIL" not in [entry[0] for entry in handler.log]
 
@@ -674,7 +686,7 @@ def test_a_dry_run_writes_the_messages_and_sends_nothing(starttls_server, newsro
         == "Dry run: 5 messages written to .pressroom/outbox/eu-un/; nothing was sent"
     )
     assert handler.log == []
-    assert not (root / ".pressroom" / "sends.sqlite").exists()
+    assert not (root / "records").exists()  # a dry run starts no ledger
     files = sorted((root / ".pressroom" / "outbox" / SLUG).iterdir())
     assert [f.name for f in files] == [f"{n:03d}-{a}.eml" for n, a in enumerate(ADDRESSES, 1)]
     plan = plan_for(root)
@@ -740,6 +752,7 @@ def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsr
         f"Attached  eu-un.pdf ({round(len(plan_for(root).versions[''].pdf) / 1024)} KB)",
         "From      Test Press Office <press@example.org>",
         f"Via       127.0.0.1:{port}, STARTTLS, login press@example.org, at most 6000 a minute",
+        "Ledger    none yet: records/sends.sqlite starts with this send",
         "Send 5 messages now? [y/N]: n",
     ]
     assert "Aborted!" in declined.stderr
@@ -923,3 +936,375 @@ def test_a_dry_run_never_deletes_through_a_link(newsroom, tmp_path):
     with pytest.raises(SendError, match=r"^\.pressroom/outbox is not a folder; move it away$"):
         write_outbox(plan_for(root))
     assert (elsewhere / SLUG / "keep.txt").exists()
+
+
+# -- attacks: a hostile name, a lost or damaged ledger, an international sender ------------
+
+HOSTILE = (
+    "=?utf-8?q?Ann=0D=0AReply-To:_evil@attacker.example=0D=0ABcc:_x@attacker.example=0D=0A=0D=0AForged_body?="
+)
+NAME_REFUSED = (
+    "contacts/lists/media.csv:2: name: contains an RFC 2047 encoded word (=?...?=), which a mail client "
+    "would decode into other text; write the name as it should read, and pressroom encodes it"
+)
+RELAY = {"security": "none-local-relay-only", "user": None}
+
+
+def rfc2047_to(data):
+    """The To: header's (name, address) as RFC 2047 reads it, as mail clients do (see test_addresses)."""
+    head = data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    unfolded = re.sub(r"\r\n(?=[ \t])", "", head)
+    [value] = [line[4:] for line in unfolded.split("\r\n") if line.startswith("To: ")]
+    [(name, addr)] = getaddresses([value])
+    return str(make_header(decode_header(name))), addr
+
+
+def test_an_encoded_word_list_name_is_refused_by_check_and_send(smtp_server, newsroom, runner):
+    handler = Handler()
+    port = smtp_server(handler).port
+    hostile = LIST.replace("Ann Example,", f"{HOSTILE},")
+    root = newsroom(port, **RELAY, files={"contacts/lists/media.csv": hostile})
+
+    checked = runner.invoke(main, ["check", "--root", str(root)])
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines() == [NAME_REFUSED, "Error: 1 error, 0 warnings in 1 file"]
+
+    sent = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert sent.exit_code == 1
+    assert sent.stderr.splitlines()[0] == NAME_REFUSED
+    assert handler.log == []  # nothing reached the server
+
+
+def test_a_hostile_name_past_the_loader_still_adds_no_header_at_the_server(smtp_server, newsroom):
+    # The loader refuses it; were one to get through, the header builder still writes it as text.
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    plan = plan_for(root)
+    ann = dataclasses.replace(plan.media_list.recipients[0], name=HOSTILE)
+    plan = dataclasses.replace(plan, media_list=dataclasses.replace(plan.media_list, recipients=(ann,)))
+
+    assert send(plan).ok
+    [received] = handler.received
+    assert received.rcpt_tos == ["ann@example.org"]
+    message = parse(received.data)
+    assert message.keys() == [
+        "From", "Subject", "Date", "Message-ID", "MIME-Version", "To", "Content-Type", "Content-Language",
+    ]  # fmt: skip
+    assert b"\r\nReply-To:" not in received.data and b"\r\nBcc:" not in received.data
+    assert rfc2047_to(received.data) == (HOSTILE, "ann@example.org")
+    body = message.get_body(("plain",)).get_content()
+    assert body == parse(plan.versions[""].email.as_bytes()).get_body(("plain",)).get_content()
+    assert "The first High-Level Dialogue took place today in Brussels." in " ".join(body.split())
+    assert "Forged" not in body
+
+
+INTERNATIONAL = SETTINGS.replace(
+    'from = "Test Press Office <press@example.org>"', 'from = "Presse Büro <press@bücher.example>"'
+)
+
+
+def test_an_international_sender_domain_is_checked_and_sent_in_its_ascii_form(
+    smtp_server, make_newsroom, runner
+):
+    handler = Handler()
+    port = smtp_server(handler).port
+    root = make_newsroom(
+        {f"releases/{SLUG}.md": release(), "contacts/lists/media.csv": LIST},
+        settings=INTERNATIONAL + smtp_table(port, **RELAY),
+    )
+    assert runner.invoke(main, ["check", "--root", str(root)]).exit_code == 0
+    dry = runner.invoke(main, ["send", SLUG, "--list", "media", "--dry-run", "--root", str(root)])
+    assert dry.exit_code == 0, dry.output
+    assert "From      Presse Büro <press@xn--bcher-kva.example>" in dry.stdout.splitlines()
+
+    sent = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert sent.exit_code == 0, sent.output
+    assert {r.mail_from for r in handler.received} == {"press@xn--bcher-kva.example"}
+    for received in handler.received:
+        assert received.data.split(b"\r\n\r\n", 1)[0].isascii()
+        sender = parse(received.data)["From"].addresses[0]
+        assert (sender.display_name, sender.addr_spec) == ("Presse Büro", "press@xn--bcher-kva.example")
+
+
+@pytest.mark.parametrize(
+    ("sender", "message"),
+    [
+        (
+            "Presse <présse@example.org>",
+            "pressroom.toml:10: email.from: 'présse@example.org' has letters beyond ASCII before the @, "
+            "which only servers with SMTPUTF8 accept, and pressroom does not send that way; use an ASCII address",
+        ),
+        (
+            "Presse <press@bü_cher.example>",
+            "pressroom.toml:10: email.from: the domain of 'press@bü_cher.example' is not a valid international "
+            "domain name (Codepoint U+005F at position 3 of 'bü_cher' not allowed)",
+        ),
+    ],
+)
+def test_a_sender_that_cannot_be_sent_from_is_refused_by_check_and_send(
+    make_newsroom, runner, sender, message
+):
+    settings = SETTINGS.replace("Test Press Office <press@example.org>", sender) + smtp_table(25, **RELAY)
+    root = make_newsroom(
+        {f"releases/{SLUG}.md": release(), "contacts/lists/media.csv": LIST}, settings=settings
+    )
+    for args in (["check"], ["send", SLUG, "--list", "media", "--dry-run"]):
+        result = runner.invoke(main, [*args, "--root", str(root)])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[0] == message
+
+
+LEDGER_REFUSED = (
+    ". It is the send ledger, the record of who has been sent what: starting a new one would send every "
+    "release again to everyone on its list. Restore the file from a backup; or, only if everyone may get "
+    "the release again, add --new-ledger to keep this file under another name and start a new ledger"
+)
+
+
+def _emptied(root):
+    (root / "records/sends.sqlite").write_bytes(b"")
+    return "Error: records/sends.sqlite is empty (0 bytes)"
+
+
+def _truncated(root):
+    path = root / "records/sends.sqlite"
+    data = path.read_bytes()
+    assert len(data) >= 3 * 4096
+    path.write_bytes(data[: len(data) // 2 // 4096 * 4096])
+    return "Error: records/sends.sqlite is damaged or truncated (SQLite: "
+
+
+def _replaced(root):
+    (root / "records/sends.sqlite").write_text("name,email\nAnn Example,ann@example.org\n" * 100)
+    return "Error: records/sends.sqlite is not an SQLite database"
+
+
+def _emptied_at_the_old_place(root):
+    # As an older pressroom kept it, among the caches, and as the reported attack left it.
+    (root / "records/sends.sqlite").unlink()
+    (root / ".pressroom").mkdir(exist_ok=True)
+    (root / ".pressroom/sends.sqlite").write_bytes(b"")
+    return "Error: .pressroom/sends.sqlite is empty (0 bytes)"
+
+
+@pytest.mark.parametrize("damage", [_emptied, _truncated, _replaced, _emptied_at_the_old_place])
+def test_a_damaged_ledger_sends_nobody_until_a_new_one_is_asked_for(smtp_server, newsroom, runner, damage):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, args).exit_code == 0
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
+
+    refusal = damage(root)
+    again = runner.invoke(main, args)
+    assert again.exit_code == 1
+    assert again.stderr.startswith(refusal)
+    assert again.stderr.rstrip("\n").endswith(LEDGER_REFUSED)
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]  # nobody got a second copy
+    dry = runner.invoke(main, ["send", SLUG, "--list", "media", "--dry-run", "--root", str(root)])
+    assert dry.exit_code == 1 and dry.stderr.startswith(refusal)
+
+    # Only when asked, and it says what it does: everyone is sent the release again.
+    renewed = runner.invoke(main, [*args, "--new-ledger"])
+    assert renewed.exit_code == 0, renewed.output
+    lines = renewed.stdout.splitlines()
+    assert (
+        "Ledger    records/sends.sqlite cannot be read: a new one starts with this send (--new-ledger)"
+        in lines
+    )
+    assert lines[-2:] == [
+        "Started a new send ledger (--new-ledger); the unreadable one is kept as records/sends.unreadable-1.sqlite",
+        "Sent 5 messages; 5 of 5 on the list have it",
+    ]
+    assert (root / "records/sends.unreadable-1.sqlite").exists()
+    assert [handler.count(a) for a in ADDRESSES] == [2, 2, 2, 2, 2]
+    # And never in place of a sound ledger.
+    refused = runner.invoke(main, [*args, "--new-ledger"])
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: records/sends.sqlite is a sound ledger, and --new-ledger is only for one that cannot be "
+        "read: a new ledger would send everything again to everyone. Leave out --new-ledger\n"
+    )
+    assert [handler.count(a) for a in ADDRESSES] == [2, 2, 2, 2, 2]
+
+
+def _make_clean(root):
+    """Run the project's own `make clean` in the newsroom, as a user of this repository would."""
+    shutil.copy(REPO / "Makefile", root / "Makefile")
+    result = subprocess.run(["make", "clean"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_make_clean_then_send_sends_nobody_a_second_copy(smtp_server, newsroom, runner):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, ["build", "--root", str(root)]).exit_code == 0
+    assert runner.invoke(main, [*args[:4], "--dry-run", *args[5:]]).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 0
+    assert (root / ".pressroom/cache.json").exists() and (root / ".pressroom/outbox").exists()
+
+    _make_clean(root)
+    assert not (root / "build").exists()
+    assert list((root / ".pressroom").iterdir()) == []  # the caches are gone
+    assert (root / "records/sends.sqlite").exists()
+
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert (
+        again.stdout.splitlines()[-1] == "Sent 0 messages; 5 of 5 on the list have it (5 from earlier runs)"
+    )
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
+
+
+def test_a_ledger_an_older_pressroom_left_in_dot_pressroom_survives_make_clean_and_moves(
+    smtp_server, newsroom, runner
+):
+    handler = Handler()
+    root = newsroom(smtp_server(handler).port, **RELAY)
+    args = ["send", SLUG, "--list", "media", "--yes", "--root", str(root)]
+    assert runner.invoke(main, args).exit_code == 0
+    (root / ".pressroom").mkdir()
+    (root / "records/sends.sqlite").rename(root / ".pressroom/sends.sqlite")  # where it used to be
+    shutil.rmtree(root / "records")
+
+    _make_clean(root)
+    assert [p.name for p in (root / ".pressroom").iterdir()] == ["sends.sqlite"]
+
+    moved = runner.invoke(main, args)
+    assert moved.exit_code == 0, moved.output
+    assert moved.stdout.splitlines()[0] == (
+        "Moved the send ledger from .pressroom/sends.sqlite to records/sends.sqlite, where no clean deletes it"
+    )
+    assert (
+        moved.stdout.splitlines()[-1] == "Sent 0 messages; 5 of 5 on the list have it (5 from earlier runs)"
+    )
+    assert not (root / ".pressroom/sends.sqlite").exists()
+    again = runner.invoke(main, args)
+    assert "Moved" not in again.stdout  # said once
+    assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
+
+
+# -- a server that stops answering -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def misbehaving_server(behaviour):
+    """A loopback SMTP peer that, at one point, says nothing or trickles a byte every 0.2 s forever.
+
+    Each byte comes well within any socket timeout, so only a deadline on the
+    whole answer ends the wait.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    received = []
+
+    def trickle(conn, text):
+        for byte in itertools.cycle(text):
+            if stop.wait(0.2):
+                return
+            conn.sendall(bytes([byte]))
+
+    def serve(conn):
+        with conn, conn.makefile("rb") as lines:
+            if behaviour == "silent":
+                stop.wait()
+                return
+            if behaviour == "trickling greeting":
+                trickle(conn, b"220-still starting up\r\n")
+                return
+            conn.sendall(b"220 tiny ESMTP\r\n")
+            lines.readline()
+            if behaviour == "trickling EHLO":
+                trickle(conn, b"250-still thinking\r\n")
+                return
+            conn.sendall(b"250 tiny\r\n")
+            while line := lines.readline():
+                if line.upper().startswith(b"DATA"):
+                    conn.sendall(b"354 go ahead\r\n")
+                    message = b"".join(iter(lines.readline, b".\r\n"))
+                    received.append(message)
+                    if behaviour == "trickling after the message":
+                        trickle(conn, b"250-still scanning\r\n")
+                        return
+                    conn.sendall(b"250 queued\r\n")
+                else:
+                    conn.sendall(b"221 bye\r\n" if line.upper().startswith(b"QUIT") else b"250 ok\r\n")
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], received
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+QUICK = "connect_timeout = 1\nread_timeout = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "waited"),
+    [
+        ("silent", "its greeting (connect_timeout in [smtp])"),
+        ("trickling greeting", "its greeting (connect_timeout in [smtp])"),
+        ("trickling EHLO", "its answer to EHLO (read_timeout in [smtp])"),
+    ],
+)
+def test_a_silent_or_trickling_server_ends_the_send_within_its_timeout(newsroom, behaviour, waited):
+    with misbehaving_server(behaviour) as (port, received):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        plan = plan_for(root)
+        started = time.monotonic()
+        report = send(plan)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4, f"{behaviour}: the send took {elapsed:.1f} s"
+    assert report.aborted == f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for {waited}"
+    assert received == []
+    assert set(ledger_states(root).values()) == {State.PENDING}  # nobody was offered a message
+
+
+def test_a_server_trickling_its_answer_to_a_message_leaves_it_uncertain_and_ends_the_send(newsroom, runner):
+    with misbehaving_server("trickling after the message") as (port, received):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        plan = plan_for(root)
+        started = time.monotonic()
+        report = send(plan)
+        elapsed = time.monotonic() - started
+    assert elapsed < 4, f"the send took {elapsed:.1f} s"
+    assert len(received) == 1
+    late = (
+        f"no complete answer from 127.0.0.1:{port} in 1 s while waiting for its answer after the message "
+        "(read_timeout in [smtp]); it may have the message"
+    )
+    assert report.aborted == late
+    assert ledger_states(root) == {
+        "ann@example.org": State.UNCERTAIN,  # the server may have it: not sent again unless asked
+        "bob@example.com": State.PENDING,
+        "carl@example.org": State.PENDING,
+        "dora@example.com": State.PENDING,
+        "emil@example.org": State.PENDING,
+    }
+    assert "Uncertain: the server may have these, so they are not sent again." in "\n".join(report.lines())
+
+
+def test_the_cli_says_which_server_did_not_answer_and_exits_1(newsroom, runner):
+    with misbehaving_server("silent") as (port, _):
+        root = newsroom(port, **RELAY, smtp=QUICK)
+        result = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
+    assert result.exit_code == 1
+    assert (
+        f"Stopped: no complete answer from 127.0.0.1:{port} in 1 s while waiting for its greeting "
+        "(connect_timeout in [smtp])"
+    ) in result.stdout.splitlines()
+    assert result.stderr.splitlines()[-1] == "Error: 5 of 5 recipients not sent"

@@ -81,6 +81,29 @@ hots = "smtp.example.org"
     ]
 
 
+def test_timeouts_have_defaults_and_are_checked(make_newsroom):
+    table = '\n[smtp]\nhost = "smtp.example.org"\n'
+    settings = load_smtp_settings(make_newsroom(settings=SETTINGS + table))
+    assert (settings.connect_timeout, settings.read_timeout) == (30.0, 60.0)
+    quick = load_smtp_settings(
+        make_newsroom(settings=SETTINGS + table + "connect_timeout = 5\nread_timeout = 2.5\n")
+    )
+    assert (quick.connect_timeout, quick.read_timeout) == (5.0, 2.5)
+    assert smtp_problems(make_newsroom, table + 'connect_timeout = 0\nread_timeout = "1m"\n') == [
+        "pressroom.toml:14: smtp.connect_timeout: expected a number of seconds from 0.1 to 3600, found 0",
+        "pressroom.toml:15: smtp.read_timeout: expected a number of seconds from 0.1 to 3600, found '1m'",
+    ]
+
+
+def test_a_final_line_break_does_not_pass_for_a_host_or_a_variable_name(make_newsroom):
+    # Refused before the name patterns, which also match whole values only (`\Z`, not `$`).
+    table = '\n[smtp]\nhost = "smtp.example.org\\n"\npassword_env = "PRESSROOM_PASSWORD\\n"\n'
+    assert smtp_problems(make_newsroom, table) == [
+        "pressroom.toml:13: smtp.host: expected text on one line, found 'smtp.example.org\\n'",
+        "pressroom.toml:14: smtp.password_env: expected text on one line, found 'PRESSROOM_PASSWORD\\n'",
+    ]
+
+
 def test_host_is_required(make_newsroom):
     assert smtp_problems(make_newsroom, "\n[smtp]\nport = 587\n") == [
         "pressroom.toml:12: smtp.host: field required: the mail server's name, e.g. 'smtp.example.org'"

@@ -24,7 +24,7 @@ import pytest
 from serving import Server
 
 import helpers
-from helpers import EMBARGO, NOW
+from helpers import EMBARGO, NOW, wait_for
 from pressroom.cli import main
 from pressroom.serve import pages as preview
 from pressroom.serve.http import Preview, Refused, parse_target
@@ -316,16 +316,6 @@ def test_the_email_tab_reads_the_eml_the_build_wrote(served):
     assert status == 200
     assert b"Hello from the newsroom" in body
     assert "sandbox" in headers["content-security-policy"]
-
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def status_of(port: int) -> dict:

@@ -18,13 +18,16 @@ from pressroom.content.suggest import did_you_mean
 from pressroom.errors import Problem, Severity
 from pressroom.model import Contact
 
-CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# \Z, not $, in every pattern here: `$` also matches before a final newline, and a
+# file named "abc\n.md" would pass as the slug "abc\n" and publish a folder of that name.
+CONTACT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*\Z")
 CONTACT_FIELDS = ("name", "role", "organization", "city", "email", "phone")
 # ASCII digits only: `\d` alone would let Arabic-Indic digits through to a
 # confusing "not a real date".
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z", re.ASCII)
 _DATETIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?P<offset>Z|[+-]\d{2}:?\d{2})?$",
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(:\d{2}(\.\d+)?)?)"
+    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?\Z",
     re.ASCII,
 )
 # An instant is shown in the newsroom's zone and in UTC; within a day or so of the
@@ -32,12 +35,12 @@ _DATETIME = re.compile(
 # raises OverflowError. Comparing aware datetimes never converts, so this check is safe.
 _FIRST_INSTANT = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
 _LAST_INSTANT = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
-_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}$")
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+\Z")
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]{5,40}\Z")
 # Characters that have no place in a one-line field: C0/C1 controls and the
 # Unicode line separators, which would split an email header or a dateline.
 _LINE_BREAKERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u2028\u2029]")
 
 
 @dataclass

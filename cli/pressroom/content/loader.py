@@ -18,16 +18,25 @@ from typing import Protocol
 from pressroom.content.config import load_settings
 from pressroom.content.fields import CONTACT_ID, FieldReader
 from pressroom.content.releases import read_release
-from pressroom.content.source import Mapping, parse_front_matter, parse_yaml, read_text
+from pressroom.content.source import (
+    Mapping,
+    ensure_regular,
+    parse_front_matter,
+    parse_yaml,
+    read_bytes,
+    read_text,
+)
 from pressroom.errors import ContentError, Problem, Severity
 from pressroom.languages import is_known, same_language, sort_key
 from pressroom.model import Contact, Newsroom, Release, Settings, source_hash
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# \Z, not $: `$` also matches before a final newline, and a file named "abc\n.md"
+# would pass as the slug "abc\n" and publish a folder of that name.
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 # releases/<slug>.<lang>.md: the same release in another language. The tag's
 # first part is lower case, as BCP 47 writes it and as URLs will show it.
-_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)$")
-_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)\Z")
+_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
 class ReleaseCache(Protocol):
@@ -206,10 +215,26 @@ def _templates(root: Path, problems: list[Problem]) -> Path | None:
             continue
         seen.add(str(real))
         for name in filenames:
-            if not Path(os.path.realpath(Path(dirpath) / name)).is_relative_to(root):
+            path, rel = Path(dirpath) / name, f"{here}/{name}"
+            if not Path(os.path.realpath(path)).is_relative_to(root):
                 message = "is a link to a file outside the newsroom; copy the file in instead"
-                problems.append(Problem(f"{here}/{name}", 0, "", message))
+                problems.append(Problem(rel, 0, "", message))
+                continue
+            _check_template_file(path, rel, Path(rel).relative_to("templates").as_posix(), problems)
     return folder
+
+
+def _check_template_file(path: Path, rel: str, name: str, problems: list[Problem]) -> None:
+    """A file of templates/: a regular file and, for a template, one the sandbox will run."""
+    from pressroom.content.templates import is_template, template_problems
+
+    try:
+        if not is_template(name):
+            ensure_regular(path, rel)
+            return
+        problems.extend(template_problems(read_text(path, rel), rel))
+    except ContentError as exc:
+        problems.extend(exc.problems)
 
 
 def _load_contacts(root: Path, problems: list[Problem]) -> tuple[dict[str, Contact], dict[str, str]]:
@@ -260,8 +285,8 @@ def _cached_release(
         return _load_release(path, settings, contacts, problems)
     rel = f"releases/{path.name}"
     try:
-        data = path.read_bytes()
-    except OSError:  # reported by the loader itself, with its usual message
+        data = read_bytes(path, rel)
+    except ContentError:  # reported by the loader itself, with its usual message
         return _load_release(path, settings, contacts, problems)
     hit = cache.lookup(rel, data, settings, contacts)
     if hit is not None:

@@ -30,7 +30,12 @@ from pressroom.model import (
 
 ATTENDEE_FIELDS = ("name", "role", "organization")
 LINK_FIELDS = ("title", "url")
-_HASH = re.compile(r"^[0-9a-f]{12}$")
+_HASH = re.compile(r"^[0-9a-f]{12}\Z")
+# What the body may not keep: C0 controls but tab and line feed (a carriage return is
+# a line end by now), DEL and C1. Invisible leftovers of copy and paste (ESC, the
+# word processor's vertical tab), they would make the feeds' XML unwritable; each is
+# dropped with a warning naming its line. NUL is refused: it means a binary file.
+_BODY_CONTROLS = re.compile(r"[\x01-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def read_release(
@@ -68,7 +73,16 @@ def read_release(
     language = _language(r, f, settings, translation)
     translated_from = _translated_from(r, f.get("translated_from"), translation, original)
     status = _status(r, f)
+    before = r.errors
     embargo = r.instant(f["embargo"], "embargo") if "embargo" in f else None
+    if "embargo" in f and embargo is None and r.errors == before:
+        # A blank field is one not filled in yet: publishing at once would be the worst guess.
+        r.problem(
+            f["embargo"].line,
+            "embargo",
+            "left empty: write when it lifts, e.g. 2018-05-25T12:00:00+02:00, "
+            "or remove the line if there is no embargo",
+        )
     issuers = r.text_list(f["issuers"], "issuers") if "issuers" in f else ()
     tags = r.text_list(f["tags"], "tags") if "tags" in f else ()
     background = r.text(f["background"], "background", multiline=True) if "background" in f else None
@@ -76,9 +90,7 @@ def read_release(
     links = _links(r, f)
     named = _contacts(r, f, contacts)
     custom = _custom(r, f, settings)
-    text = body.strip("\n")
-    if "\x00" in text:
-        r.problem(body_line, "body", "contains a NUL character; remove it")
+    text = _body(r, body, body_line).strip("\n")
     if not text.strip():
         r.problem(body_line, "body", "the release has no text below the front matter")
 
@@ -133,6 +145,36 @@ def read_release(
         translated_from=translated_from,
         original=original if translation is not None else None,
     )
+
+
+def _body(r: FieldReader, body: str, first_line: int) -> str:
+    """The body without control characters, each line that had some named in one warning."""
+    nul = body.find("\x00")
+    if nul >= 0:
+        r.problem(first_line + body.count("\n", 0, nul), "body", "contains a NUL character; remove it")
+    found = list(_BODY_CONTROLS.finditer(body))
+    if not found:
+        return body
+    lines = sorted({first_line + body.count("\n", 0, m.start()) for m in found})
+    codes = ", ".join(sorted({f"U+{ord(m[0]):04X}" for m in found}))
+    count = "an invisible control character"
+    if len(found) > 1:
+        count = f"{len(found)} invisible control characters"
+    where = "" if len(lines) == 1 else f" on lines {_series([str(n) for n in lines])}"
+    r.problem(
+        lines[0],
+        "body",
+        f"dropped {count} ({codes}){where}, most likely left over from copying and pasting",
+        Severity.WARNING,
+    )
+    return _BODY_CONTROLS.sub("", body)
+
+
+def _series(items: list[str], most: int = 8) -> str:
+    """'3, 5 and 9'; past `most` items, '3, 5, ... and 4 more'."""
+    if len(items) > most:
+        return f"{', '.join(items[:most])} and {len(items) - most} more"
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _language(r: FieldReader, f: dict[str, Node], settings: Settings, translation: str | None) -> str:

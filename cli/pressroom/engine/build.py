@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pressroom.engine import codec
-from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, engine
+from pressroom.engine.cache import FILENAME, BuildCache, LoadCache, Record, digest, engine
 from pressroom.engine.commit import (
     Staging,
     check_writable,
@@ -52,7 +52,8 @@ from pressroom.engine.preview import Rendered, render_preview, take_ahead
 from pressroom.engine.templates import Templates, keys
 from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
 from pressroom.layout import FORMATS, OUTPUT, WORKDIR
-from pressroom.model import Newsroom
+from pressroom.model import Newsroom, Release
+from pressroom.workdir import ignored
 
 T = TypeVar("T")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
@@ -108,7 +109,7 @@ def build(
     root = newsroom.root
     out, work = prepare(root)
     with lock(work):
-        recover(work, out)
+        recovery = recover(work, out)
         check_writable(root, out)
         if clean:
             cache = BuildCache()
@@ -116,13 +117,28 @@ def build(
             cache = loader.source
         else:
             cache = BuildCache.read(work)
+        if recovery.refused:  # build/ may be half moved: judge every file in it afresh
+            cache = BuildCache(loaded=cache.loaded, rejected=cache.rejected)
+        said = tuple(n for n in (recovery.refused, cache.rejected) if n)
         staging = Staging(work)
+
+        def run_with(cache: BuildCache) -> _Run:
+            run = _Run(newsroom, now, formats, only, out, cache, staging, loader)
+            run.prerendered = prerendered or {}
+            run.checkpoint = checkpoint or _carry_on
+            run.recovered = recovery.moved
+            return run
+
         try:
             with temporary_files_in(staging.scratch):
-                run = _Run(newsroom, now, formats, only, out, cache, staging, loader)
-                run.prerendered = prerendered or {}
-                run.checkpoint = checkpoint or _carry_on
-                report = run.run(progress, jobs, executor)
+                run = run_with(cache)
+                try:
+                    report = run.run(progress, jobs, executor)
+                except _Distrusted as exc:  # found while planning, before anything was written
+                    said += (str(exc),)
+                    run = run_with(BuildCache())
+                    report = run.run(progress, jobs, executor)
+                report.notices = (*said, *report.notices)
             run.checkpoint()
             staging.commit(out, run.removes)
             next_cache = run.next_cache(inputs)
@@ -130,6 +146,7 @@ def build(
                 next_cache.loaded = loader.next
                 loader.source = next_cache  # a second build with it (serve: PDFs after pages)
             next_cache.write(work)
+            staging.finish()
         finally:
             staging.discard()
     return report
@@ -137,6 +154,44 @@ def build(
 
 def _carry_on() -> None:
     """The checkpoint of a build nothing can end early."""
+
+
+class _Distrusted(Exception):
+    """The cache disagrees with what the releases and `now` say: the build starts again without it."""
+
+
+def _batches(items: Sequence[T], executor: Executor | None, workers: int) -> list[list[T]]:
+    """Small items in a few batches per worker: one costs less than a round trip to a worker."""
+    if not items:
+        return []
+    # Here, one at a time: each is then a checkpoint where the build can end early.
+    size = 1 if executor is None else max(1, math.ceil(len(items) / (workers * 4)))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _checked_summary(
+    cache: BuildCache, key: str, r: Release, state: tuple[bool, bool, tuple[str, ...]]
+) -> Any:
+    """The cached summary of this key, if any; it must agree with the release at `now`.
+
+    `state` is what the release is at `now`: (public, embargoed, translations).
+    Listings show what summaries say; whether a release is public, a draft
+    or under embargo is decided from the release, never taken from them.
+    """
+    from pressroom.render.summary import Summary
+
+    entry = cache.summaries.get(key)
+    if entry is None:
+        return None
+    try:
+        summary = codec.decode(Summary, entry[1])
+    except ValueError as exc:
+        raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is damaged ({exc})")) from None
+    public, embargoed, translations = state
+    told = (summary.slug, summary.public, summary.draft, summary.embargoed, summary.translations)
+    if told != (r.slug, public, r.is_draft, embargoed, translations):
+        raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is not that release's"))
+    return summary
 
 
 class _Run:
@@ -169,6 +224,8 @@ class _Run:
         self.problems: list[Problem] = []
         self.removes: list[str] = []
         self.summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # summary key -> (digest, data)
+        self.cached_summaries: dict[str, Any] = {}  # key -> Summary, checked against its release
+        self.recovered: tuple[str, ...] = ()  # files a killed build's journal put in build/
         self.templates = Templates(template_dirs(newsroom.templates), cache.state.get("closures"))
         self.keys = keys(newsroom.settings, self.templates)
         self.disk = CacheDisk(out, cache)
@@ -192,7 +249,7 @@ class _Run:
             formats=self.formats,
             only=self.only,
             digests=self.digests,
-            known_summary=lambda key, *_: key in self.cache.summaries,
+            known_summary=self._cached_summary,
             checkpoint=self.checkpoint,
         )
         self.report.public, self.report.withheld = self.plan.public, self.plan.withheld
@@ -217,7 +274,7 @@ class _Run:
                 progress.start(len(release_jobs))
             fresh: dict[str, dict[str, Any]] = {}
             heavy = [[j] for j in release_jobs if j.pdf_areas]  # PDFs one by one, as they take long
-            light = self._batches([j for j in release_jobs if not j.pdf_areas])
+            light = _batches([j for j in release_jobs if not j.pdf_areas], self.executor, self.workers)
             for result in self._execute(run_batch, heavy + light, progress):
                 if result.summary is not None:
                     fresh[str(result.summary["slug"])] = result.summary
@@ -228,13 +285,22 @@ class _Run:
         for source, rel in plan_assets(self.plan, self.templates.assets(), self.disk):
             self.staging.copy(source, rel)
             self.report.rendered[rel.rsplit(".", 1)[-1]] += 1
-        self.removes = removals(self.plan, self.cache.outputs or _files_under(self.out))
+        # Files a killed build's journal has just put in place are not in the cache:
+        # a release that went back to draft since must not keep them.
+        known = {*self.cache.outputs, *self.recovered} if self.cache.outputs else _files_under(self.out)
+        self.removes = removals(self.plan, known)
         self.report.removed = len(self.removes)
         self.report.reused = self.plan.reused
         if any(p.severity is Severity.ERROR for p in self.problems):
             raise ContentError(sorted(set(self.problems)))
         self.report.warnings = tuple(sorted(set(self.newsroom.warnings) | set(self.problems)))
         return self.report
+
+    def _cached_summary(self, key: str, r: Release, public: bool, translations: tuple[str, ...]) -> bool:
+        summary = _checked_summary(self.cache, key, r, (public, r.is_embargoed(self.now), translations))
+        if summary is not None:
+            self.cached_summaries[key] = summary
+        return summary is not None
 
     def _reuse(self, jobs: list[ReleaseJob]) -> list[ReleaseJob]:
         """Write what was rendered ahead for the same key, and take it out of the jobs."""
@@ -256,26 +322,19 @@ class _Run:
             data = fresh.get(r.slug)
             if data is not None:
                 entry = (digest(data), data)
-            elif key in self.cache.summaries:
+                summaries[r.slug] = codec.decode(Summary, data)
+            elif key in self.cached_summaries:
                 entry = self.cache.summaries[key]
+                summaries[r.slug] = self.cached_summaries[key]
             else:  # its render failed: the build stops with that problem
                 continue
-            summaries[r.slug] = codec.decode(Summary, entry[1])
             digests[r.slug] = entry[0]
             self.summaries[key] = entry
         contacts = self.newsroom.contacts
         plan_listings(self.plan, summaries, digests, self.newsroom.settings, contacts, self.keys, self.disk)
-        for _ in self._execute(run_listings, self._batches(self.plan.listings), None):
+        for _ in self._execute(run_listings, _batches(self.plan.listings, self.executor, self.workers), None):
             pass
         self.checkpoint()
-
-    def _batches(self, items: Sequence[T]) -> list[list[T]]:
-        """Small items in a few batches per worker: one costs less than a round trip to a worker."""
-        if not items:
-            return []
-        # Here, one at a time: each is then a checkpoint where the build can end early.
-        size = 1 if self.executor is None else max(1, math.ceil(len(items) / (self.workers * 4)))
-        return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
     def _execute(
         self,

@@ -253,6 +253,11 @@ def describe(exc: Exception, root: Path) -> str:
         if where.is_absolute() and where.is_relative_to(root):
             where = where.relative_to(root)
         return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        from pressroom.render.templating import DEFAULT_TEMPLATES, template_location
+
+        place = template_location(exc, [root, DEFAULT_TEMPLATES.parent]) or "a template"
+        return f"{place}: refused by the template sandbox: {exc.message or exc}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"template error: {exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 KEEPALIVE_S = 15.0  # a comment down each event stream this often notices a closed tab
 
-_SLUG_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SLUG_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 # Refused in a decoded path: a second round of encoding, Windows separators, controls.
 _BAD_DECODED = re.compile(r"[%\\\x00-\x1f\x7f]")
 

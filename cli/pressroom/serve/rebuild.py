@@ -80,6 +80,7 @@ class Builds:
         self._loader: LoadCache | None = None  # the build cache of the last whole load
         self._reloaded: set[str] = set()  # release files the fast path read again since then
         self._warm = False  # whether this process has rendered a page and a PDF yet
+        self._noted: set[str] = set()  # notices already said: once a session, not once a build
 
     def saved(self, change: Pending) -> None:
         """A save came: one the fast path cannot take needs a whole load."""
@@ -216,6 +217,10 @@ class Builds:
         phase.contacts.clear()
         self.hub.now = now
         self.hub.update(built=formats, problems=(), error="", building=False)
+        for notice in report.notices:
+            if notice not in self._noted:
+                self._noted.add(notice)
+                log.warning("%s", notice)
         for problem in report.warnings:
             log.info("  %s", problem)
         what = "every release" if only is None else ", ".join(sorted(only)) or "listings"
