@@ -182,7 +182,8 @@ class BuildCache:
 @cache
 def _loader_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The loader's slug and contact id patterns, imported once: the loader imports this module."""
-    from pressroom.content.loader import CONTACT_ID, SLUG
+    from pressroom.content.fields import CONTACT_ID
+    from pressroom.content.loader import SLUG
 
     return SLUG, CONTACT_ID
 
