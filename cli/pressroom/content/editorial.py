@@ -1,36 +1,21 @@
 """Stage two, the editorial desk's fields: corrections, withdrawal, notes to editors, the approval trail.
 
-The loader hands the front matter's fields here; what comes back goes into
-the Release as it is. Kept apart from loader.py because these fields change
+releases.py hands a release's front matter here; what comes back goes into
+the Release as it is. Kept apart from releases.py because these fields change
 for the desk's reasons (how a correction is dated, what an approval records),
 not the file format's.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pressroom.content.fields import FieldReader
 from pressroom.content.source import Node, Scalar
 from pressroom.errors import Severity
 from pressroom.model import Notice, Settings, Status
 
-if TYPE_CHECKING:
-    from pressroom.content.loader import FieldReader
-
 NOTICE_FIELDS = ("date", "text")
-_HASH = re.compile(r"^[0-9a-f]{12}$")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
-def read_status(reader: FieldReader, node: Node) -> Status:
-    raw = reader.text(node, "status")
-    if raw in tuple(Status):
-        return Status(raw)
-    if raw is not None:
-        reader.problem(node.line, "status", f"expected 'draft', 'approved' or 'withdrawn', found '{raw}'")
-    return Status.DRAFT
 
 
 def read_desk_fields(
@@ -61,14 +46,9 @@ def read_desk_fields(
             notes.append(value)
     approved_by = reader.text(f["approved_by"], "approved_by") if "approved_by" in f else None
     approved_at = reader.instant(f["approved_at"], "approved_at") if "approved_at" in f else None
-    approved_hash = reader.text(f["approved_hash"], "approved_hash") if "approved_hash" in f else None
-    if approved_hash is not None and not _HASH.match(approved_hash):
-        reader.problem(
-            f["approved_hash"].line,
-            "approved_hash",
-            f"expected the 12-character hash `pressroom approve` writes, found '{approved_hash}'",
-        )
-        approved_hash = None
+    approved_hash = None
+    if "approved_hash" in f:
+        approved_hash = reader.source_hash(f["approved_hash"], "approved_hash", "pressroom approve")
     if approved_hash is not None and approved_hash != digest:
         when = f["approved_at"].value if "approved_at" in f and isinstance(f["approved_at"], Scalar) else None
         reader.problem(
@@ -95,16 +75,10 @@ def _notice(reader: FieldReader, node: Node, path: str, settings: Settings) -> N
         return None
     when = fields.get("date")
     text = reader.required_text(fields.get("text"), f"{path}.text", node.line, multiline=True)
-    raw = when.value if isinstance(when, Scalar) else None
-    if when is None or (isinstance(when, Scalar) and raw is None):
+    before = reader.errors
+    moment = reader.day_or_instant(when, f"{path}.date", settings.tz) if when is not None else None
+    if moment is None and reader.errors == before:  # missing, or `date:` left empty
         reader.problem(when.line if when else node.line, f"{path}.date", "field required")
+    if moment is None or text is None:
         return None
-    if raw is not None and _DATE_ONLY.match(raw.strip()):
-        day = reader.date(when, f"{path}.date")
-        at = datetime.combine(day, time(0), tzinfo=settings.tz) if day else None
-    else:
-        at = reader.instant(when, f"{path}.date")
-        day = at.astimezone(settings.tz).date() if at else None
-    if at is None or day is None or text is None:
-        return None
-    return Notice(date=day, at=at, text=text)
+    return Notice(date=moment[0], at=moment[1], text=text)

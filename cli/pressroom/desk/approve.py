@@ -29,7 +29,7 @@ from pressroom.desk.config import DeskSettings, Series, load_desk_settings
 from pressroom.desk.fix import write_atomically
 from pressroom.desk.lint import rule_ids
 from pressroom.desk.records import Approval, Records
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, UnknownSlug
 from pressroom.model import Newsroom, Status, source_hash
 
 # The fields approval sets, in the order it adds the ones a file lacks.
@@ -65,7 +65,7 @@ def approve(root: Path, key: str, by: str, now: datetime, series: str | None = N
     release = newsroom.find(key)
     if release is None:
         keys = [r.key for r in (*newsroom.releases, *newsroom.translations)]
-        raise ApproveError(f"no release {key} in releases/{did_you_mean(key, keys)}")
+        raise UnknownSlug([key], did_you_mean(key, keys))
     desk = load_desk_settings(root, rule_ids())
     at = now.astimezone(newsroom.settings.tz).replace(microsecond=0)
     path = root / release.path

@@ -22,9 +22,9 @@ from datetime import datetime
 from pathlib import Path
 
 from pressroom.errors import PressroomError
+from pressroom.layout import RECORDS
 
-FOLDER = "records"
-FILENAME = f"{FOLDER}/references.sqlite"
+FILENAME = f"{RECORDS}/references.sqlite"
 _VERSION = 1
 _SCHEMA = (
     """CREATE TABLE counters (
@@ -73,8 +73,10 @@ class Records:
     @classmethod
     def open(cls, root: Path) -> Records:
         path = root / FILENAME
-        if path.parent.is_symlink():
-            raise RecordsError(f"{FOLDER} is a link; pressroom keeps its records in a real folder there")
+        if path.parent.is_symlink():  # the records would live, and be trusted, somewhere else
+            raise RecordsError(f"{RECORDS} is a link; pressroom keeps its records in a real folder there")
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise RecordsError(f"{FILENAME} is not a file; move it away")
         try:
             path.parent.mkdir(exist_ok=True)
             db = sqlite3.connect(path, timeout=60, isolation_level=None)
