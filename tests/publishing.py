@@ -34,10 +34,15 @@ def free_port() -> int:
 class S3Server:
     """moto's S3 in server mode: real HTTP on 127.0.0.1, a port of its own."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+
+    @classmethod
+    def on_port(cls, port: int) -> S3Server:
+        """A server again on a port an earlier one used: moto keeps its buckets in this process."""
+        return cls(port)
 
     def start(self) -> S3Server:
         self._server.start()

@@ -20,12 +20,14 @@ import pytest
 
 from publishing import (
     AWS_ENV,
+    BRUSSELS,
     S3Server,
     directory_settings,
     embargoed_release,
     next_whole_second,
     release,
     s3_settings,
+    site_files,
 )
 
 pytestmark = [pytest.mark.pdf, pytest.mark.slow]
@@ -160,3 +162,70 @@ def test_watch_publishes_an_embargo_within_2_s_of_its_instant_and_never_before(m
     assert code == 0, log
     assert "stopping (SIGTERM)" in log and log.rstrip().endswith("Stopped."), log
     assert log.count("published to ") == 2, log
+
+
+def test_watch_follows_an_embargo_moved_earlier(make_newsroom, tmp_path):
+    link = tmp_path / "www" / "press"
+    link.parent.mkdir()
+    root = make_newsroom(
+        {"releases/2018-05-25-alpha.md": release("Alpha")}, settings=directory_settings(link)
+    )
+    watcher = Watcher(root, {})
+    try:
+        watcher.wait_for("published to ", timeout=180)
+        late = next_whole_second(datetime.now(UTC), 600.0)
+        path = root / "releases" / f"{late:%Y-%m-%d}-moved.md"
+        path.write_text(embargoed_release("Moved", late), encoding="utf-8")
+        watcher.wait_for(f"next: {late.astimezone(BRUSSELS).isoformat(timespec='milliseconds')}", timeout=30)
+
+        early = next_whole_second(datetime.now(UTC), 2.0)
+        path.write_text(embargoed_release("Moved", early), encoding="utf-8")  # its date follows the embargo
+        page = link / f"releases/{path.stem}/index.html"
+        deadline = early.timestamp() + 20
+        while time.time() < deadline:
+            found = page.exists()
+            checked = time.time()  # seen online no later than this
+            if found:
+                break
+            time.sleep(0.02)
+        assert found, watcher.log()
+        assert checked >= early.timestamp(), "online before the new embargo"
+        assert checked - early.timestamp() < LAG_LIMIT_S, watcher.log()
+    finally:
+        code = watcher.stop()
+        log = watcher.log()
+        watcher.log_file.close()
+    assert code == 0, log
+    assert f"went public: {path.stem} (" in log
+
+
+def test_watch_tries_a_failed_deploy_again_until_it_succeeds(make_newsroom):
+    server = S3Server().start()
+    bucket = f"press-{uuid.uuid4().hex[:12]}"
+    server.client().create_bucket(Bucket=bucket)
+    root = make_newsroom(
+        {"releases/2018-05-25-alpha.md": release("Alpha")}, settings=s3_settings(server.endpoint, bucket)
+    )
+    watcher = Watcher(root, AWS_ENV)
+    try:
+        watcher.wait_for("published to cdn", timeout=180)
+        instant = next_whole_second(datetime.now(UTC), 3.0)
+        slug = f"{instant:%Y-%m-%d}-after-outage"
+        (root / "releases" / f"{slug}.md").write_text(
+            embargoed_release("After outage", instant), encoding="utf-8"
+        )
+        watcher.wait_for("next: ", timeout=30)
+        server.stop()  # the storage goes away before the instant
+        watcher.wait_for("publish to cdn failed (1 in a row); trying again in 1 s", timeout=60)
+        watcher.wait_for("failed (2 in a row); trying again in 2 s", timeout=60)
+        server = S3Server.on_port(server.port).start()  # and comes back, with what it held
+        watcher.wait_for(f"went public: {slug} (", timeout=60)
+        assert slug.encode() in server.objects(bucket)["index.html"]
+        assert server.objects(bucket).keys() == set(site_files(root))
+    finally:
+        code = watcher.stop()
+        log = watcher.log()
+        watcher.log_file.close()
+        server.stop()
+    assert code == 0, log
+    assert "cannot reach s3://" in log
