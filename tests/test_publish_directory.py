@@ -151,11 +151,11 @@ def test_a_copy_that_fails_midway_leaves_the_site_online_as_it_was(tmp_path):
     target = DirectoryTarget("site", link)
     target.deploy(old)
     before = link.resolve()
-    (new.folder / "releases/r100/index.html").unlink()  # vanishes between the build and the copy
+    (new.folder / "releases/r050/index.html").unlink()  # vanishes between the build and the copy
 
     report = target.deploy(new)
     assert not report.ok
-    assert [str(f) for f in report.failures] == ["releases/r100/index.html: No such file or directory"]
+    assert [str(f) for f in report.failures] == ["releases/r050/index.html: No such file or directory"]
     assert link.resolve() == before
     assert served(link) == {rel: (old.folder / rel).read_bytes() for rel in old.files}
     assert [p for p in (link.parent / ".press.versions").iterdir() if p.is_dir()] == [before]
