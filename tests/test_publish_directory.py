@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pressroom.build import BuildReport
 from pressroom.cli import main
+from pressroom.engine.build import BuildReport
 from pressroom.publish.directory import DirectoryTarget
 from pressroom.publish.snapshot import Snapshot, hash_tree
 from publishing import directory_settings, release, site_files

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pressroom.cli import main
-from pressroom.load import load_newsroom
+from pressroom.content.loader import load_newsroom
 from pressroom.publish.schedule import next_change, public_keys
 from publishing import release
 

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import SETTINGS
 from pressroom.cli import main
+from pressroom.content.config import PublishTarget, load_publish_targets
 from pressroom.errors import ContentError
-from pressroom.settings import PublishTarget, load_publish_targets
 from publishing import release
 
 TARGETS = """

@@ -708,7 +708,7 @@ def next_(now: str | None, as_json: bool, root: Path) -> None:
     """
     import json
 
-    from pressroom.load import load_newsroom
+    from pressroom.content.loader import load_newsroom
     from pressroom.publish import next_change
 
     moment = read_clock(now)

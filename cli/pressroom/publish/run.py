@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.build import BuildReport, Progress
-from pressroom.commit import prepare
+from pressroom.content.config import PublishTarget, load_publish_targets
+from pressroom.engine.build import BuildReport, Progress
+from pressroom.engine.commit import prepare
 from pressroom.errors import BuildError, ConfigError
 from pressroom.publish.snapshot import build_snapshot
 from pressroom.publish.targets import DeployReport, Target, open_target
-from pressroom.settings import PublishTarget, load_publish_targets
 
 _STATE = "published"
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from pressroom.content.config import PublishTarget
 from pressroom.publish.snapshot import Snapshot
 from pressroom.publish.targets import DeployError, DeployReport, Failure, plan
-from pressroom.settings import PublishTarget
 
 _WORKERS = 8  # uploads at once: most of a deploy is waiting for the network
 _DELETE_BATCH = 1000  # the most DeleteObjects takes in one request

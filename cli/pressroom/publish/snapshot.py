@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.build import BuildReport, Progress, build, input_signature, load, up_to_date
-from pressroom.cache import BuildCache
-from pressroom.commit import OUTPUT, WORKDIR, lock, recover
+from pressroom.engine.build import BuildReport, Progress, build, input_signature, load, up_to_date
+from pressroom.engine.cache import BuildCache
+from pressroom.engine.commit import OUTPUT, WORKDIR, lock, recover
 from pressroom.errors import BuildError
 
 SITE = "site"  # the public tree inside build/

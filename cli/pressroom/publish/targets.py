@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from pressroom.content.config import PublishTarget
 from pressroom.errors import PressroomError
 from pressroom.publish.snapshot import Snapshot
-from pressroom.settings import PublishTarget
 
 
 class DeployError(PressroomError):

@@ -103,7 +103,7 @@ class Watch:
         return max(0.0, wait)
 
     def _load(self) -> None:
-        from pressroom.load import load_newsroom
+        from pressroom.content.loader import load_newsroom
 
         try:
             self._newsroom = load_newsroom(self.root)
