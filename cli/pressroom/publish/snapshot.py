@@ -22,8 +22,9 @@ from pathlib import Path
 
 from pressroom.engine.build import BuildReport, Progress, build, input_signature, load, up_to_date
 from pressroom.engine.cache import BuildCache
-from pressroom.engine.commit import OUTPUT, WORKDIR, lock, recover
+from pressroom.engine.commit import lock, recover
 from pressroom.errors import BuildError
+from pressroom.layout import OUTPUT, WORKDIR
 
 SITE = "site"  # the public tree inside build/
 _ATTEMPTS = 3
