@@ -91,6 +91,22 @@ def test_every_problem_is_reported_at_once_with_its_line(make_newsroom, runner):
     )
 
 
+def test_a_final_line_break_does_not_pass_for_a_target_name_or_value(make_newsroom):
+    # Names and values are matched whole: `$` would match before a final newline.
+    table = '[publish."cdn\\n"]\ntype = "directory"\npath = "/srv/www/press"\n'
+    table += '[publish.s3]\ntype = "s3"\nbucket = "press\\n"\nprefix = "news/\\n"\nregion = "eu-west-1\\n"\n'
+    root = make_newsroom(settings=SETTINGS + "\n" + table)
+    with pytest.raises(ContentError) as exc:
+        load_publish_targets(root)
+    base = SETTINGS.count("\n") + 1
+    assert [str(p) for p in exc.value.problems] == [
+        "pressroom.toml: publish.cdn\\n: a target's name is lowercase letters, digits, '-' and '_', such as 'site'",
+        f"pressroom.toml:{base + 6}: publish.s3.bucket: expected text on one line, found 'press\\n'",
+        f"pressroom.toml:{base + 7}: publish.s3.prefix: expected text on one line, found 'news/\\n'",
+        f"pressroom.toml:{base + 8}: publish.s3.region: expected text on one line, found 'eu-west-1\\n'",
+    ]
+
+
 @pytest.mark.parametrize(
     ("settings", "args", "message"),
     [

@@ -47,7 +47,7 @@ _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
 
 TARGET_TYPES = ("directory", "s3")
-_TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
 _TARGET_KEYS = {
     "directory": {"type", "path"},
     "s3": {"type", "bucket", "prefix", "region", "endpoint", "profile", "max_age", "assets_max_age"},
@@ -55,9 +55,9 @@ _TARGET_KEYS = {
 # A key that looks like a secret is refused by its name, whatever its value: pressroom.toml
 # is shared and usually committed, and a secret written there once stays in the history.
 _SECRET = re.compile(r"secret|password|passwd|token|credential|access_key|key_id|private", re.IGNORECASE)
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_PREFIX = re.compile(r"^([A-Za-z0-9._-]+/)*$")
-_REGION = re.compile(r"^[a-z0-9-]{2,32}$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+_PREFIX = re.compile(r"^([A-Za-z0-9._-]+/)*\Z")
+_REGION = re.compile(r"^[a-z0-9-]{2,32}\Z")
 _LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 
 

@@ -31,7 +31,7 @@ _YEAR = 31_536_000
 # Read again by anyone who wants what is new: a page, a feed, the sitemap, the search index, JSON.
 _SHORT = (".html", ".xml", ".json", ".txt")
 # A name that changes with its content (house.3f9a2c1d.css) can be cached for good.
-_FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+$")
+_FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+\Z")
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
