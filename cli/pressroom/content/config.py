@@ -83,7 +83,7 @@ class PublishTarget:
 
 def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
-    text, data = _read(root)
+    text, data = read_config(root)
     return _Validator(text, data, root.resolve()).settings()
 
 
@@ -92,7 +92,7 @@ def load_publish_targets(root: Path) -> dict[str, PublishTarget]:
 
     Relative directory paths are taken from the newsroom folder.
     """
-    text, data = _read(root)
+    text, data = read_config(root)
     validator = _Validator(text, data, root.resolve())
     targets = validator.publish_targets()
     if validator.problems:
@@ -100,7 +100,11 @@ def load_publish_targets(root: Path) -> dict[str, PublishTarget]:
     return targets
 
 
-def _read(root: Path) -> tuple[str, dict[str, Any]]:
+def read_config(root: Path) -> tuple[str, dict[str, Any]]:
+    """pressroom.toml as text and as parsed TOML: the one reader of the file, for every table's validator.
+
+    Raises ContentError naming the line of a syntax error, a missing file, or a link out of the newsroom.
+    """
     path = root / FILENAME
     if not path.exists():  # anything but a plain file there is refused by read_text
         raise ContentError(
