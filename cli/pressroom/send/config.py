@@ -2,8 +2,9 @@
 
 content/config.py reads the file (`read_config`, the one reader) and lets an
 `[smtp]` table through; it is validated here, with the same
-`pressroom.toml:line: smtp.key: message` problems, and only when a send needs it. Sending in clear text ("none-local-relay-only") is accepted only
-for a relay on this machine, and never with a login. The password is never in
+`pressroom.toml:line: smtp.key: message` problems, and only when a send needs
+it. Sending in clear text ("none-local-relay-only") is accepted only for a relay
+on this machine, and never with a login. The password is never in
 pressroom.toml: it comes from an environment variable or the system keyring.
 """
 
