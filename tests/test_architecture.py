@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "serve": {"content", "render", "engine"},
     # send renders what it sends, and of the engine uses only its public side.
     "send": {"content", "render", "engine.plan"},
+    # publish builds the site, then deploys build/site/ as it is.
+    "publish": {"content", "engine"},
     # the editorial desk reads releases, and of the renderers asks only the view for the
     # house style's dateline; it writes release files and records/, never build/.
     "desk": {"content", "render.view"},

@@ -1,15 +1,25 @@
-"""Read pressroom.toml into Settings, reporting every bad value with its line."""
+"""Read pressroom.toml into Settings, reporting every bad value with its line.
+
+The `[publish.<name>]` tables, the places `pressroom publish` deploys to, are
+read here too (`load_publish_targets`) but kept out of `Settings`: a build
+keys every output on the settings, and where a site is deployed changes none
+of them.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 import tomllib
+from dataclasses import dataclass
 from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.addresses import AddressError, envelope_address, name_problem
@@ -26,6 +36,7 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
+    "publish",
     "notes_style",
     "lint", "references",  # validated by the editorial desk (pressroom.desk), which alone uses them
 }  # fmt: skip
@@ -37,9 +48,65 @@ _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
 
+TARGET_TYPES = ("directory", "s3")
+_TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
+_TARGET_KEYS = {
+    "directory": {"type", "path"},
+    "s3": {"type", "bucket", "prefix", "region", "endpoint", "profile", "max_age", "assets_max_age"},
+}
+# A key that looks like a secret is refused by its name, whatever its value: pressroom.toml
+# is shared and usually committed, and a secret written there once stays in the history.
+_SECRET = re.compile(r"secret|password|passwd|token|credential|access_key|key_id|private", re.IGNORECASE)
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+_PREFIX = re.compile(r"^([A-Za-z0-9._-]+/)*\Z")
+_REGION = re.compile(r"^[a-z0-9-]{2,32}\Z")
+_LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishTarget:
+    """One `[publish.<name>]` table: where `pressroom publish --to <name>` deploys build/site/.
+
+    Never holds a credential: S3 keys come from the environment or the usual
+    AWS files, as boto3 finds them (`profile` names a profile of those files).
+    """
+
+    name: str
+    type: str  # one of TARGET_TYPES
+    path: Path | None = None  # directory: the link the web server serves, absolute
+    bucket: str = ""  # s3
+    prefix: str = ""  # s3: a folder of the bucket, "" or ending in "/"
+    region: str | None = None  # s3
+    endpoint: str | None = None  # s3: an S3-compatible service other than AWS
+    profile: str | None = None  # s3: a profile of ~/.aws/credentials and ~/.aws/config
+    max_age: int = 60  # s3: Cache-Control seconds for pages, feeds, sitemap, search index, JSON
+    assets_max_age: int = 3600  # s3: for PDFs, styles, fonts, images (a fingerprinted name: a year)
+
 
 def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
+    text, data = read_config(root)
+    return _Validator(text, data, root.resolve()).settings()
+
+
+def load_publish_targets(root: Path) -> dict[str, PublishTarget]:
+    """The `[publish.<name>]` tables of pressroom.toml, by name; raise ContentError listing every problem.
+
+    Relative directory paths are taken from the newsroom folder.
+    """
+    text, data = read_config(root)
+    validator = _Validator(text, data, root.resolve())
+    targets = validator.publish_targets()
+    if validator.problems:
+        raise ContentError(validator.problems)
+    return targets
+
+
+def read_config(root: Path) -> tuple[str, dict[str, Any]]:
+    """pressroom.toml as text and as parsed TOML: the one reader of the file, for every table's validator.
+
+    Raises ContentError naming the line of a syntax error, a missing file, or a link out of the newsroom.
+    """
     path = root / FILENAME
     if not path.exists():  # anything but a plain file there is refused by read_text
         raise ContentError(
@@ -65,11 +132,12 @@ def load_settings(root: Path) -> Settings:
                 )
             ]
         ) from None
-    return _Validator(text, data).settings()
+    return text, data
 
 
 class _Validator:
-    def __init__(self, text: str, data: dict[str, Any]) -> None:
+    def __init__(self, text: str, data: dict[str, Any], root: Path) -> None:
+        self._root = root
         self._lines = text.split("\n")
         self._data = data
         self.problems: list[Problem] = []
@@ -205,6 +273,7 @@ class _Validator:
         boilerplate = self._text("boilerplate", "") or ""
         location = self._text("location")
         end_mark = self._text("end_mark", "###") or "###"
+        self.publish_targets()  # for its problems: `check` lists them with the rest
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -223,3 +292,171 @@ class _Validator:
             custom_fields=tuple(custom),
             allow_remote_resources=flags["allow_remote_resources"],
         )
+
+    # -- [publish.<name>] --------------------------------------------------------------
+
+    def _table_line(self, name: str, key: str | None) -> int:
+        """The line of `key =` in [publish.<name>], else of that header, else of `publish`, else 0."""
+        header = re.compile(rf"^\s*\[\s*\"?publish\"?\s*\.\s*\"?{re.escape(name)}\"?\s*\]")
+        start = next((i for i, line in enumerate(self._lines) if header.match(line)), None)
+        if start is None:
+            return self._line("publish")
+        if key is not None:
+            pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+            for i in range(start + 1, len(self._lines)):
+                if self._lines[i].lstrip().startswith("["):
+                    break
+                if pattern.match(self._lines[i]):
+                    return i + 1
+        return start + 1
+
+    def _target_problem(self, name: str, key: str | None, message: str) -> None:
+        field = f"publish.{name}.{key}" if key else f"publish.{name}"
+        self.problems.append(Problem(FILENAME, self._table_line(name, key), field, message))
+
+    def publish_targets(self) -> dict[str, PublishTarget]:
+        """Every valid [publish.<name>] table by name; the problems of the others join `problems`."""
+        tables = self._data.get("publish", {})
+        if not isinstance(tables, dict):
+            self._problem("publish", "expected tables such as [publish.site]")
+            return {}
+        targets: dict[str, PublishTarget] = {}
+        for name, table in tables.items():
+            if not _TARGET_NAME.match(name):
+                self._target_problem(
+                    name, None, "a target's name is lowercase letters, digits, '-' and '_', such as 'site'"
+                )
+            elif not isinstance(table, dict):
+                self._target_problem(name, None, f"expected a table: [publish.{name}]")
+            elif (target := self._target(name, table)) is not None:
+                targets[name] = target
+        return targets
+
+    def _target(self, name: str, table: dict[str, Any]) -> PublishTarget | None:
+        before = len(self.problems)
+        kind = table.get("type")
+        if kind not in TARGET_TYPES:
+            found = "nothing" if kind is None else repr(kind)
+            expected = " or ".join(repr(t) for t in TARGET_TYPES)
+            self._target_problem(name, "type", f"expected {expected}, found {found}")
+            kind = None
+        allowed = _TARGET_KEYS[kind] if kind else set().union(*_TARGET_KEYS.values())
+        for key in table:
+            if _SECRET.search(key):
+                self._target_problem(
+                    name,
+                    key,
+                    "credentials never go in pressroom.toml, which is shared and kept in version "
+                    "control: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, "
+                    'or name a profile of ~/.aws/credentials with profile = "..."',
+                )
+            elif key not in allowed:
+                self._target_problem(name, key, f"unknown setting{did_you_mean(key, allowed)}")
+        text: dict[str, str | None] = {
+            key: self._target_text(name, table, key)
+            for key in ("path", "bucket", "prefix", "region", "endpoint", "profile")
+            if key in allowed
+        }
+        seconds = {
+            key: self._target_seconds(name, table, key, default)
+            for key, default in (("max_age", 60), ("assets_max_age", 3600))
+            if key in allowed
+        }
+        path = None
+        if kind == "directory":
+            if text["path"] is not None:
+                path = self._target_path(name, text["path"])
+            elif "path" not in table:
+                self._target_problem(
+                    name, "path", "field required: the folder a web server serves, e.g. '/srv/www/press'"
+                )
+        elif kind == "s3":
+            self._check_s3(name, table, text)
+        if kind is None or len(self.problems) > before:
+            return None
+        return PublishTarget(
+            name=name,
+            type=kind,
+            path=path,
+            bucket=text.get("bucket") or "",
+            prefix=text.get("prefix") or "",
+            region=text.get("region"),
+            endpoint=(text.get("endpoint") or "").rstrip("/") or None,
+            profile=text.get("profile"),
+            max_age=seconds.get("max_age", 60),
+            assets_max_age=seconds.get("assets_max_age", 3600),
+        )
+
+    def _check_s3(self, name: str, table: dict[str, Any], text: dict[str, str | None]) -> None:
+        bucket, prefix, region, endpoint = (text[k] for k in ("bucket", "prefix", "region", "endpoint"))
+        if bucket is None:
+            if "bucket" not in table:
+                self._target_problem(name, "bucket", "field required: the name of the bucket")
+        elif not _BUCKET.match(bucket):
+            self._target_problem(
+                name, "bucket", f"expected a bucket name such as 'press-example-org', found {bucket!r}"
+            )
+        if prefix is not None and not _PREFIX.match(prefix):
+            self._target_problem(
+                name, "prefix", f"expected a folder of the bucket such as 'news/', found {prefix!r}"
+            )
+        if region is not None and not _REGION.match(region):
+            self._target_problem(
+                name, "region", f"expected a region such as 'eu-central-1', found {region!r}"
+            )
+        if endpoint is None:
+            return
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            self._target_problem(
+                name, "endpoint", f"expected an address such as 'https://s3.example.net', found {endpoint!r}"
+            )
+        elif parts.scheme == "http" and not _loopback(parts.hostname):
+            self._target_problem(
+                name,
+                "endpoint",
+                f"{endpoint!r} is not encrypted: use https (http only for a server on this machine, "
+                "such as http://127.0.0.1:9000)",
+            )
+
+    def _target_text(self, name: str, table: dict[str, Any], key: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or re.search(r"[\x00-\x1f\x7f]", value):
+            if key == "prefix" and value == "":
+                return ""
+            self._target_problem(name, key, f"expected text on one line, found {value!r}")
+            return None
+        return value if key == "prefix" else value.strip()
+
+    def _target_seconds(self, name: str, table: dict[str, Any], key: str, default: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 31_536_000:
+            self._target_problem(name, key, f"expected seconds from 0 to 31536000, found {value!r}")
+            return default
+        return value
+
+    def _target_path(self, name: str, text: str) -> Path | None:
+        root = self._root
+        # Replaced by a link to each new copy of the site: it must be nobody else's folder.
+        path = Path(os.path.normpath(root / Path(text).expanduser()))
+        inside = [root / "build", root / ".pressroom", root / "releases", root / "templates"]
+        if root.is_relative_to(path) or any(path.is_relative_to(folder) for folder in inside):
+            self._target_problem(
+                name,
+                "path",
+                f"{text!r} is the newsroom, holds it, or is inside one of its folders: name a folder "
+                "for the web server, such as '/srv/www/press'",
+            )
+            return None
+        return path
+
+
+def _loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

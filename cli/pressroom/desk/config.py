@@ -1,22 +1,21 @@
 """The desk's settings: the house-style rules ([lint]) and the reference series ([references]).
 
-Read from pressroom.toml beside the newsroom's other settings, which the
-loader validates; these two tables are validated here, where they are used,
+content/config.py reads the file (`read_config`, the one reader) and lets
+these two tables through; they are validated here, where they are used,
 with the same `file:line: field: message` problems.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressroom.content.config import FILENAME, read_config
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
 
-FILENAME = "pressroom.toml"
 # Hype a wire editor strikes out; a newsroom replaces the list with `forbidden_words`.
 DEFAULT_FORBIDDEN = (
     "groundbreaking", "game-changer", "game-changing", "world-class", "cutting-edge",
@@ -105,13 +104,11 @@ def load_desk_settings(root: Path, rules: tuple[str, ...]) -> DeskSettings:
 
     `rules` are the known rule ids, so a misspelt one in `disable` is caught.
     """
-    path = root / FILENAME
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return DeskSettings()  # the loader reports what is wrong with the file itself
-    lines = text.replace("\r\n", "\n").split("\n")
+        text, data = read_config(root)
+    except ContentError:
+        return DeskSettings()  # load_settings reports what is wrong with the file itself
+    lines = text.split("\n")
     problems: list[Problem] = []
 
     def problem(key: str, message: str) -> None:

@@ -1,9 +1,10 @@
 """The mail server to send through: the [smtp] table of pressroom.toml, and the login password.
 
-content/config.py lets an `[smtp]` table through unread; it is validated here, with
-the same `pressroom.toml:line: smtp.key: message` problems, and only when a
-send needs it. Sending in clear text ("none-local-relay-only") is accepted only
-for a relay on this machine, and never with a login. The password is never in
+content/config.py reads the file (`read_config`, the one reader) and lets an
+`[smtp]` table through; it is validated here, with the same
+`pressroom.toml:line: smtp.key: message` problems, and only when a send needs
+it. Sending in clear text ("none-local-relay-only") is accepted only for a relay
+on this machine, and never with a login. The password is never in
 pressroom.toml: it comes from an environment variable or the system keyring.
 """
 
@@ -11,14 +12,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pressroom.content.config import FILENAME
-from pressroom.content.source import read_text
+from pressroom.content.config import FILENAME, read_config
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
 
@@ -67,11 +66,7 @@ class SmtpSettings:
 
 def load_smtp_settings(root: Path) -> SmtpSettings | None:
     """Read and validate [smtp] from pressroom.toml; None when there is no such table."""
-    text = read_text(root / FILENAME, FILENAME)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:  # load_settings reports it with its line first
-        raise ContentError([Problem(FILENAME, 0, "", f"TOML syntax error: {exc}")]) from None
+    text, data = read_config(root)
     if "smtp" not in data:
         return None
     return _SmtpTable(text, data["smtp"]).settings()
