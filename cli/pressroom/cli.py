@@ -634,6 +634,7 @@ def send(
     from pressroom.content.loader import load_newsroom
     from pressroom.send import deliver as sending
     from pressroom.send.config import find_password
+    from pressroom.send.plan import prepare
 
     if status:
         flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, correction, new_ledger)
@@ -645,7 +646,7 @@ def send(
     if (list_name is None) == (test_to is None):
         raise click.UsageError("give either --list NAME, or --test-to ADDRESS for a proof")
     # Sent mail is dated by the real clock: --now and SOURCE_DATE_EPOCH are for rehearsing builds.
-    plan = sending.prepare(
+    plan = prepare(
         load_newsroom(root),
         slug,
         datetime.now(UTC),

@@ -157,9 +157,7 @@ class Settings:
     logo: str | None = None  # path inside templates/, e.g. "assets/logo.svg"
     end_mark: str = "###"
     dateline_style: str = "eu"  # "eu": "Brussels, 25 May 2018 –"; "ap": "BRUSSELS, 25 May 2018 –"
-    notes_style: str = (
-        "uk"  # the heading of notes_to_editors: "uk" "Notes to editors", "eu" "Notes for editors"
-    )
+    notes_style: str = "uk"  # notes_to_editors under "Notes to editors" ("uk") or "for editors" ("eu")
     show_utc: bool = True  # add the UTC time beside an embargo for an international audience
     email_from: str = ""  # RFC 5322 address, e.g. "Press Office <press@example.org>"
     custom_fields: tuple[str, ...] = ()

@@ -6,6 +6,7 @@ import pytest
 from test_send import (  # noqa: F401  # the SMTP server fixtures on 127.0.0.1
     ca,
     client_tls,
+    email_and_stub_pdf,
     parse,
     send,
     server_tls,
@@ -17,7 +18,7 @@ from test_send import (  # noqa: F401  # the SMTP server fixtures on 127.0.0.1
 import helpers
 from helpers import NOW, SETTINGS
 from pressroom.content.loader import load_newsroom
-from pressroom.send.deliver import SendError, prepare
+from pressroom.send.plan import SendError, prepare
 
 SLUG = "eu-un"
 

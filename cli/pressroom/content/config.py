@@ -12,7 +12,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -47,6 +47,8 @@ _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # and a terminal would act on it. The boilerplate alone may span lines.
 _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
+# The defaults live on the dataclass alone: a setting left out reads as Settings has it.
+_DEFAULT = {f.name: f.default for f in fields(Settings) if f.default is not MISSING}
 
 TARGET_TYPES = ("directory", "s3")
 _TARGET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}\Z")
@@ -81,6 +83,9 @@ class PublishTarget:
     profile: str | None = None  # s3: a profile of ~/.aws/credentials and ~/.aws/config
     max_age: int = 60  # s3: Cache-Control seconds for pages, feeds, sitemap, search index, JSON
     assets_max_age: int = 3600  # s3: for PDFs, styles, fonts, images (a fingerprinted name: a year)
+
+
+_TARGET_DEFAULT = {f.name: f.default for f in fields(PublishTarget) if f.default is not MISSING}
 
 
 def load_settings(root: Path) -> Settings:
@@ -232,10 +237,10 @@ class _Validator:
                 "timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'"
             )
             timezone = "UTC"
-        style = self._text("dateline_style", "eu") or "eu"
+        style = self._text("dateline_style", _DEFAULT["dateline_style"]) or _DEFAULT["dateline_style"]
         if style not in ("eu", "ap"):
             self._problem("dateline_style", f"expected 'eu' or 'ap', found {style!r}")
-        notes_style = self._text("notes_style", "uk") or "uk"
+        notes_style = self._text("notes_style", _DEFAULT["notes_style"]) or _DEFAULT["notes_style"]
         if notes_style not in ("uk", "eu"):
             self._problem("notes_style", f"expected 'uk' or 'eu', found {notes_style!r}")
         logo = self._text("logo")
@@ -263,16 +268,17 @@ class _Validator:
             self._problem("custom_fields", f"{', '.join(clash)} already a release field; pick another name")
             custom = [c for c in custom if c not in clash]
         flags = {}
-        for key, default in (("show_utc", True), ("allow_remote_resources", False)):
+        for key in ("show_utc", "allow_remote_resources"):
+            default = _DEFAULT[key]
             value = data.get(key, default)
             if not isinstance(value, bool):
                 self._problem(key, f"expected true or false, found {value!r}")
                 value = default
             flags[key] = value
         # Read before the check below, so a bad value is reported rather than dropped.
-        boilerplate = self._text("boilerplate", "") or ""
+        boilerplate = self._text("boilerplate", _DEFAULT["boilerplate"]) or _DEFAULT["boilerplate"]
         location = self._text("location")
-        end_mark = self._text("end_mark", "###") or "###"
+        end_mark = self._text("end_mark", _DEFAULT["end_mark"]) or _DEFAULT["end_mark"]
         self.publish_targets()  # for its problems: `check` lists them with the rest
         if self.problems:
             raise ContentError(self.problems)
@@ -358,8 +364,8 @@ class _Validator:
             if key in allowed
         }
         seconds = {
-            key: self._target_seconds(name, table, key, default)
-            for key, default in (("max_age", 60), ("assets_max_age", 3600))
+            key: self._target_seconds(name, table, key, _TARGET_DEFAULT[key])
+            for key in ("max_age", "assets_max_age")
             if key in allowed
         }
         path = None
@@ -383,8 +389,7 @@ class _Validator:
             region=text.get("region"),
             endpoint=(text.get("endpoint") or "").rstrip("/") or None,
             profile=text.get("profile"),
-            max_age=seconds.get("max_age", 60),
-            assets_max_age=seconds.get("assets_max_age", 3600),
+            **seconds,
         )
 
     def _check_s3(self, name: str, table: dict[str, Any], text: dict[str, str | None]) -> None:

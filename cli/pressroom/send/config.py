@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,10 @@ class SmtpSettings:
             f"{self.host}:{self.port}, {security[self.security]}, {login}, "
             f"at most {self.rate_per_minute} a minute"
         )
+
+
+# The defaults live on the dataclass alone: a setting left out reads as SmtpSettings has it.
+_DEFAULT = {f.name: f.default for f in fields(SmtpSettings) if f.default is not MISSING}
 
 
 def load_smtp_settings(root: Path) -> SmtpSettings | None:
@@ -140,19 +144,21 @@ class _SmtpTable:
         elif host is not None and not _is_host(host):
             self._problem("host", f"expected a host name such as 'smtp.example.org', found {host!r}")
             host = None
-        security = self._text(table, "security") or "starttls"
+        security = self._text(table, "security") or _DEFAULT["security"]
         if security not in SECURITY:
             choices = ", ".join(f"'{s}'" for s in SECURITY)
             self._problem(
                 "security", f"expected one of {choices}, found {security!r}{did_you_mean(security, SECURITY)}"
             )
-            security = "starttls"
+            security = _DEFAULT["security"]
         port = self._number(table, "port", DEFAULT_PORTS[security], 1, 65535, "a port number")
         user = self._text(table, "user")
-        rate = self._number(table, "rate_per_minute", 30, 1, 6000, "a number of messages a minute")
-        connect_timeout = self._seconds(table, "connect_timeout", CONNECT_TIMEOUT)
-        read_timeout = self._seconds(table, "read_timeout", READ_TIMEOUT)
-        password_env = self._text(table, "password_env") or PASSWORD_ENV
+        rate = self._number(
+            table, "rate_per_minute", _DEFAULT["rate_per_minute"], 1, 6000, "a number of messages a minute"
+        )
+        connect_timeout = self._seconds(table, "connect_timeout", _DEFAULT["connect_timeout"])
+        read_timeout = self._seconds(table, "read_timeout", _DEFAULT["read_timeout"])
+        password_env = self._text(table, "password_env") or _DEFAULT["password_env"]
         if not _ENV_NAME.match(password_env):
             self._problem("password_env", f"expected an environment variable name, found {password_env!r}")
         if security == CLEAR:
