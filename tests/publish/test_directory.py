@@ -174,3 +174,21 @@ def test_a_real_folder_at_the_path_is_left_alone_with_a_message(runner, make_new
     )
     assert (www / "index.html").read_text(encoding="utf-8") == "the site someone else made"
     assert not (root / "build").exists(), "refused before building"
+
+
+@pytest.mark.pdf
+def test_a_link_planted_at_the_publish_lock_truncates_nothing(runner, make_newsroom, tmp_path):
+    """The publish lock is opened as every lock of .pressroom/ is: never through a link."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("keep me")
+    link = tmp_path / "www" / "press"
+    link.parent.mkdir()
+    root = make_newsroom(
+        {"releases/2018-05-25-alpha.md": release("Alpha")}, settings=directory_settings(link)
+    )
+    (root / ".pressroom").mkdir(exist_ok=True)
+    (root / ".pressroom/publish.lock").symlink_to(secret)
+    result = runner.invoke(main, ["publish", "--root", str(root), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert secret.read_text() == "keep me"
+    assert not (root / ".pressroom/publish.lock").is_symlink()

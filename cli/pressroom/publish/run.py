@@ -8,10 +8,8 @@ the target now shows, so the next publish can say which went public.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ from pressroom.engine.commit import prepare
 from pressroom.errors import BuildError, ConfigError
 from pressroom.publish.snapshot import build_snapshot
 from pressroom.publish.targets import DeployReport, Target, open_target
+from pressroom.workdir import exclusive
 
 _STATE = "published"
 
@@ -117,21 +116,13 @@ def open_named(root: Path, name: str | None) -> Target:
     return open_target(choose_target(root, name))
 
 
-@contextlib.contextmanager
-def _publish_lock(work: Path) -> Iterator[None]:
-    try:
-        handle = (work / "publish.lock").open("w")
-    except OSError as exc:
-        raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                "another publish is running in this newsroom (`pressroom publish --watch`?); "
-                "try again when it has finished"
-            ) from None
-        yield
+def _publish_lock(work: Path) -> contextlib.AbstractContextManager[None]:
+    """One publish at a time; its lock file is opened as every other is, never through a link."""
+    busy = (
+        "another publish is running in this newsroom (`pressroom publish --watch`?); "
+        "try again when it has finished"
+    )
+    return exclusive(work / "publish.lock", busy, BuildError)
 
 
 def _read_state(path: Path) -> tuple[str, ...]:

@@ -12,11 +12,9 @@ status_lines()   the ledger of one release, for `pressroom send --status`.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import re
 import shutil
 import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +37,7 @@ from pressroom.send.smtp import (
     SystemClock,
     Unavailable,
 )
-from pressroom.workdir import open_lock
+from pressroom.workdir import exclusive
 
 _LOCK = f"{RECORDS}/sends.lock"  # beside the ledger it guards: a clean of .pressroom/ never frees it
 
@@ -246,22 +244,15 @@ class _Run:
             self.clock.sleep(self.retry.delay(failures))
 
 
-@contextlib.contextmanager
-def _lock(root: Path) -> Iterator[None]:
+def _lock(root: Path) -> contextlib.AbstractContextManager[None]:
     path = root / _LOCK
     if path.parent.is_symlink():
         raise SendError(f"{RECORDS} is a link; pressroom keeps its files in a real folder there")
     try:
         path.parent.mkdir(exist_ok=True)
-        handle = open_lock(path)  # never through a link planted at its name
     except OSError as exc:
         raise SendError(f"cannot write in {root / RECORDS}: {exc.strerror or exc}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SendError("another send is running in this newsroom; wait for it to finish") from None
-        yield
+    return exclusive(path, "another send is running in this newsroom; wait for it to finish", SendError)
 
 
 # -- the ledger, for people ----------------------------------------------------------
