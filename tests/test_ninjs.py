@@ -300,3 +300,38 @@ def test_a_news_item_speaks_the_language_of_its_release(make_newsroom):
     assert item["bodies"][0]["value"].startswith(
         '<p><span class="dateline">Bruxelles, le 25 mai 2018 –</span>'
     )
+
+
+def test_approving_a_translation_adds_it_to_the_public_items_of_the_next_build(make_newsroom):
+    root = make_newsroom(
+        {
+            "releases/r.md": "---\ntitle: T\ndate: 2018-05-25\nlocation: Brussels\nstatus: approved\n---\nBody.\n",
+            "releases/r.fr.md": "---\ntitle: Titre\nlocation: Bruxelles\n---\nCorps.\n",
+        }
+    )
+    now = datetime.fromisoformat("2026-01-15T09:00:00+00:00")
+    build(load_newsroom(root), now, formats=("html",))
+    assert "associations" not in items(root, "site")["releases/r/"]
+    french = root / "releases/r.fr.md"
+    french.write_text(french.read_text().replace("location:", "status: approved\nlocation:"))
+    build(load_newsroom(root), now, formats=("html",))
+    site = items(root, "site")
+    assert [a["uri"] for a in site["releases/r/"]["associations"]] == [
+        "https://press.example.org/releases/r/fr/"
+    ]
+    assert site["releases/r/fr/"]["pubStatus"] == "usable"
+
+
+def test_an_instant_of_local_mean_time_is_given_in_utc(make_newsroom):
+    """Brussels was +00:17:30 before 1892: RFC 3339 has no offset in seconds."""
+    root = make_newsroom(
+        {
+            "releases/old.md": "---\ntitle: T\ndate: 1890-06-01\nlocation: Brussels\nstatus: approved\n---\nB.\n"
+        }
+    )
+    newsroom = load_newsroom(root)
+    build(newsroom, datetime.fromisoformat("2026-01-15T09:00:00+00:00"), formats=("html",))
+    item = items(root, "site")["releases/old/"]
+    assert ninjs_errors(item) == []
+    assert item["firstCreated"] == "1890-05-31T23:42:30+00:00"
+    assert datetime.fromisoformat(item["firstCreated"]) == newsroom.releases[0].published

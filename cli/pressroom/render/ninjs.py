@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from markupsafe import Markup
@@ -35,6 +36,23 @@ class Sibling:
     name: str  # the language's own name, "français"
     uri: str  # its page's public address, which is also its item's uri
     original: bool = False  # the version the others were translated from
+
+
+def moment(instant: datetime) -> str:
+    """An instant as RFC 3339 (the schema's date-time): its offset must be whole minutes.
+
+    Time zones before about 1900 used local mean time, such as Brussels' +00:17:30;
+    such an instant is given in UTC instead, and at the very ends of the calendar,
+    where UTC falls outside it, with its offset rounded to the minute.
+    """
+    offset = instant.utcoffset()
+    if offset is None or not offset % timedelta(minutes=1):
+        return instant.isoformat()
+    try:
+        return instant.astimezone(UTC).isoformat()
+    except OverflowError:
+        rounded = timedelta(minutes=round(offset / timedelta(minutes=1)))
+        return instant.replace(tzinfo=timezone(rounded)).isoformat()
 
 
 def words(html: str) -> int:
@@ -128,9 +146,9 @@ def ninjs_item(
         "profile": "press-release",
         # No revision history is kept: the hash of the release's text changes with every edit.
         "version": r.source_hash or None,
-        "firstCreated": r.published.isoformat(),
-        "versionCreated": r.published.isoformat(),
-        "embargoedUntil": r.embargo.isoformat() if r.embargo else None,
+        "firstCreated": moment(r.published),
+        "versionCreated": moment(r.published),
+        "embargoedUntil": moment(r.embargo) if r.embargo else None,
         "pubStatus": "usable" if view.is_public else "withheld",
         "edNote": _editorial_note(view),
         "language": r.language,
