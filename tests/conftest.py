@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import textwrap
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jsonschema import Draft202012Validator
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,6 +38,12 @@ status: approved
 ---
 The body of the release.
 """
+
+# IPTC's ninjs 3.1 JSON Schema (MIT): the official copy beside the repository, as CI lays
+# it out, else the copy vendored in tests/standards/ninjs/ (test_ninjs.py checks they agree).
+NINJS_SCHEMA_OFFICIAL = REPO.parent / "shared" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
+NINJS_SCHEMA_VENDORED = REPO / "tests" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
+NINJS_SCHEMA = NINJS_SCHEMA_OFFICIAL if NINJS_SCHEMA_OFFICIAL.is_file() else NINJS_SCHEMA_VENDORED
 
 # Every test sees the same instant, well after the sample releases.
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -79,6 +88,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line("CI: skipped tests count as failures (a check that did not run)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@functools.cache
+def _ninjs_validator() -> Draft202012Validator:
+    schema = json.loads(NINJS_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    # Formats (uri, date-time) are checked too: rfc3339-validator and rfc3986-validator are installed.
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def ninjs_errors(item: object) -> list[str]:
+    """What IPTC's ninjs 3.1 schema finds wrong with an item, one line each, or nothing."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _ninjs_validator().iter_errors(item)
+    ]
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ from pressroom.engine.jobs import (
 )
 from pressroom.errors import BuildError, ContentError, Problem, Severity
 from pressroom.model import Newsroom, Release
+from pressroom.render import urls
 
 T = TypeVar("T")
 FORMATS = ("html", "pdf", "email")
@@ -181,6 +182,8 @@ def render_preview(
             pdf_areas=tuple(a for a in job.pdf_areas if a == "staff"),
             export=False,
             summary=False,
+            ninjs_areas=(),
+            newsml_areas=(),
         )
         for job in builder._plan_releases(preview=True)
     ]
@@ -356,6 +359,16 @@ class _Builder:
                     self.keys["html"], "json", rkey, f"{pdf_linked:d}", _links_key(languages["site"][r.slug])
                 )
                 export = self._want(f"site/{v.base}release.json", key, "html", True)
+            # The news items go wherever the page goes: site/ only while the release is public.
+            ninjs_areas, newsml_areas = [], []
+            for area in areas:
+                links = _links_key(languages[area][r.slug])
+                key = digest(self.keys["html"], rkey, state, area, f"{pdf_linked:d}", links)
+                keep = selected or area == "site"
+                if self._want(f"{area}/{urls.ninjs(v.base)}", digest(key, "ninjs"), "html", keep):
+                    ninjs_areas.append(area)
+                if self._want(f"{area}/{urls.newsml(v.base)}", digest(key, "newsml"), "html", keep):
+                    newsml_areas.append(area)
             email_key = digest(self.keys["email"], rkey, state)
             email = self._want(f"email/{v.name}.eml", email_key, "email", selected)
             needs_summary = False
@@ -365,7 +378,7 @@ class _Builder:
                 summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations))
                 self.summary_keys[r.slug] = summary_key
                 needs_summary = summary_key not in self.cache.summaries
-            if html_areas or email or needs_summary or export:
+            if html_areas or email or needs_summary or export or ninjs_areas or newsml_areas:
                 jobs.append(
                     ReleaseJob(
                         release=r,
@@ -375,6 +388,8 @@ class _Builder:
                         email=email,
                         summary=needs_summary,
                         export=export,
+                        ninjs_areas=tuple(ninjs_areas),
+                        newsml_areas=tuple(newsml_areas),
                         pdf_linked=pdf_linked,
                         neighbours=tuple((a, *around[a]) for a in AREAS),
                         versions=tuple((a, languages[a][r.slug]) for a in AREAS),
@@ -470,7 +485,8 @@ class _Builder:
                 pdf_areas=tuple(a for a in job.pdf_areas if not ready(f"{a}/{job.base}{job.name}.pdf")),
                 email=job.email and not ready(f"email/{job.name}.eml"),
             )
-            if job.html_areas or job.pdf_areas or job.email or job.summary or job.export:
+            work = (job.html_areas, job.pdf_areas, job.email, job.summary, job.export, job.ninjs_areas)
+            if any(work) or job.newsml_areas:
                 left.append(job)
         return left
 

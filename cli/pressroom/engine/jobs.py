@@ -68,6 +68,8 @@ class ReleaseJob:
     email: bool = False
     summary: bool = False
     export: bool = False  # the machine-readable release.json of a public original
+    ninjs_areas: tuple[str, ...] = ()  # areas to write its IPTC ninjs item into
+    newsml_areas: tuple[str, ...] = ()  # and its NewsML-G2 newsItem
     pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
     neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
     versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
@@ -120,6 +122,7 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
     steps: list[tuple[str, Any]] = [
         ("html", _html),
         ("json", _export),
+        ("ninjs", _news_items),
         ("pdf", _pdf),
         ("email", _email),
         ("summary", _summary),
@@ -168,7 +171,10 @@ def _stage(staging: Path, rel: str, data: bytes) -> None:
 
 
 def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    from pressroom.render import urls
     from pressroom.render.html import Neighbour, Page, Version, render_release_page
+    from pressroom.render.newsml import MEDIA_TYPE as NEWSML
+    from pressroom.render.ninjs import MEDIA_TYPE as NINJS
 
     if not job.html_areas:
         return
@@ -197,6 +203,8 @@ def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -
                 )
                 for v in versions.get(area, ())
             ],
+            # Beside the page in every area that has it: planned with it, in the same format.
+            alternates=[(NINJS, urls.ninjs("")), (NEWSML, urls.newsml(""))],
         )
         result.files[f"{area}/{job.base}index.html"] = html.encode()
 
@@ -204,6 +212,7 @@ def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -
 def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
     if not job.export:
         return
+    from pressroom.render import urls
     from pressroom.render.exports import render_release_json
 
     site = ctx.settings.url
@@ -218,7 +227,39 @@ def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult)
         html_url=site + job.base,
         pdf_url=f"{site}{job.base}{job.name}.pdf" if job.pdf_linked else None,
         versions=versions,
+        ninjs_url=urls.absolute(ctx.settings, urls.ninjs(job.base)),
+        newsml_url=urls.absolute(ctx.settings, urls.newsml(job.base)),
     )
+
+
+def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    """ninjs.json and newsml.xml in each area planned, naming the language versions that area shows."""
+    if not (job.ninjs_areas or job.newsml_areas):
+        return
+    from pressroom.render import urls
+    from pressroom.render.newsml import render_newsml
+    from pressroom.render.ninjs import Sibling, render_ninjs
+
+    settings = ctx.settings
+    # The public addresses, in the staff copy too: where the release is (or will be) published.
+    url = urls.absolute(settings, job.base)
+    pdf_url = urls.absolute(settings, f"{job.base}{job.name}.pdf") if job.pdf_linked else None
+    original = urls.release(job.release.slug)
+    versions = dict(job.versions)
+    for area in dict.fromkeys((*job.ninjs_areas, *job.newsml_areas)):
+        siblings = [
+            Sibling(v.language, v.title, urls.absolute(settings, v.path), original=v.path == original)
+            for v in versions.get(area, ())
+            if v.path != job.base
+        ]
+        if area in job.ninjs_areas:
+            result.files[f"{area}/{urls.ninjs(job.base)}"] = render_ninjs(
+                view, url=url, pdf_url=pdf_url, siblings=siblings
+            )
+        if area in job.newsml_areas:
+            result.files[f"{area}/{urls.newsml(job.base)}"] = render_newsml(
+                view, url=url, pdf_url=pdf_url, siblings=siblings
+            )
 
 
 def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:

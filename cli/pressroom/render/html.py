@@ -108,11 +108,13 @@ def render_release_page(
     previous: Neighbour | None = None,
     next: Neighbour | None = None,  # shadows the built-in: it is the word the template reads
     versions: Sequence[Version] = (),
+    alternates: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The standalone page of one release (or one language version of it), in its language.
 
     `versions` (see `language_versions`) gives the hreflang links and the
-    language switcher; without it the page has neither.
+    language switcher; without it the page has neither. `alternates` are the
+    machine-readable versions beside it (media type, link), such as its ninjs item.
     """
     view = view.for_environment(env)
     r = view.release
@@ -129,6 +131,7 @@ def render_release_page(
             "previous": previous,
             "next": next,
             "versions": versions,
+            "alternates": alternates,
             "output": "web",
         }
     )

@@ -52,6 +52,16 @@ def translation(slug: str, language: str) -> str:
     return f"releases/{slug}/{language}/"
 
 
+def ninjs(folder: str) -> str:
+    """A release's (or a translation's) IPTC ninjs item, in the folder of its page."""
+    return f"{folder}ninjs.json"
+
+
+def newsml(folder: str) -> str:
+    """A release's (or a translation's) NewsML-G2 newsItem, in the folder of its page."""
+    return f"{folder}newsml.xml"
+
+
 def archive(year: int | None = None, page: int = 1) -> str:
     return "archive/" if year is None else paged(f"archive/{year}/", page)
 
