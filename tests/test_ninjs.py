@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, REPO, ninjs_errors
-from pressroom.build import build
-from pressroom.load import load_newsroom
+from pressroom.engine.build import build
+from pressroom.content.loader import load_newsroom
 from pressroom.render.newsml import NAR
 from pressroom.render.ninjs import Sibling, render_ninjs
 from pressroom.render.view import ReleaseView

@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pressroom import markup
+from pressroom.render import markup
 from pressroom.render.view import ReleaseView
 
 VERSION = "3.1"
