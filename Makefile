@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint messages bench system clean
+.PHONY: build test test-fast lint messages bench system clean
 
 build: $(STAMP) system
 	$(BIN)/pressroom build
@@ -15,6 +15,10 @@ build: $(STAMP) system
 test: $(STAMP) system
 	@scripts/browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast lane, while you work: everything but the slow, PDF and browser tests (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not pdf and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -54,5 +58,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable . --group dev
 	touch $(STAMP)
 
+# Removes what can be made again: build/ and the caches in .pressroom/. Never records/,
+# where the send ledger is (deleting it would send every release again to everyone),
+# nor a ledger an older pressroom left in .pressroom/ (the next send moves it to records/).
 clean:
-	rm -rf build .pressroom
+	rm -rf build
+	test ! -d .pressroom || find .pressroom -mindepth 1 -maxdepth 1 ! -name 'sends.sqlite*' -exec rm -rf {} +

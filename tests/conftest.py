@@ -2,51 +2,18 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from jsonschema import Draft202012Validator
+
+from helpers import NOW, SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
-
-SETTINGS = """\
-name = "Test Press Office"
-url = "https://press.example.org/"
-language = "en-GB"
-timezone = "Europe/Brussels"
-location = "Brussels"
-end_mark = "###"
-boilerplate = "The Test Press Office speaks for the test institution."
-
-[email]
-from = "Test Press Office <press@example.org>"
-"""
-
-RELEASE = """\
----
-title: Minimal release
-date: 2018-05-25
-location: Brussels
-status: approved
----
-The body of the release.
-"""
-
-# IPTC's ninjs 3.1 JSON Schema (MIT): the official copy beside the repository, as CI lays
-# it out, else the copy vendored in tests/standards/ninjs/ (test_ninjs.py checks they agree).
-NINJS_SCHEMA_OFFICIAL = REPO.parent / "shared" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
-NINJS_SCHEMA_VENDORED = REPO / "tests" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
-NINJS_SCHEMA = NINJS_SCHEMA_OFFICIAL if NINJS_SCHEMA_OFFICIAL.is_file() else NINJS_SCHEMA_VENDORED
-
-# Every test sees the same instant, well after the sample releases.
-NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 NewsroomFactory = Callable[..., Path]
 
@@ -68,7 +35,16 @@ def _pdf_engine_problem() -> str | None:
     return None
 
 
+# Whole files of slow tests: property-based fuzzing, fault injection in forked builds, and
+# the attacks, each a build. `make test-fast` leaves them (and every `slow` test) out.
+SLOW_FILES = {"test_fuzz.py", "test_faults.py", "test_hostile.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
     if not any(item.get_closest_marker("pdf") for item in items):
         return
     problem = _pdf_engine_problem()
@@ -88,21 +64,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and reporter is not None and reporter.stats.get("skipped"):
         reporter.write_line("CI: skipped tests count as failures (a check that did not run)", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-@functools.cache
-def _ninjs_validator() -> Draft202012Validator:
-    schema = json.loads(NINJS_SCHEMA.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    # Formats (uri, date-time) are checked too: rfc3339-validator and rfc3986-validator are installed.
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-
-
-def ninjs_errors(item: object) -> list[str]:
-    """What IPTC's ninjs 3.1 schema finds wrong with an item, one line each, or nothing."""
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _ninjs_validator().iter_errors(item)
-    ]
 
 
 @pytest.fixture
@@ -150,23 +111,32 @@ def make_newsroom(tmp_path: Path) -> NewsroomFactory:
 
 # -- Hypothesis profiles: "ci" by default; HYPOTHESIS_PROFILE=long for a longer local run --
 # The deadline is the "bounded time" of the fuzz tests: the worst input the
-# Markdown limits accept renders in about a second on a CI machine's two cores.
+# Markdown limits accept renders in about a second on a CI machine's two cores;
+# 15 s leaves room for a machine busy with the rest of the suite while still
+# catching a quadratic or exponential blow-up, which takes minutes.
+# "ci" is what every run and CI use: derandomized, each property tries the same
+# examples every time (seeded from the test itself), and no example database, so
+# a submission cannot pass or fail by chance or by what an earlier run on the
+# machine found. "long" stays random, and keeps its database to replay a failure.
 from datetime import timedelta  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.register_profile(
     "ci",
     max_examples=60,
-    deadline=timedelta(seconds=5),
+    deadline=timedelta(seconds=15),
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
 settings.register_profile(
     "long",
     max_examples=3000,
-    deadline=timedelta(seconds=10),
+    deadline=timedelta(seconds=15),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile(PROFILE)

@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.addresses import AddressError, envelope_address, name_problem
 from pressroom.content.source import read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
 from pressroom.model import RELEASE_FIELDS, Settings
 
 FILENAME = "pressroom.toml"
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_FIELD = re.compile(r"^[a-z][a-z0-9_]*$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+_FIELD = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
@@ -28,13 +29,17 @@ _TOP = {
 }  # fmt: skip
 _EMAIL = {"from"}
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# TOML lets a control character into a string only as an escape ("\u001b"); the name,
+# boilerplate and end mark reach pages, feeds, PDFs and emails, where XML cannot hold one
+# and a terminal would act on it. The boilerplate alone may span lines.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
 
 
 def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
     path = root / FILENAME
-    if not path.is_file():
+    if not path.exists():  # anything but a plain file there is refused by read_text
         raise ContentError(
             [Problem(FILENAME, 0, "", "not found: a newsroom needs a pressroom.toml (see README)")]
         )
@@ -86,7 +91,44 @@ class _Validator:
         if not isinstance(value, str) or not value.strip():
             self._problem(key, f"expected text, found {value!r}")
             return default
-        return value.strip()
+        value = value.strip()
+        # The sender has its own check, stricter, below.
+        bad = (_CONTROL_IN_TEXT if key == "boilerplate" else _NOT_IN_HEADER).search(value)
+        if bad and table is None:
+            what = (
+                "a line break" if bad[0] in "\n\u2028\u2029" else f"the control character U+{ord(bad[0]):04X}"
+            )
+            self._problem(
+                key, f"contains {what}; {'remove it' if key == 'boilerplate' else 'keep it on one line'}"
+            )
+            return default
+        return value
+
+    def _sender(self, sender: str) -> None:
+        display, addr = parseaddr(sender)
+        try:
+            if "@" in addr and not _NOT_IN_HEADER.search(sender):
+                # As the envelope will carry it: a non-ASCII local part, or a domain IDNA cannot write.
+                envelope_address(addr)
+        except AddressError as exc:
+            self._problem("email.from", str(exc))
+            return
+        try:
+            Address(display_name=display, addr_spec=addr)
+            # As the email package reads it: one mailbox, no more (`a@b.org, c@d.org`).
+            valid = "@" in addr and len(policy.SMTP.header_factory("From", sender).addresses) == 1
+        # The standard library's parser raises any of these on malformed input.
+        except (ValueError, IndexError, AttributeError, HeaderParseError):
+            valid = False
+        # The email package splits header values at every line boundary str.splitlines
+        # knows (form feed, NEL, U+2028 ...), not only CR and LF; and a word longer than
+        # the 998 characters a mail line may hold cannot be folded.
+        if not valid or _NOT_IN_HEADER.search(sender) or len(sender) > _MAX_SENDER:
+            self._problem(
+                "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
+            )
+        elif problem := name_problem(display):  # an encoded word would be read as other text
+            self._problem("email.from", f"the name {problem}")
 
     def settings(self) -> Settings:
         data = self._data
@@ -139,22 +181,7 @@ class _Validator:
                     )
                 )
         else:
-            display, addr = parseaddr(sender)
-            try:
-                Address(display_name=display, addr_spec=addr)
-                # As the email will read it: encoded words (=?utf-8?q?...?=) in the display
-                # name are decoded, and one that decodes to a line break fails only then.
-                valid = "@" in addr and len(policy.SMTP.header_factory("From", sender).addresses) == 1
-            # The standard library's parser raises any of these on malformed input.
-            except (ValueError, IndexError, AttributeError, HeaderParseError):
-                valid = False
-            # The email package splits header values at every line boundary str.splitlines
-            # knows (form feed, NEL, U+2028 ...), not only CR and LF; and a word longer than
-            # the 998 characters a mail line may hold cannot be folded.
-            if not valid or _NOT_IN_HEADER.search(sender) or len(sender) > _MAX_SENDER:
-                self._problem(
-                    "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
-                )
+            self._sender(sender)
         custom = data.get("custom_fields", [])
         if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
             self._problem("custom_fields", "expected a list of field names")

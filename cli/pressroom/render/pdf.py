@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pressroom.errors import RenderError
+from pressroom.render.context import template_context
 
 if TYPE_CHECKING:
     import jinja2
@@ -176,7 +177,7 @@ def render_release_pdf(
     view = view.for_environment(env)
     settings = view.settings
     html = env.get_template("release.pdf.html").render(
-        view.i18n, v=view, r=view.release, settings=settings, logo=settings.logo, output="pdf"
+        template_context(env, settings, view=view) | {"logo": settings.logo}
     )
     return render_pdf(
         html,
