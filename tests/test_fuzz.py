@@ -63,7 +63,9 @@ def test_the_profile_every_run_uses_tries_the_same_examples_each_time():
     ci = settings.get_profile("ci")
     assert ci.derandomize is True
     assert ci.database is None
-    assert settings.get_profile("long").derandomize is False  # exploration stays random
+    long = settings.get_profile("long")
+    assert long.derandomize is False  # exploration stays random, even with CI set
+    assert long.database is not None  # and a failure it finds is tried first next time
 
 
 # -- what goes in ------------------------------------------------------------------
