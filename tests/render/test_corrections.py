@@ -8,7 +8,7 @@ import re
 import pytest
 
 import helpers
-from helpers import NOW, SETTINGS
+from helpers import NOW, SETTINGS, ninjs_errors
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.render.mail import subject
@@ -127,6 +127,35 @@ def test_a_withdrawn_release_is_listed_nowhere_but_its_address_answers_with_the_
     assert 'href="../../releases/older/"' in (site / "releases/newer/index.html").read_text()
     # Staff still sees it, with the notice.
     assert "withdrawn on 13 January 2026" in (root / f"build/staff/releases/{SLUG}/index.html").read_text()
+
+
+def test_the_news_items_carry_the_correction_and_cancel_a_withdrawn_release(runner, make_newsroom):
+    notes = "notes_to_editors:\n  - Photos are available on request."
+    withdrawn = maritime(status="withdrawn", extra="withdrawn:\n  date: 2026-01-13\n  text: Called off.")
+    root = make_newsroom(
+        {"releases/corrected.md": maritime(extra=CORRECTION + notes), "releases/gone.md": withdrawn}
+    )
+    site = build(runner, root)
+    corrected = json.loads((site / "releases/corrected/ninjs.json").read_text())
+    assert ninjs_errors(corrected) == []
+    assert (corrected["pubStatus"], corrected["versionCreated"]) == ("usable", "2026-01-12T15:30:00+01:00")
+    assert corrected["edNote"] == (
+        "Correction of 12 January 2026: An earlier version placed the next meeting in Abuja; it is in Accra."
+    )
+    assert corrected["bodies"][-1] == {
+        "role": "notes",
+        "contentType": "text/html",
+        "wordCount": 5,
+        "value": "<ol><li><p>Photos are available on request.</p></li></ol>",
+    }
+    gone = json.loads((site / "releases/gone/ninjs.json").read_text())
+    assert ninjs_errors(gone) == []
+    assert (gone["pubStatus"], gone["versionCreated"]) == ("canceled", "2026-01-13T00:00:00+01:00")
+    assert gone["edNote"] == "This press release was withdrawn on 13 January 2026. Called off."
+    assert [b["role"] for b in gone["bodies"]] == ["withdrawn"]
+    assert "The ministers agreed" not in json.dumps(gone)
+    newsml = (site / "releases/gone/newsml.xml").read_text()
+    assert 'qcode="stat:canceled"' in newsml and "The ministers agreed" not in newsml
 
 
 def test_a_withdrawn_release_and_its_translations_say_so_to_staff(runner, make_newsroom):
