@@ -50,9 +50,9 @@ def locale_for(language: str, settings: Settings) -> str:
             return "en"
 
 
-def _safe_html(source: str, lead: str | None = None) -> Markup:
+def _safe_html(source: str, lead: str | None = None, language: str = "en") -> Markup:
     """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
-    return Markup(markup.to_html(source, lead=lead))  # noqa: S704
+    return Markup(markup.to_html(source, lead=lead, language=language))  # noqa: S704
 
 
 def newsroom_i18n(env: jinja2.Environment, settings: Settings) -> dict[str, Callable[..., str]]:
@@ -168,7 +168,7 @@ class ReleaseView:
     @cached_property
     def body_html(self) -> Markup:
         lead = None if self._writes_own_dateline else self.dateline
-        return _safe_html(self.release.body, lead)
+        return _safe_html(self.release.body, lead, self.release.language)
 
     @cached_property
     def body_text(self) -> str:
@@ -176,7 +176,7 @@ class ReleaseView:
 
     @cached_property
     def background_html(self) -> Markup | None:
-        return _safe_html(self.release.background) if self.release.background else None
+        return _safe_html(self.release.background, None, self.release.language) if self.release.background else None
 
     @cached_property
     def background_text(self) -> str | None:
