@@ -13,10 +13,10 @@ from email import policy
 from email.parser import BytesParser
 
 import pytest
-from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
+from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +41,9 @@ The partners agreed today on {LONG_URL} and the figures below.
 def _email_html(make_newsroom, now) -> str:
     root = make_newsroom({"releases/2018-05-25-wide.md": WIDE})
     build(load_newsroom(root), now, formats={"email"})
-    message = BytesParser(policy=policy.default).parsebytes((root / "build/email/2018-05-25-wide.eml").read_bytes())
+    message = BytesParser(policy=policy.default).parsebytes(
+        (root / "build/email/2018-05-25-wide.eml").read_bytes()
+    )
     return message.get_body(("html",)).get_content()
 
 
@@ -64,4 +66,4 @@ def test_outlook_gets_a_fixed_wrapper_and_every_other_client_a_fluid_column(make
     html = _email_html(make_newsroom, now)
     assert '<!--[if mso]><table role="presentation" width="640"' in html
     assert 'class="container" style="max-width: 640px;' in html
-    assert 'width="640"' not in html.replace("<!--[if mso]><table role=\"presentation\" width=\"640\"", "")
+    assert 'width="640"' not in html.replace('<!--[if mso]><table role="presentation" width="640"', "")

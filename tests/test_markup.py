@@ -230,7 +230,7 @@ def test_text_has_no_tags_or_entities():
     )
     assert not re.search(r"</?[a-z]+[ >]", text)
     assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.IGNORECASE)
-    assert 'R&D is < 3% & “rising”. Really © 2018 — bold x = 1' in text
+    assert "R&D is < 3% & “rising”. Really © 2018 — bold x = 1" in text
     assert "kept text" in text
     assert "alert" not in text
 
@@ -346,7 +346,9 @@ def test_a_footnote_links_to_its_note_and_back_and_reads_as_a_number_in_text():
 
 
 def test_only_footnote_links_stay_relative():
-    html = to_html('[a](/etc/passwd) [b](#top) [c](//evil.example/) <span id="main">x</span> <a href="#fn:1">d</a>')
+    html = to_html(
+        '[a](/etc/passwd) [b](#top) [c](//evil.example/) <span id="main">x</span> <a href="#fn:1">d</a>'
+    )
     assert 'href="/etc/passwd"' not in html and 'href="#top"' not in html and "evil.example" not in html
     assert 'id="main"' not in html
     assert 'href="#fn:1"' in html
@@ -360,7 +362,13 @@ def test_a_table_keeps_its_column_alignment():
 
 @pytest.mark.parametrize(
     ("language", "quoted"),
-    [("en-GB", "“peace”"), ("de", "„peace“"), ("fr", "«\u00a0peace\u00a0»"), ("it", "«peace»"), ("pl", "„peace”")],
+    [
+        ("en-GB", "“peace”"),
+        ("de", "„peace“"),
+        ("fr", "«\u00a0peace\u00a0»"),
+        ("it", "«peace»"),
+        ("pl", "„peace”"),
+    ],
 )
 def test_quotes_are_typographic_as_the_language_writes_them(language, quoted):
     text = to_text(to_html('She said "peace" -- and it\'s done...', language=language))

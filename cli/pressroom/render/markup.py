@@ -2,8 +2,9 @@
 
 Raw HTML in a release is allowed (editors paste tables), but only what the
 allow-list below keeps survives, and links keep only http, https and mailto
-addresses, or the in-page links between a footnote and its mark. The plain text for the email is made from the same sanitised HTML,
-so the two parts of an email can never say different things.
+addresses, or the in-page links between a footnote and its mark. The plain
+text for the email is made from the same sanitised HTML, so the two parts of
+an email can never say different things.
 """
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ def _converter(quotes: str) -> tuple[markdown.Markdown, _Lead]:
         extensions=["tables", "sane_lists", "footnotes", "smarty"],
         extension_configs={
             "tables": {"use_align_attribute": True},  # align="right" survives the sanitiser, style= would not
-            "footnotes": {"BACKLINK_TITLE": ""},  # its default title is English whatever the release's language
+            "footnotes": {
+                "BACKLINK_TITLE": ""
+            },  # its default title is English whatever the release's language
             "smarty": {"substitutions": smarty_substitutions(quotes)},
         },
         output_format="html",

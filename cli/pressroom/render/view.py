@@ -176,7 +176,11 @@ class ReleaseView:
 
     @cached_property
     def background_html(self) -> Markup | None:
-        return _safe_html(self.release.background, None, self.release.language) if self.release.background else None
+        return (
+            _safe_html(self.release.background, None, self.release.language)
+            if self.release.background
+            else None
+        )
 
     @cached_property
     def background_text(self) -> str | None:
