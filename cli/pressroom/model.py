@@ -76,6 +76,28 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """The house colours and fonts, `[theme]` in pressroom.toml: one table for page, PDF and email.
+
+    Colours are hex (#0b4f8a); fonts are CSS font-family lists. The web and
+    print styles read them as CSS custom properties (--accent); the email, whose
+    clients do not resolve var(), gets the values written out (render/theme.py).
+    """
+
+    ink: str = "#1b1f24"  # text
+    muted: str = "#5b6470"  # secondary text: kickers, references, page numbers
+    rule: str = "#d5dae0"  # lines and borders
+    accent: str = "#0b4f8a"  # links, the masthead's rule, the house colour
+    alert: str = "#b3261e"  # embargo and draft warnings
+    wash: str = "#f3f5f8"  # background of boxes such as Background
+    font: str = '"Lato", "Helvetica Neue", Arial, sans-serif'  # page and PDF
+    email_font: str = "Helvetica, Arial, sans-serif"  # mail clients have only system fonts
+
+    COLOURS = ("ink", "muted", "rule", "accent", "alert", "wash")
+    FONTS = ("font", "email_font")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """pressroom.toml, validated and with defaults applied."""
 
@@ -92,6 +114,7 @@ class Settings:
     email_from: str = ""  # RFC 5322 address, e.g. "Press Office <press@example.org>"
     custom_fields: tuple[str, ...] = ()
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
+    theme: Theme = Theme()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pressroom.content.source import read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
-from pressroom.model import RELEASE_FIELDS, Settings
+from pressroom.model import RELEASE_FIELDS, Settings, Theme
 
 FILENAME = "pressroom.toml"
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -25,8 +25,14 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
+    "theme",
 }  # fmt: skip
 _EMAIL = {"from"}
+# Values that go into CSS as they are: a hex colour, or a font-family list of plain names.
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_FONTS = re.compile(
+    r"""^\s*(?:"[\w .-]+"|'[\w .-]+'|[\w .-]+)(?:\s*,\s*(?:"[\w .-]+"|'[\w .-]+'|[\w .-]+))*\s*$"""
+)
 _NOT_IN_HEADER = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MAX_SENDER = 254
 
@@ -173,6 +179,7 @@ class _Validator:
         boilerplate = self._text("boilerplate", "") or ""
         location = self._text("location")
         end_mark = self._text("end_mark", "###") or "###"
+        theme = self._theme()
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -189,4 +196,27 @@ class _Validator:
             email_from=sender,
             custom_fields=tuple(custom),
             allow_remote_resources=flags["allow_remote_resources"],
+            theme=theme,
         )
+
+    def _theme(self) -> Theme:
+        """[theme]: colours and fonts over the house style's defaults; each value goes into CSS as it is."""
+        table = self._data.get("theme", {})
+        if not isinstance(table, dict):
+            self._problem("theme", "expected a table: [theme]")
+            return Theme()
+        known = Theme.COLOURS + Theme.FONTS
+        values: dict[str, str] = {}
+        for key, value in table.items():
+            if key not in known:
+                self._problem(f"theme.{key}", f"unknown setting{did_you_mean(key, known)}")
+            elif key in Theme.COLOURS and not (isinstance(value, str) and _COLOUR.match(value)):
+                self._problem(f"theme.{key}", f"expected a hex colour such as '#0b4f8a', found {value!r}")
+            elif key in Theme.FONTS and not (isinstance(value, str) and _FONTS.match(value)):
+                example = "'\"Source Sans 3\", Arial, sans-serif'"
+                self._problem(
+                    f"theme.{key}", f"expected a list of font names such as {example}, found {value!r}"
+                )
+            else:
+                values[key] = value.strip()
+        return Theme(**values)

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
+from pressroom.render import theme
 from pressroom.render.view import ReleaseView
 
 # CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
@@ -58,7 +59,9 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     r, settings = view.release, view.settings
     context = view.i18n | {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
-    html = _INLINER.inline(env.get_template("release.email.html").render(context))
+    # Mail clients do not resolve var(): the theme's values are written into the CSS first.
+    page = env.get_template("release.email.html").render(context)
+    html = _INLINER.inline(theme.resolve_styles(page, settings.theme))
 
     digest = hashlib.sha256(f"{subject(view)}\0{text}\0{html}".encode()).hexdigest()[:16]
     host = urlsplit(settings.url).hostname or "localhost"

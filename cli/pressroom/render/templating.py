@@ -31,6 +31,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from pressroom.errors import RenderError
+from pressroom.render import theme
 
 DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
 if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
@@ -60,6 +61,8 @@ def environment(own: Path | None) -> jinja2.Environment:
     )
     # English (the messages as written) unless a render passes its language's gettext.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # `{{ theme_css(settings.theme) }}`: the house colours and fonts for a <style> element.
+    env.globals["theme_css"] = theme.css_variables
     return env
 
 
