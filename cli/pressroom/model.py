@@ -98,6 +98,23 @@ class Theme:
 
 
 @dataclass(frozen=True, slots=True)
+class Issuer:
+    """An issuing organisation, `[issuers.<key>]` in pressroom.toml: a joint release shows each one's logo.
+
+    A release names its issuers by `name` (or `short_name`), as docs/release-format.md says.
+    """
+
+    key: str  # the table's name, e.g. "eeas"
+    name: str  # "European External Action Service"
+    short_name: str | None = None  # "EEAS"
+    logo: str | None = None  # a file in the newsroom's templates/assets/, e.g. "assets/issuers/eeas.svg"
+    # The logo's bytes, read by the config reader for the email, which carries it inside
+    # (a renderer reads no file): its media type and base64 text.
+    logo_type: str = ""
+    logo_base64: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """pressroom.toml, validated and with defaults applied."""
 
@@ -115,6 +132,11 @@ class Settings:
     custom_fields: tuple[str, ...] = ()
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
     theme: Theme = Theme()
+    issuers: tuple[Issuer, ...] = ()
+
+    def issuer(self, name: str) -> Issuer | None:
+        """The issuer a release names, by its name or its short name (case as written)."""
+        return next((i for i in self.issuers if name in (i.name, i.short_name)), None)
 
     @property
     def tz(self) -> ZoneInfo:

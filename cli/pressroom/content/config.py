@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import tomllib
 from email import policy
@@ -15,7 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pressroom.content.source import read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
-from pressroom.model import RELEASE_FIELDS, Settings, Theme
+from pressroom.house import DEFAULT_TEMPLATES
+from pressroom.model import RELEASE_FIELDS, Issuer, Settings, Theme
 
 FILENAME = "pressroom.toml"
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -25,8 +27,13 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
-    "theme",
+    "theme", "issuers",
 }  # fmt: skip
+_ISSUER = {"name", "short_name", "logo"}
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+# A logo goes inside every email: keep it a logo, not a photograph.
+_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_MAX_LOGO = 100_000
 _EMAIL = {"from"}
 # Values that go into CSS as they are: a hex colour, or a font-family list of plain names.
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
@@ -64,13 +71,14 @@ def load_settings(root: Path) -> Settings:
                 )
             ]
         ) from None
-    return _Validator(text, data).settings()
+    return _Validator(text, data, root).settings()
 
 
 class _Validator:
-    def __init__(self, text: str, data: dict[str, Any]) -> None:
+    def __init__(self, text: str, data: dict[str, Any], root: Path | None = None) -> None:
         self._lines = text.split("\n")
         self._data = data
+        self._root = root
         self.problems: list[Problem] = []
 
     def _line(self, key: str) -> int:
@@ -79,7 +87,24 @@ class _Validator:
         return next((i + 1 for i, line in enumerate(self._lines) if pattern.match(line)), 0)
 
     def _problem(self, key: str, message: str) -> None:
-        self.problems.append(Problem(FILENAME, self._line(key.rsplit(".", 1)[-1]), key, message))
+        table, _, name = key.rpartition(".")
+        self.problems.append(Problem(FILENAME, self._line_in(table, name) or self._line(name), key, message))
+
+    def _line_in(self, table: str, key: str) -> int:
+        """The line of `key = ...` under the `[table]` header ("issuers.eeas"), or 0."""
+        if not table:
+            return 0
+        header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]")
+        start = next((i for i, line in enumerate(self._lines) if header.match(line)), None)
+        if start is None:
+            return 0
+        pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+        for i in range(start + 1, len(self._lines)):
+            if self._lines[i].lstrip().startswith("["):
+                break
+            if pattern.match(self._lines[i]):
+                return i + 1
+        return 0
 
     def _text(self, key: str, default: str | None = None, table: dict[str, Any] | None = None) -> str | None:
         source = self._data if table is None else table
@@ -180,6 +205,7 @@ class _Validator:
         location = self._text("location")
         end_mark = self._text("end_mark", "###") or "###"
         theme = self._theme()
+        issuers = self._issuers()
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -197,7 +223,66 @@ class _Validator:
             custom_fields=tuple(custom),
             allow_remote_resources=flags["allow_remote_resources"],
             theme=theme,
+            issuers=issuers,
         )
+
+    def _issuers(self) -> tuple[Issuer, ...]:
+        """[issuers.<key>]: name, short_name and logo of each organisation that issues releases."""
+        tables = self._data.get("issuers", {})
+        if not isinstance(tables, dict):
+            self._problem("issuers", "expected tables such as [issuers.eeas]")
+            return ()
+        issuers = []
+        for key, table in tables.items():
+            where = f"issuers.{key}"
+            if not _KEY.fullmatch(key) or not isinstance(table, dict):
+                self._problem(
+                    where, "expected a table such as [issuers.eeas] (lower-case letters, digits, -)"
+                )
+                continue
+            for field in table:
+                if field not in _ISSUER:
+                    self._problem(f"{where}.{field}", f"unknown setting{did_you_mean(field, _ISSUER)}")
+            name = self._text(f"{where}.name", None, table)
+            if name is None:
+                if "name" not in table:
+                    line = self._line_in("issuers", key) or self._line(f"issuers.{key}")
+                    self.problems.append(Problem(FILENAME, line, f"{where}.name", "field required"))
+                continue
+            short = self._text(f"{where}.short_name", None, table)
+            logo, kind, data = self._logo(f"{where}.logo", table)
+            issuers.append(Issuer(key, name, short, logo, kind, data))
+        return tuple(issuers)
+
+    def _logo(self, where: str, table: dict[str, Any]) -> tuple[str | None, str, str]:
+        """An issuer's logo: its path under templates/, media type and base64 bytes, or a Problem."""
+        logo = self._text(where, None, table)
+        if logo is None:
+            return None, "", ""
+        kind = _LOGO_TYPES.get(Path(logo).suffix.lower())
+        if not logo.startswith("assets/") or ".." in Path(logo).parts or kind is None:
+            self._problem(where, f"expected an SVG, PNG or JPEG in templates/assets/, found {logo!r}")
+            return None, "", ""
+        # As templates are found: the newsroom's templates/ first, then the house style's;
+        # a regular file inside its folder, never a link out of it.
+        folders = ([self._root / "templates"] if self._root else []) + [DEFAULT_TEMPLATES]
+        path = next(
+            (
+                folder / logo
+                for folder in folders
+                if (folder / logo).is_file() and (folder / logo).resolve().is_relative_to(folder.resolve())
+            ),
+            None,
+        )
+        if path is None:
+            self._problem(where, f"no file templates/{logo} in the newsroom or the house style")
+        elif path.stat().st_size > _MAX_LOGO:
+            self._problem(
+                where, f"templates/{logo} is over {_MAX_LOGO // 1000} kB; a logo goes into every email"
+            )
+        else:
+            return logo, kind, base64.b64encode(path.read_bytes()).decode("ascii")
+        return None, "", ""
 
     def _theme(self) -> Theme:
         """[theme]: colours and fonts over the house style's defaults; each value goes into CSS as it is."""

@@ -9,6 +9,7 @@ from datetime import datetime
 import jinja2
 
 from pressroom.model import Newsroom, Release, Settings, is_public
+from pressroom.render import issuers
 from pressroom.render.view import ReleaseView, language_name
 
 
@@ -124,6 +125,7 @@ def render_release_page(
             "r": r,
             "lang": r.language,
             "logo": page.url(view.settings.logo) if view.settings.logo else None,
+            "issuer_logos": issuers.marks(r, view.settings, page.url),
             "canonical": f"{view.settings.url}{page_path(r)}",
             "pdf_url": pdf_url,
             "previous": previous,

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from pressroom.render import theme
+from pressroom.render import issuers, theme
 from pressroom.render.view import ReleaseView
 
 # CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
@@ -57,7 +57,14 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     """The release (or a translation) as an email in its language, without To: or attachments."""
     view = view.for_environment(env)
     r, settings = view.release, view.settings
-    context = view.i18n | {"v": view, "r": r, "settings": settings, "logo": None, "output": "email"}
+    context = view.i18n | {
+        "v": view,
+        "r": r,
+        "settings": settings,
+        "logo": None,
+        "issuer_logos": issuers.marks(r, settings, None),  # inside the email: data: addresses
+        "output": "email",
+    }
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
     # Mail clients do not resolve var(): the theme's values are written into the CSS first.
     page = env.get_template("release.email.html").render(context)

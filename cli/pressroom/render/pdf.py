@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from pressroom.errors import RenderError
+from pressroom.render import issuers
 
 if TYPE_CHECKING:
     import jinja2
@@ -176,7 +177,13 @@ def render_release_pdf(
     view = view.for_environment(env)
     settings = view.settings
     html = env.get_template("release.pdf.html").render(
-        view.i18n, v=view, r=view.release, settings=settings, logo=settings.logo, output="pdf"
+        view.i18n,
+        v=view,
+        r=view.release,
+        settings=settings,
+        logo=settings.logo,
+        issuer_logos=issuers.marks(view.release, settings, str),  # relative to the templates folder
+        output="pdf",
     )
     return render_pdf(
         html,

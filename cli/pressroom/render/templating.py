@@ -31,11 +31,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from pressroom.errors import RenderError
+from pressroom.house import DEFAULT_TEMPLATES as DEFAULT_TEMPLATES  # where other modules look for it
 from pressroom.render import theme
-
-DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
-if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
-    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 LOCALE_FOLDER = "locale"
 DOMAIN = "messages"

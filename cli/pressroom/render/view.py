@@ -25,7 +25,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from pressroom.model import Contact, Release, Settings
-from pressroom.render import markup
+from pressroom.render import issuers, markup
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 UTC = ZoneInfo("UTC")
@@ -206,6 +206,11 @@ class ReleaseView:
     @cached_property
     def issuer_line(self) -> str:
         return " · ".join(self.release.issuers)
+
+    @cached_property
+    def issuer_short_line(self) -> str:
+        """'EEAS · AUC': for the PDF's running foot, where a long name does not fit."""
+        return issuers.short_line(self.release, self.settings)
 
     @staticmethod
     def contact_parts(contact: Contact) -> list[str]:
