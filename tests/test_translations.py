@@ -571,6 +571,7 @@ def test_labels_cost_little_per_page(newsroom):
 # -- the sample newsroom's translations ----------------------------------------------
 
 SEED = "2018-05-25-eu-un-strengthen-partnership-on-counter-terrorism"
+JOINT = "2026-10-14-eu-au-and-un-agree-joint-priorities-for-maritime-security"
 
 
 @pytest.fixture(scope="module")
@@ -579,10 +580,10 @@ def sample():
 
 
 def test_the_sample_translations_are_current_and_public_with_their_original(sample):
-    assert [t.key for t in sample.translations] == [f"{SEED}.de", f"{SEED}.fr"]
+    assert [t.key for t in sample.translations] == [f"{JOINT}.it", f"{SEED}.de", f"{SEED}.fr"]
     assert sample.warnings == ()  # translated_from names the seed as it is
-    assert all(not t.is_outdated and t.is_public(AFTER) for t in sample.translations)
-    assert [t.location for t in sample.translations] == ["Brüssel", "Bruxelles"]
+    assert all(not t.is_outdated and t.is_public(t.published) for t in sample.translations)
+    assert [t.location for t in sample.translations] == ["Addis Abeba", "Brüssel", "Bruxelles"]
 
 
 def test_the_sample_pages_and_emails_speak_their_language(sample):

@@ -115,6 +115,21 @@ class Issuer:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageSettings:
+    """`[languages.<tag>]` in pressroom.toml: the newsroom's words in one language, each optional.
+
+    A release in that language ends with this boilerplate, names the newsroom
+    so and closes with this end mark; what is not given comes from the top
+    of pressroom.toml, in the newsroom's own language.
+    """
+
+    tag: str  # BCP 47, e.g. "fr" (any French release) or "fr-BE"
+    name: str | None = None
+    boilerplate: str | None = None  # Markdown
+    end_mark: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """pressroom.toml, validated and with defaults applied."""
 
@@ -133,6 +148,14 @@ class Settings:
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
     theme: Theme = Theme()
     issuers: tuple[Issuer, ...] = ()
+    languages: tuple[LanguageSettings, ...] = ()
+
+    def in_language(self, tag: str) -> LanguageSettings | None:
+        """The [languages] entry for a release's language: its own tag, else its primary language's."""
+        tag = tag.lower()
+        exact = next((entry for entry in self.languages if entry.tag.lower() == tag), None)
+        primary = tag.split("-")[0]
+        return exact or next((entry for entry in self.languages if entry.tag.lower() == primary), None)
 
     def issuer(self, name: str) -> Issuer | None:
         """The issuer a release names, by its name or its short name (case as written)."""

@@ -17,7 +17,7 @@ from pressroom.content.source import read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem
 from pressroom.house import DEFAULT_TEMPLATES
-from pressroom.model import RELEASE_FIELDS, Issuer, Settings, Theme
+from pressroom.model import RELEASE_FIELDS, Issuer, LanguageSettings, Settings, Theme
 
 FILENAME = "pressroom.toml"
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -27,8 +27,9 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
-    "theme", "issuers",
+    "theme", "issuers", "languages",
 }  # fmt: skip
+_LANGUAGE_KEYS = {"name", "boilerplate", "end_mark"}
 _ISSUER = {"name", "short_name", "logo"}
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A logo goes inside every email: keep it a logo, not a photograph.
@@ -206,6 +207,7 @@ class _Validator:
         end_mark = self._text("end_mark", "###") or "###"
         theme = self._theme()
         issuers = self._issuers()
+        languages = self._languages()
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -224,7 +226,27 @@ class _Validator:
             allow_remote_resources=flags["allow_remote_resources"],
             theme=theme,
             issuers=issuers,
+            languages=languages,
         )
+
+    def _languages(self) -> tuple[LanguageSettings, ...]:
+        """[languages.<tag>]: the newsroom's name, boilerplate and end mark in other languages."""
+        tables = self._data.get("languages", {})
+        if not isinstance(tables, dict):
+            self._problem("languages", "expected tables such as [languages.fr]")
+            return ()
+        found = []
+        for tag, table in tables.items():
+            where = f"languages.{tag}"
+            if not LANGUAGE.match(tag) or not isinstance(table, dict):
+                self._problem(where, "expected a table named by a language tag, such as [languages.fr]")
+                continue
+            for key in table:
+                if key not in _LANGUAGE_KEYS:
+                    self._problem(f"{where}.{key}", f"unknown setting{did_you_mean(key, _LANGUAGE_KEYS)}")
+            values = {key: self._text(f"{where}.{key}", None, table) for key in sorted(_LANGUAGE_KEYS)}
+            found.append(LanguageSettings(tag, **values))
+        return tuple(found)
 
     def _issuers(self) -> tuple[Issuer, ...]:
         """[issuers.<key>]: name, short_name and logo of each organisation that issues releases."""

@@ -31,6 +31,7 @@ from pressroom.content.source import (
 )
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, Problem, Severity
+from pressroom.house import DEFAULT_TEMPLATES
 from pressroom.model import (
     RELEASE_FIELDS,
     TRANSLATION_FIELDS,
@@ -133,6 +134,7 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
             if translation is not None:
                 translations.append(translation)
     _refuse_duplicate_languages(translations, problems)
+    problems.extend(_unlabelled_languages(releases + translations, templates))
     used = {c.id for r in releases + translations for c in r.contacts if c.id}
     for contact_id, rel in sorted(contact_files.items()):
         if contact_id not in used and releases:
@@ -224,6 +226,40 @@ def _files(root: Path, folder: str, suffix: str, problems: list[Problem]) -> lis
             continue
         found.append(path)
     return found
+
+
+def _unlabelled_languages(releases: Iterable[Release], templates: Path | None) -> list[Problem]:
+    """A warning for each release in a language the house style has no labels for.
+
+    Its dates still come out in its language (Babel), but "FOR IMMEDIATE
+    RELEASE", "Page 1 of 2" and "-more-" would be in English. The labels are
+    messages.po catalogues under templates/locale/, the newsroom's or the house
+    style's, for the language or its region ('pt' or 'pt_BR'). The messages are
+    written in English, so English needs none.
+    """
+    folders = [f / "locale" for f in ((templates,) if templates else ()) + (DEFAULT_TEMPLATES,)]
+    problems = []
+    for release in releases:
+        tag = release.language.replace("-", "_")
+        primary = tag.split("_")[0].lower()
+        if primary == "en" or any(
+            (folder / name / "LC_MESSAGES" / "messages.po").is_file()
+            for folder in folders
+            for name in {primary, tag}
+        ):
+            continue
+        problems.append(
+            Problem(
+                release.path,
+                0,
+                "language",
+                f"no labels in '{release.language}': its dates are in that language, but \"FOR IMMEDIATE "
+                f'RELEASE" and the other labels will be in English; translate them in '
+                f"templates/locale/{primary}/LC_MESSAGES/messages.po (see CONTRIBUTING.md)",
+                Severity.WARNING,
+            )
+        )
+    return problems
 
 
 def _templates(root: Path, problems: list[Problem]) -> Path | None:

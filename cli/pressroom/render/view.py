@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from pressroom.model import Contact, Release, Settings
+from pressroom.model import Contact, LanguageSettings, Release, Settings
 from pressroom.render import issuers, markup
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
@@ -187,8 +187,41 @@ class ReleaseView:
         return markup.to_text(self.background_html) if self.background_html else None
 
     @cached_property
+    def _local(self) -> LanguageSettings | None:
+        return self.settings.in_language(self.release.language)
+
+    def foreign(self, language: str) -> str | None:
+        """`language` if a reader of this release would hear it as another language, for a lang attribute."""
+        same = language.split("-")[0].lower() == self.release.language.split("-")[0].lower()
+        return None if same else language
+
+    @cached_property
+    def newsroom_name(self) -> str:
+        """The newsroom's name in the release's language ([languages] in pressroom.toml), else as it is."""
+        return (self._local and self._local.name) or self.settings.name
+
+    @cached_property
+    def newsroom_name_html(self) -> Markup:
+        """The name, marked with its language when it is not the release's: "À propos de <span lang=en>…"."""
+        language = self.foreign(self.settings.language) if self.newsroom_name == self.settings.name else None
+        if language is None:
+            return escape(self.newsroom_name)
+        return Markup('<span lang="{}">{}</span>').format(language, self.newsroom_name)
+
+    @cached_property
+    def end_mark(self) -> str:
+        return (self._local and self._local.end_mark) or self.settings.end_mark
+
+    @cached_property
+    def boilerplate_language(self) -> str | None:
+        """The boilerplate's language when it is not the release's (no translation given), else None."""
+        return None if self._local and self._local.boilerplate else self.foreign(self.settings.language)
+
+    @cached_property
     def boilerplate_html(self) -> Markup | None:
-        return _safe_html(self.settings.boilerplate) if self.settings.boilerplate else None
+        text = (self._local and self._local.boilerplate) or self.settings.boilerplate
+        language = self.boilerplate_language or self.release.language
+        return _safe_html(text, None, language) if text else None
 
     @cached_property
     def boilerplate_text(self) -> str | None:
