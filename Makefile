@@ -14,6 +14,7 @@ build: $(STAMP) system
 
 test: $(STAMP) system
 	@scripts/browser-deps
+	@scripts/a11y-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
