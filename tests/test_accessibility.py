@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO
-from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
+from conftest import REPO
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
+from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 TOOLS = REPO / ".venv" / "a11y" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
