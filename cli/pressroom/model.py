@@ -149,6 +149,11 @@ class Settings:
     theme: Theme = Theme()
     issuers: tuple[Issuer, ...] = ()
     languages: tuple[LanguageSettings, ...] = ()
+    topics: tuple[tuple[str, str], ...] = ()  # [topics]: a tag as releases write it -> its display name
+
+    def topic_name(self, tag: str) -> str:
+        """How a topic is shown ("Maritime security" for maritime-security); the tag itself if not named."""
+        return next((name for key, name in self.topics if key.lower() == tag.lower()), tag)
 
     def in_language(self, tag: str) -> LanguageSettings | None:
         """The [languages] entry for a release's language: its own tag, else its primary language's."""

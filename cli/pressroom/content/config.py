@@ -27,7 +27,7 @@ _TOP = {
     "name", "url", "language", "timezone", "boilerplate", "logo", "end_mark",
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
-    "theme", "issuers", "languages",
+    "theme", "issuers", "languages", "topics",
 }  # fmt: skip
 _LANGUAGE_KEYS = {"name", "boilerplate", "end_mark"}
 _ISSUER = {"name", "short_name", "logo"}
@@ -208,6 +208,7 @@ class _Validator:
         theme = self._theme()
         issuers = self._issuers()
         languages = self._languages()
+        topics = self._topics()
         if self.problems:
             raise ContentError(self.problems)
         return Settings(
@@ -227,7 +228,23 @@ class _Validator:
             theme=theme,
             issuers=issuers,
             languages=languages,
+            topics=topics,
         )
+
+    def _topics(self) -> tuple[tuple[str, str], ...]:
+        """[topics]: display names of tags, `maritime-security = "Maritime security"`."""
+        table = self._data.get("topics", {})
+        if not isinstance(table, dict):
+            self._problem(
+                "topics", 'expected a table: [topics] with lines such as climate = "Climate action"'
+            )
+            return ()
+        found = []
+        for tag in table:
+            name = self._text(f"topics.{tag}", None, table)
+            if name is not None:
+                found.append((tag, name))
+        return tuple(found)
 
     def _languages(self) -> tuple[LanguageSettings, ...]:
         """[languages.<tag>]: the newsroom's name, boilerplate and end mark in other languages."""
