@@ -10,7 +10,7 @@ import jinja2
 
 from pressroom.model import Newsroom, Release, Settings, is_public
 from pressroom.render import issuers
-from pressroom.render.view import ReleaseView, language_name
+from pressroom.render.view import ReleaseView, language_name, og_locale
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,15 @@ def version_labels(languages: Sequence[str]) -> list[str]:
     ]
 
 
+def _og_image(view: ReleaseView) -> str | None:
+    """The picture a link preview shows: the first issuer's logo, else the newsroom's, at its address."""
+    settings = view.settings
+    marks = issuers.marks(view.release, settings, lambda path: f"{settings.url}{path}")
+    if marks:
+        return marks[0].src
+    return f"{settings.url}{settings.logo}" if settings.logo else None
+
+
 def _common(settings: Settings, page: Page) -> dict[str, object]:
     return {
         "settings": settings,
@@ -126,6 +135,8 @@ def render_release_page(
             "lang": r.language,
             "logo": page.url(view.settings.logo) if view.settings.logo else None,
             "issuer_logos": issuers.marks(r, view.settings, page.url),
+            "og_locale": og_locale(r.language, view.settings),
+            "og_image": _og_image(view),
             "canonical": f"{view.settings.url}{page_path(r)}",
             "pdf_url": pdf_url,
             "previous": previous,

@@ -18,6 +18,7 @@ from pressroom.model import Settings
 from pressroom.render import listing, urls
 from pressroom.render.html import Page
 from pressroom.render.summary import Summary
+from pressroom.render.view import og_locale
 
 Url = Callable[[str], str]
 
@@ -98,6 +99,8 @@ def render_page(
             "url": url,
             "site_logo": url(settings.logo) if settings.logo else None,
             "lang": settings.language,
+            "og_locale": og_locale(settings.language, settings),
+            "og_image": urls.absolute(settings, settings.logo) if settings.logo else None,
             "output": "web",
             "canonical": urls.absolute(settings, path),
             "json_ld": json_ld,

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
@@ -48,6 +49,20 @@ def locale_for(language: str, settings: Settings) -> str:
             return str(Locale.parse(tag.split("_")[0]))
         except (ValueError, UnknownLocaleError):
             return "en"
+
+
+def og_locale(language: str, settings: Settings) -> str:
+    """Open Graph's language_TERRITORY: 'en_GB' for en in an en-GB newsroom, 'fr_FR' for fr, 'it_IT' for it.
+
+    A tag without a region gets its language's most likely one (CLDR's likely
+    subtags), since Open Graph readers expect both parts.
+    """
+    locale = Locale.parse(locale_for(language, settings))
+    territory = locale.territory
+    if territory is None:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        territory = next((part for part in likely.split("_")[1:] if part.isupper() and len(part) == 2), None)
+    return f"{locale.language}_{territory}" if territory else locale.language
 
 
 def _safe_html(source: str, lead: str | None = None, language: str = "en") -> Markup:
