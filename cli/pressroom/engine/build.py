@@ -360,9 +360,13 @@ class _Builder:
             email = self._want(f"email/{v.name}.eml", email_key, "email", selected)
             needs_summary = False
             translations: tuple[str, ...] = ()
+            translated: tuple[Release, ...] = ()
             if not r.is_translation:
                 translations = tuple(link.language for link in languages["site"][r.slug][1:])
-                summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations))
+                # The search finds a release by the words of its public translations too.
+                translated = tuple(t for t in self.newsroom.translations_of(r) if t.language in translations)
+                texts = " ".join(self._digest(t) for t in translated)
+                summary_key = digest(self.keys["summary"], rkey, state, " ".join(translations), texts)
                 self.summary_keys[r.slug] = summary_key
                 needs_summary = summary_key not in self.cache.summaries
             if html_areas or email or needs_summary or export:
@@ -379,6 +383,7 @@ class _Builder:
                         neighbours=tuple((a, *around[a]) for a in AREAS),
                         versions=tuple((a, languages[a][r.slug]) for a in AREAS),
                         translations=translations,
+                        translated=translated,
                     )
                 )
             if pdf_areas:

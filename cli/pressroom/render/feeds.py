@@ -82,7 +82,10 @@ def render_feed(
             title=s.title,
             link=link,
             # Both formats read a summary as HTML: escaped, a headline's "<b>" stays text.
-            description=html.escape(s.description, quote=False),
+            # RSS has no other field for the text, so its description is the whole release,
+            # as readers expect; Atom keeps the short summary beside the whole release as content.
+            description=s.content if kind == "rss" and s.content else html.escape(s.description, quote=False),
+            content=s.content or None,
             author_name=", ".join(s.issuers),
             pubdate=s.published,
             updateddate=s.published,

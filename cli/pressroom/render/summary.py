@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pressroom.model import Release
 from pressroom.render import markup
 from pressroom.render.view import ReleaseView
 
@@ -43,6 +45,7 @@ class Summary:
     embargoed: bool
     release_line: str  # "FOR IMMEDIATE RELEASE" or "EMBARGOED UNTIL ..."
     translations: tuple[str, ...] = ()  # language tags of its translations shown beside it
+    content: str = ""  # the body as sanitised HTML, dateline first: feeds carry the whole release
 
 
 def search_terms(*texts: str | None) -> str:
@@ -57,8 +60,15 @@ def search_terms(*texts: str | None) -> str:
     return " ".join(seen)
 
 
-def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
+def summarise(
+    view: ReleaseView, translations: tuple[str, ...] = (), translated: Sequence[Release] = ()
+) -> Summary:
+    """A release as listings show it; `translated` are its public translations, searched with it."""
     r = view.release
+    others = [
+        (t.title, t.subtitle, markup.plain_text(markup.to_html(t.body, language=t.language)))
+        for t in translated
+    ]
     attendees = " ".join(f"{a.name} {a.role or ''} {a.organization or ''}" for a in r.attendees)
     return Summary(
         slug=r.slug,
@@ -80,10 +90,12 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
             markup.plain_text(view.background_html or ""),
             attendees,
             " ".join(r.tags),
+            *(text for texts in others for text in texts),
         ),
         public=view.is_public,
         draft=r.is_draft,
         embargoed=view.is_embargoed,
         release_line=view.release_line,
         translations=translations,
+        content=str(view.body_html),
     )
