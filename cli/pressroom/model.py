@@ -144,6 +144,9 @@ class Settings:
     dateline_style: str = "eu"  # "eu": "Brussels, 25 May 2018 –"; "ap": "BRUSSELS, 25 May 2018 –"
     show_utc: bool = True  # add the UTC time beside an embargo for an international audience
     email_from: str = ""  # RFC 5322 address, e.g. "Press Office <press@example.org>"
+    email_unsubscribe: str = (
+        ""  # https: or mailto: address for List-Unsubscribe; {email} and {list} filled in
+    )
     custom_fields: tuple[str, ...] = ()
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
     theme: Theme = Theme()

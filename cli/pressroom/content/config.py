@@ -35,7 +35,11 @@ _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A logo goes inside every email: keep it a logo, not a photograph.
 _LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _MAX_LOGO = 100_000
-_EMAIL = {"from"}
+_EMAIL = {"from", "unsubscribe"}
+# Where a journalist unsubscribes from list sends: https (one click) or mailto, no spaces or controls.
+_UNSUBSCRIBE = re.compile(
+    r"^(https://[^\s<>\x00-\x1f\x7f]+|mailto:[^\s<>@\x00-\x1f\x7f]+@[^\s<>\x00-\x1f\x7f]+)$"
+)
 # Values that go into CSS as they are: a hex colour, or a font-family list of plain names.
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _FONTS = re.compile(
@@ -187,6 +191,14 @@ class _Validator:
                 self._problem(
                     "email.from", f"expected an address such as 'Press <press@example.org>', found {sender!r}"
                 )
+        unsubscribe = self._text("email.unsubscribe", "", email) or ""
+        if unsubscribe and (not _UNSUBSCRIBE.match(unsubscribe) or len(unsubscribe) > 500):
+            self._problem(
+                "email.unsubscribe",
+                "expected an https: or mailto: address such as 'https://press.example.org/unsubscribe?email={email}',"
+                f" found {unsubscribe!r}",
+            )
+            unsubscribe = ""
         custom = data.get("custom_fields", [])
         if not isinstance(custom, list) or not all(isinstance(c, str) and _FIELD.match(c) for c in custom):
             self._problem("custom_fields", "expected a list of field names")
@@ -223,6 +235,7 @@ class _Validator:
             dateline_style=style,
             show_utc=flags["show_utc"],
             email_from=sender,
+            email_unsubscribe=unsubscribe,
             custom_fields=tuple(custom),
             allow_remote_resources=flags["allow_remote_resources"],
             theme=theme,
