@@ -10,6 +10,7 @@ remote resources gets http(s) too, but still never its own machine or network.
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import functools
 import ipaddress
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
+from xml.sax.saxutils import escape as xml_escape
 
 from pressroom.errors import RenderError
 from pressroom.render import issuers
@@ -165,6 +167,25 @@ def render_pdf(
     return pdf, warnings
 
 
+def watermark(word: str, colour: str) -> str:
+    """The DRAFT watermark as an SVG data: address, for the page's background.
+
+    WeasyPrint (as of 70) tags every element of the document as content, even
+    one with aria-hidden; a page background it marks as an artifact, which is
+    what PDF/UA wants of a watermark. So the word is drawn in an image that
+    print.css sets as the background of every page, rotated as before.
+    """
+    # Validated characters only: a label from our catalogue, escaped for XML all the same.
+    text = xml_escape(word)
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="210mm" height="297mm" viewBox="0 0 210 297">'
+        '<text x="105" y="160" text-anchor="middle" transform="rotate(-45 105 148)" '
+        'font-family="Lato, sans-serif" font-weight="700" font-size="42" letter-spacing="4" '
+        f'fill="{colour}" fill-opacity="0.13">{text}</text></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
 def render_release_pdf(
     env: jinja2.Environment, view: ReleaseView, template_folders: Sequence[Path]
 ) -> tuple[bytes, list[str]]:
@@ -183,6 +204,7 @@ def render_release_pdf(
         settings=settings,
         logo=settings.logo,
         issuer_logos=issuers.marks(view.release, settings, str),  # relative to the templates folder
+        watermark=watermark(view.gettext("DRAFT"), settings.theme.alert) if view.release.is_draft else None,
         output="pdf",
     )
     return render_pdf(
