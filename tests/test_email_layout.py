@@ -67,3 +67,9 @@ def test_outlook_gets_a_fixed_wrapper_and_every_other_client_a_fluid_column(make
     assert '<!--[if mso]><table role="presentation" width="640"' in html
     assert 'class="container" style="max-width: 640px;' in html
     assert 'width="640"' not in html.replace('<!--[if mso]><table role="presentation" width="640"', "")
+
+
+def test_the_lead_paragraph_is_set_apart(make_newsroom, now):
+    html = _email_html(make_newsroom, now)
+    first, second = html.split('<div class="body">', 1)[1].split("<p ")[1:3]
+    assert "font-size: 16px" in first and "font-size" not in second.split(">")[0]
