@@ -22,8 +22,8 @@ import pytest
 
 from conftest import NOW
 from pressroom.cli import main
-from pressroom.serve.http import Preview, Refused, parse_target
 from pressroom.serve import pages as preview
+from pressroom.serve.http import Preview, Refused, parse_target
 from pressroom.serve.rebuild import Pending, _Interrupt, _Stopped, classify
 from serving import Server
 
