@@ -1,4 +1,4 @@
-"""The email's HTML part in a real browser at phone and desktop widths: nothing runs off the screen.
+"""The email and the release page in a real browser at phone and desktop widths: nothing runs off the screen.
 
 A reader on a 390 px phone must see every line whole; a 600 px pane (a desktop
 client's reading pane) shows the column at its width. Chromium stands in for
@@ -73,3 +73,19 @@ def test_the_lead_paragraph_is_set_apart(make_newsroom, now):
     html = _email_html(make_newsroom, now)
     first, second = html.split('<div class="body">', 1)[1].split("<p ")[1:3]
     assert "font-size: 16px" in first and "font-size" not in second.split(">")[0]
+
+
+def test_the_release_page_with_a_wide_table_fits_a_phone(browser, make_newsroom, now):  # noqa: F811
+    root = make_newsroom({"releases/2018-05-25-wide.md": WIDE})
+    build(load_newsroom(root), now, formats={"html"})
+    page = root / "build/site/releases/2018-05-25-wide/index.html"
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        tab = context.new_page()
+        tab.goto(page.as_uri())
+        scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        align = tab.evaluate("getComputedStyle(document.querySelector('.body td[align=right]')).textAlign")
+    finally:
+        context.close()
+    assert scroll <= inner, f"{scroll - inner} px off-screen"
+    assert align == "right"
