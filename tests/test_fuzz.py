@@ -38,6 +38,7 @@ from pressroom.model import RELEASE_FIELDS
 from pressroom.render.html import Page, render_release_page
 from pressroom.render.mail import render_email, subject
 from pressroom.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from pressroom.render.pdf import render_print_html
 from pressroom.render.site import render_site_file, site_files
 from pressroom.render.summary import summarise
 from pressroom.render.templating import environment, template_dirs
@@ -418,13 +419,10 @@ def _home(view, settings_, area) -> str:
 
 def _html_outputs(release, settings_, now, area="site") -> dict[str, str]:
     view = ReleaseView(release, settings_, now)
-    logo = settings_.logo
     return {
         "page": render_release_page(ENV, view, page=Page(area, 2), pdf_url=f"{release.slug}.pdf"),
         "index": _home(view, settings_, area),
-        "print": ENV.get_template("release.pdf.html").render(
-            v=view, r=release, settings=settings_, logo=logo, output="pdf"
-        ),
+        "print": render_print_html(ENV, view),
     }
 
 

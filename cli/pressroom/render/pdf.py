@@ -186,18 +186,11 @@ def watermark(word: str, colour: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def render_release_pdf(
-    env: jinja2.Environment, view: ReleaseView, template_folders: Sequence[Path]
-) -> tuple[bytes, list[str]]:
-    """A release as its PDF, in its language, with WeasyPrint's warnings: the one way build and send make it.
-
-    `template_folders` are the newsroom's templates/ (if any) then the house
-    style's, in lookup order; relative URLs in the print template resolve
-    against the first, and nothing outside them may be loaded.
-    """
+def render_print_html(env: jinja2.Environment, view: ReleaseView) -> str:
+    """The print document of a release, in its language, as the PDF engine gets it."""
     view = view.for_environment(env)
     settings = view.settings
-    html = env.get_template("release.pdf.html").render(
+    return env.get_template("release.pdf.html").render(
         view.i18n,
         v=view,
         r=view.release,
@@ -207,9 +200,20 @@ def render_release_pdf(
         watermark=watermark(view.gettext("DRAFT"), settings.theme.alert) if view.release.is_draft else None,
         output="pdf",
     )
+
+
+def render_release_pdf(
+    env: jinja2.Environment, view: ReleaseView, template_folders: Sequence[Path]
+) -> tuple[bytes, list[str]]:
+    """A release as its PDF, in its language, with WeasyPrint's warnings: the one way build and send make it.
+
+    `template_folders` are the newsroom's templates/ (if any) then the house
+    style's, in lookup order; relative URLs in the print template resolve
+    against the first, and nothing outside them may be loaded.
+    """
     return render_pdf(
-        html,
+        render_print_html(env, view),
         base=template_folders[0],
         roots=template_folders,
-        allow_remote=settings.allow_remote_resources,
+        allow_remote=view.settings.allow_remote_resources,
     )
