@@ -16,9 +16,10 @@ from pressroom.model import Release
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
 # What a one-line field may not hold (controls, line separators) and what YAML
-# cannot carry unescaped (surrogates, U+FFFE/U+FFFF): refused here, so that
+# cannot carry unescaped (surrogates, U+FFFE/U+FFFF), and the noncharacters U+FDD0..U+FDEF
+# the loader refuses: refused here, so that
 # `new` never writes a file `check` would then refuse.
-_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def slugify(text: str) -> str:
