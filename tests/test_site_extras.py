@@ -91,3 +91,12 @@ def test_the_search_finds_a_release_by_the_words_of_its_translation(site):
     (record,) = index["releases"]
     assert "pirateria" in record["terms"].split()  # only the Italian says it
     assert "priorities" in record["terms"].split()
+
+
+def test_a_control_character_in_the_body_does_not_break_the_feeds(make_newsroom, now):
+    text = ORIGINAL.replace("A second paragraph", "A second\x04 paragraph\x0b")
+    root = make_newsroom({f"releases/{SLUG}.md": text})
+    build(load_newsroom(root), now, formats={"html"})
+    for feed in ("atom.xml", "rss.xml"):
+        ET.parse(root / "build/site" / feed)  # well-formed XML 1.0
+    assert "A second paragraph" in (root / "build/site/atom.xml").read_text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -26,6 +27,9 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # The `updated` of a feed with no entry: a fixed instant rather than the clock,
 # so an empty newsroom builds byte-identically too.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+# What XML 1.0 cannot hold even escaped; a release body may (the loader keeps tabs and
+# the like in Markdown text), and a feed that carries the whole body drops them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def newest(members: Iterable[Summary]) -> datetime | None:
@@ -84,8 +88,10 @@ def render_feed(
             # Both formats read a summary as HTML: escaped, a headline's "<b>" stays text.
             # RSS has no other field for the text, so its description is the whole release,
             # as readers expect; Atom keeps the short summary beside the whole release as content.
-            description=s.content if kind == "rss" and s.content else html.escape(s.description, quote=False),
-            content=s.content or None,
+            description=_NOT_XML.sub(
+                "", s.content if kind == "rss" and s.content else html.escape(s.description, quote=False)
+            ),
+            content=_NOT_XML.sub("", s.content) or None,
             author_name=", ".join(s.issuers),
             pubdate=s.published,
             updateddate=s.published,
