@@ -11,6 +11,7 @@ remote resources gets http(s) too, but still never its own machine or network.
 from __future__ import annotations
 
 import base64
+import binascii
 import ctypes
 import functools
 import ipaddress
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape as xml_escape
 
@@ -95,7 +96,7 @@ def _fetcher_class() -> type:
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             if parts.scheme == "data":
-                return super().fetch(url, headers)
+                return _data_response(url, URLFetcherResponse)
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
                 path = Path(url2pathname(unquote(parts.path))).resolve()
                 return _file_response(url, self._locate(path), URLFetcherResponse)
@@ -140,6 +141,21 @@ def _refuse_local_network(url: str, host: str | None, port: int | None) -> None:
             raise ValueError(f"refused to load {url}: {address} is not a public address")
 
 
+def _data_response(url: str, response: type) -> Any:
+    """A data: address decoded here (the watermark, inline images), without urllib's network stack."""
+    header, _, payload = url[len("data:") :].partition(",")
+    mime = header.split(";")[0] or "text/plain"
+    try:
+        body = (
+            base64.b64decode(payload, validate=True)
+            if header.endswith(";base64")
+            else unquote_to_bytes(payload)
+        )
+    except binascii.Error as exc:
+        raise ValueError(f"refused to load a data: address that is not base64: {exc}") from None
+    return response(url, body=body, headers={"Content-Type": mime})
+
+
 def _file_response(url: str, path: Path, response: type) -> Any:
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return response(url, body=path.read_bytes(), headers={"Content-Type": mime})
@@ -173,7 +189,7 @@ def watermark(word: str, colour: str) -> str:
     WeasyPrint (as of 70) tags every element of the document as content, even
     one with aria-hidden; a page background it marks as an artifact, which is
     what PDF/UA wants of a watermark. So the word is drawn in an image that
-    print.css sets as the background of every page, rotated as before.
+    release.pdf.html sets as the background of every page, rotated as before.
     """
     # Validated characters only: a label from our catalogue, escaped for XML all the same.
     text = xml_escape(word)
