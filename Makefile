@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint messages bench system clean
+.PHONY: build test test-fast lint messages bench system clean
 
 build: $(STAMP) system
 	$(BIN)/pressroom build
@@ -17,6 +17,10 @@ test: $(STAMP) system
 	@scripts/a11y-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The fast lane, while you work: everything but the slow, PDF and browser tests (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not pdf and not browser" $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -24,7 +28,7 @@ lint: $(STAMP)
 
 # The labels of the house style: every message in the templates and the render code
 # into templates/locale/messages.pot, then merged into each language's messages.po.
-# New messages arrive untranslated; tests/test_translations.py fails until every catalogue
+# New messages arrive untranslated; tests/render/test_translations.py fails until every catalogue
 # has them. Add a language with:
 #   $(BIN)/pybabel init -i templates/locale/messages.pot -d templates/locale -l sv
 messages: $(STAMP)
@@ -55,5 +59,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable . --group dev
 	touch $(STAMP)
 
+# Removes what can be made again: build/ and the caches in .pressroom/. Never records/,
+# where the send ledger is (deleting it would send every release again to everyone),
+# nor a ledger an older pressroom left in .pressroom/ (the next send moves it to records/).
 clean:
-	rm -rf build .pressroom
+	rm -rf build
+	test ! -d .pressroom || find .pressroom -mindepth 1 -maxdepth 1 ! -name 'sends.sqlite*' -exec rm -rf {} +

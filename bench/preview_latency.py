@@ -58,7 +58,10 @@ CHROMIUM_ARGS = [
 TARGET_HTML = 0.300  # s, at 1,000 releases
 TARGET_PDF = 1.5
 URL = re.compile(r"http://127\.0\.0\.1:\d+/")
-BUILT = re.compile(r"^Built (html|pdf/email) \((.*)\) in ([0-9.]+) s(?: \(loading ([0-9.]+) s\))?$")
+BUILT = re.compile(
+    r"^Built (html|pdf/email) \((.*)\) in ([0-9.]+) s "
+    r"\((?:loading ([0-9.]+) s|the fast path's newsroom, no load)\)$"
+)
 PREVIEWED = re.compile(r"^Previewed (html|pdf/email) \((.*)\) in ([0-9.]+) s$")
 STOPPED = re.compile(r"^(html|pdf/email): stopped for a newer save$")
 TITLE = re.compile(r"^title: .*$", re.MULTILINE)

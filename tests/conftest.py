@@ -5,39 +5,15 @@ from __future__ import annotations
 import os
 import textwrap
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers import NOW, SETTINGS
+
 REPO = Path(__file__).resolve().parents[1]
-
-SETTINGS = """\
-name = "Test Press Office"
-url = "https://press.example.org/"
-language = "en-GB"
-timezone = "Europe/Brussels"
-location = "Brussels"
-end_mark = "###"
-boilerplate = "The Test Press Office speaks for the test institution."
-
-[email]
-from = "Test Press Office <press@example.org>"
-"""
-
-RELEASE = """\
----
-title: Minimal release
-date: 2018-05-25
-location: Brussels
-status: approved
----
-The body of the release.
-"""
-
-# Every test sees the same instant, well after the sample releases.
-NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 NewsroomFactory = Callable[..., Path]
 
@@ -59,7 +35,16 @@ def _pdf_engine_problem() -> str | None:
     return None
 
 
+# Whole files of slow tests: property-based fuzzing, fault injection in forked builds, and
+# the attacks, each a build. `make test-fast` leaves them (and every `slow` test) out.
+SLOW_FILES = {"test_fuzz.py", "test_faults.py", "test_hostile.py"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
     if not any(item.get_closest_marker("pdf") for item in items):
         return
     problem = _pdf_engine_problem()
@@ -96,6 +81,45 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+# -- the system Chromium, for every browser test (scripts/browser-deps installs it) -------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _browser_problem() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} is missing: run scripts/browser-deps (installs Debian's chromium package)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed: .venv/bin/pip install --group tests (never `playwright install`)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = _browser_problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def make_newsroom(tmp_path: Path) -> NewsroomFactory:
     """Write a newsroom into a fresh folder: `make_newsroom({"releases/a.md": "..."})`.
@@ -126,23 +150,32 @@ def make_newsroom(tmp_path: Path) -> NewsroomFactory:
 
 # -- Hypothesis profiles: "ci" by default; HYPOTHESIS_PROFILE=long for a longer local run --
 # The deadline is the "bounded time" of the fuzz tests: the worst input the
-# Markdown limits accept renders in about a second on a CI machine's two cores.
+# Markdown limits accept renders in about a second on a CI machine's two cores;
+# 15 s leaves room for a machine busy with the rest of the suite while still
+# catching a quadratic or exponential blow-up, which takes minutes.
+# "ci" is what every run and CI use: derandomized, each property tries the same
+# examples every time (seeded from the test itself), and no example database, so
+# a submission cannot pass or fail by chance or by what an earlier run on the
+# machine found. "long" stays random, and keeps its database to replay a failure.
 from datetime import timedelta  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.register_profile(
     "ci",
     max_examples=60,
-    deadline=timedelta(seconds=5),
+    deadline=timedelta(seconds=15),
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
 settings.register_profile(
     "long",
     max_examples=3000,
-    deadline=timedelta(seconds=10),
+    deadline=timedelta(seconds=15),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+settings.load_profile(PROFILE)

@@ -22,7 +22,6 @@ import pytest
 from conftest import REPO
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
-from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 TOOLS = REPO / ".venv" / "a11y" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -73,7 +72,7 @@ def served(site):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", list(PAGES))
-def test_no_wcag_21_aa_violations(browser, served, name):  # noqa: F811
+def test_no_wcag_21_aa_violations(browser, served, name):
     if not AXE.is_file():
         _missing("axe-core", AXE)
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -393,3 +393,34 @@ def test_new_translate_misuse_exits_2(runner, make_newsroom, args, message):
     result = runner.invoke(main, ["new", *args, "--root", str(root)])
     assert result.exit_code == 2
     assert message in result.output
+
+
+# -- a closed pipe ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["check"], ["build", "--format", "html"], ["--help"], ["list", "--help"], ["--version"]],
+    ids=" ".join,
+)
+def test_output_into_a_closed_pipe_ends_quietly_with_141(make_newsroom, args):
+    """`pressroom list | head -1`: the reader is gone before pressroom writes; no traceback, no message."""
+    script = shutil.which("pressroom", path=str(Path(os.sys.executable).parent))
+    assert script, "the pressroom console script is not installed next to this Python"
+    root = make_newsroom(
+        {"releases/a.md": BROKEN_A.replace("2018-02-30", "2018-02-28").replace("NO", "approved")}
+    )
+    read, write = os.pipe()
+    os.close(read)  # a real pipe whose reader has gone, as after `head -1` has its line
+    try:
+        result = subprocess.run(
+            [script, *args, *(["--root", str(root)] if args[-1] not in ("--help", "--version") else [])],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 141
+    assert result.stderr in ("", "Rendering\n")  # build's progress line goes to stderr, still open

@@ -30,22 +30,23 @@ from click.testing import CliRunner
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import RELEASE, REPO, SETTINGS
+from conftest import REPO
+from helpers import NOW, RELEASE, SETTINGS
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError, Problem, RenderError
 from pressroom.model import RELEASE_FIELDS
-from pressroom.render.html import Page, render_release_page
+from pressroom.render.html import render_release_page
 from pressroom.render.mail import render_email, subject
 from pressroom.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from pressroom.render.pdf import render_print_html
 from pressroom.render.site import render_site_file, site_files
 from pressroom.render.summary import summarise
 from pressroom.render.templating import environment, template_dirs
+from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
 
 EXAMPLES = settings.default.max_examples
-NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 REL = "releases/fuzz.md"
 ENV = environment(None)
 
@@ -53,6 +54,14 @@ ENV = environment(None)
 def scaled(fraction: float, minimum: int = 5) -> settings:
     """A share of the profile's examples, for tests whose examples cost more."""
     return settings(max_examples=max(minimum, int(EXAMPLES * fraction)))
+
+
+def test_the_profile_every_run_uses_tries_the_same_examples_each_time():
+    """CI must not pass or fail by chance: the default profile is derandomized, with no database."""
+    ci = settings.get_profile("ci")
+    assert ci.derandomize is True
+    assert ci.database is None
+    assert settings.get_profile("long").derandomize is False  # exploration stays random
 
 
 # -- what goes in ------------------------------------------------------------------
@@ -325,8 +334,11 @@ def assert_friendly(problem: Problem, paths: tuple[str, ...], data: bytes | None
         assert 0 <= problem.line <= lines + 1, text
 
 
-def load_outcome(root: Path, paths=(REL,), data: bytes | None = None):
-    """The newsroom, or None after checking every problem names a file in one plain line."""
+def load_outcome(root: Path, paths=(REL,), data: bytes | None = None, warned=()):
+    """The newsroom, or None after checking every problem names a file in one plain line.
+
+    Errors name one of `paths`; warnings may also name one of `warned`.
+    """
     try:
         newsroom = load_newsroom(root)
     except ContentError as exc:
@@ -337,7 +349,7 @@ def load_outcome(root: Path, paths=(REL,), data: bytes | None = None):
         return None
     event("loaded")
     for problem in newsroom.warnings:
-        assert_friendly(problem, paths)
+        assert_friendly(problem, (*paths, *warned))
     return newsroom
 
 
@@ -638,7 +650,9 @@ def test_any_setting_gives_a_newsroom_or_problems_naming_pressroom_toml(scratch,
     put(scratch, RELEASE.encode())
     put(scratch, data, "pressroom.toml")
     try:
-        newsroom = load_outcome(scratch, paths=("pressroom.toml",), data=data)
+        # A release in the newsroom's language, when the house style has no labels in it, is
+        # warned about as that release's.
+        newsroom = load_outcome(scratch, paths=("pressroom.toml",), data=data, warned=(REL,))
         if newsroom is not None:
             assert_renders(newsroom, toml)
     finally:
@@ -723,6 +737,9 @@ def test_any_loadable_release_prints_to_pdf_or_fails_with_a_render_error(scratch
 
 
 @given(data=st.one_of(release_file(), mutated()))
+# A control character pasted into a public release's body once failed the whole build
+# at atom.xml; random runs found it now and then, the derandomized profile tries it always.
+@example(data=b"---\ntitle: T\ndate: 2018-05-25\nlocation: B\nstatus: approved\n---\nAn \x1b ESC\x07.\n")
 @scaled(0.3)
 def test_build_gives_a_whole_tree_or_one_line_per_problem(tmp_path_factory, data):
     root = tmp_path_factory.mktemp("build")

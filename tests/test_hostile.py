@@ -60,16 +60,27 @@ class Built:
     texts: tuple[str, ...] = ()  # shown as text in the release's staff page (escaped, not run)
     extra: str = ""  # the name of a case-specific check below
     warnings: bool = False  # the PDF engine refused something, and says so
+    said: tuple[str, ...] = ()  # the warnings check and build both print
 
 
 LINK_OUT = "is a link to a file outside the newsroom; copy the file in instead"
 CONTACT_ID = "is not a valid contact id: use lowercase letters, digits, '-' and '_'"
+SANDBOX = "templates run in a sandbox, where no name starts with '_'"
 EXPECTED = {
     "asset-link-out": Refused(
         (
             "templates/assets/etc: is a link to a folder outside the newsroom; copy the folder in instead",
             f"templates/assets/leak.txt: {LINK_OUT}",
         )
+    ),
+    "body-control-characters": Built(
+        texts=("The Council agreed today.", "A line break from Word, a page break, a backspace and a DEL."),
+        said=(
+            "releases/body-control-characters.md:12: warning: body: dropped 8 invisible control characters "
+            "(U+0007, U+0008, U+000B, U+000C, U+001B, U+007F, U+0085, U+009B) on lines 12, 14 and 16, "
+            "most likely left over from copying and pasting",
+        ),
+        extra="no-controls",
     ),
     "build-planted-link": Built(args=("base",), extra="planted"),
     "contact-id-traversal": Refused(
@@ -178,6 +189,13 @@ EXPECTED = {
     "template-code-in-fields": Built(texts=("{{ 1000 + 337 }}", "{% for x in 'abc' %}Z{{ x }}{% endfor %}")),
     "template-code-in-settings": Built(),
     "template-link-out": Refused((f"templates/partials/boilerplate.html: {LINK_OUT}",)),
+    "template-runs-python": Refused(
+        (
+            "templates/partials/boilerplate.html:2: '__class__', '__base__', '__subclasses__' and '__name__' "
+            f"are out of a template's reach: {SANDBOX}",
+            f"templates/partials/endmark.html:1: '__globals__' is out of a template's reach: {SANDBOX}",
+        )
+    ),
     "templates-folder-link-out": Refused(
         ("templates: is a link to a folder outside the newsroom; copy the folder in instead",)
     ),
@@ -225,7 +243,7 @@ def _fill(text: str, port: int, outside: Path) -> str:
 
 def make_case(case: str, base: Path, port: int, outside: Path) -> Path:
     """A newsroom with the case laid over it: SETTINGS, one plain release, then the attack."""
-    from conftest import SETTINGS
+    from helpers import SETTINGS
 
     root = base / case
     (root / "releases").mkdir(parents=True)
@@ -565,8 +583,9 @@ def test_hostile_case(campaign, case):
         assert not any(campaign.outside.joinpath("work").iterdir())
         return
     assert build.exit == 0, build.stderr
+    assert _problems(check.stderr) == expected.said
     if not expected.warnings:
-        assert _problems(build.stderr) == ()
+        assert _problems(build.stderr) == expected.said
     assert_harmless_outputs(build)
     slug = case if (HOSTILE / f"{case}.md").is_file() else None
     if slug:
@@ -606,9 +625,27 @@ def _planted(root: Path, slug: str | None) -> None:
     assert "The other release" in page.read_text()
 
 
+def _no_controls(root: Path, slug: str | None) -> None:
+    """Every output of the release built, public (so in the feeds and exports), with no control character."""
+    controls = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    site = root / "build/site"
+    for name in ("atom.xml", "rss.xml", "releases.json", f"releases/{slug}/release.json"):
+        assert "The Council agreed today." in (site / name).read_text(encoding="utf-8"), f"{name} lacks it"
+    assert "council agreed today" in (site / "search/index.json").read_text(encoding="utf-8")
+    for path in (root / "build").rglob("*"):
+        if path.suffix in (".html", ".xml", ".json", ".txt"):
+            assert not controls.search(path.read_text(encoding="utf-8")), f"{path} holds a control character"
+    message = email.message_from_bytes((root / f"build/email/{slug}.eml").read_bytes(), policy=policy.default)
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            assert not controls.search(part.get_content()), f"{slug}.eml holds a control character"
+    assert "The Council agreed today." in _pdf_text(site / f"releases/{slug}/{slug}.pdf")
+
+
 EXTRA = {
     "encoded-word": _encoded_word,
     "no-images": _no_images,
+    "no-controls": _no_controls,
     "no-attachments": _no_attachments,
     "planted": _planted,
 }

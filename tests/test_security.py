@@ -17,21 +17,13 @@ from datetime import datetime
 import pytest
 from pypdf import PdfReader
 
-from conftest import SETTINGS
+from helpers import SETTINGS, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
 NOW = datetime.fromisoformat("2026-01-15T10:00:00+01:00")
 
-RELEASE = """\
----
-title: Partnership on counter-terrorism
-date: 2018-05-25
-location: Brussels
-status: approved
----
-The body of the release.
-"""
+RELEASE = release("Partnership on counter-terrorism", body="The body of the release.")
 
 
 def png(size: int) -> bytes:
@@ -166,6 +158,7 @@ def warnings_text(report) -> str:
 # -- the PDF engine -------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_pdf_engine_loads_only_house_style_files(make_newsroom, listeners):
     root, report, reader = build_hostile(make_newsroom, listeners)
 
@@ -198,6 +191,7 @@ def test_pdf_engine_loads_only_house_style_files(make_newsroom, listeners):
     assert "Font-face 'Remote' cannot be loaded" in warned
 
 
+@pytest.mark.pdf
 def test_allowing_remote_resources_still_keeps_the_pdf_off_this_machine(make_newsroom, listeners):
     settings = SETTINGS.replace("[email]", "allow_remote_resources = true\n\n[email]")
     _, report, reader = build_hostile(make_newsroom, listeners, settings=settings)
@@ -226,6 +220,7 @@ another</a>.
 """
 
 
+@pytest.mark.pdf
 def test_raw_html_in_a_release_is_defused_in_every_output(make_newsroom):
     root = make_newsroom({"releases/eu-un.md": RELEASE.replace("The body of the release.\n", HOSTILE_BODY)})
     report = build(load_newsroom(root), NOW)

@@ -1,22 +1,28 @@
-"""pressroom: press releases from Markdown files to a newsroom site, PDFs and emails."""
+"""pressroom: press releases from Markdown files to a newsroom site, PDFs and emails.
+
+The package's public entry points, `build` and `load_newsroom`, are imported
+on first use: importing a part of pressroom never imports the whole pipeline,
+and `pressroom build` with nothing to do never loads YAML or Markdown.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-# The function shadows its module's name here, as callers expect; the module is light.
-from pressroom.engine.build import build
+from pressroom.version import __version__
 
 if TYPE_CHECKING:
     from pressroom.content.loader import load_newsroom
+    from pressroom.engine.build import build
 
 __all__ = ["__version__", "build", "load_newsroom"]
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: `pressroom build` with nothing to do never loads YAML or Markdown.
+    if name == "build":
+        from pressroom.engine.build import build
+
+        return build
     if name == "load_newsroom":
         from pressroom.content.loader import load_newsroom
 

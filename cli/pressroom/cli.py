@@ -2,11 +2,13 @@
 
 Exit codes: 0 done, 1 the content or the output folder has a problem (every
 problem is listed, one per line, as `file:line: field: message`), 2 the
-command was called wrongly.
+command was called wrongly, 141 the output's reader went away (a closed pipe,
+as in `pressroom list | head -1`): the command ends quietly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -14,18 +16,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from pressroom import __version__
 from pressroom.errors import ContentError, PressroomError, Problem, Severity
+from pressroom.layout import FORMATS
 
 if TYPE_CHECKING:
     from pressroom.model import Release
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMATS = ("html", "pdf", "email")
 
 
 def read_clock(value: str | None) -> datetime:
@@ -96,6 +98,42 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
 
+# 128 + SIGPIPE: what a shell reports for any program stopped by a closed pipe, so a
+# script with `set -o pipefail` sees pressroom as it sees `cat` or `git log`.
+CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader of our output went away: end now, without a traceback or a message."""
+    # Python flushes stdout and stderr once more on its way out; pointed at the null
+    # device, that flush cannot fail and print "Exception ignored ... BrokenPipeError".
+    with contextlib.suppress(OSError, ValueError):  # under CliRunner there is no descriptor
+        null = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(null, stream.fileno())
+    sys.exit(CLOSED_PIPE)
+
+
+class _Pressroom(click.Group):
+    """The command group: ends quietly when its output meets a closed pipe."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        stdout = sys.stdout
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit
+        except BrokenPipeError:
+            _closed_pipe()
+        except SystemExit:
+            # Click answers a closed pipe it meets itself (writing --help) by wrapping
+            # stdout and exiting 1; say it as every command does.
+            if sys.stdout is not stdout:
+                _closed_pipe()
+            raise
+
+
 def _guarded(f: F) -> F:
     """Turn the core's errors into messages and exit codes; tracebacks only with --debug."""
 
@@ -114,6 +152,8 @@ def _guarded(f: F) -> F:
             if debug:
                 raise
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            _closed_pipe()
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -126,7 +166,7 @@ def _guarded(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Pressroom, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pressroom")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
 def main(debug: bool) -> None:
@@ -145,7 +185,7 @@ def main(debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_guarded
 def check(root: Path, strict: bool) -> None:
-    """Validate every release, contact, media list and pressroom.toml; change nothing.
+    """Validate every release, contact, media list, own template and pressroom.toml; change nothing.
 
     Lists every problem as file:line: field: message and exits 1 if any is an
     error (or a warning, with --strict).
@@ -395,17 +435,13 @@ def list_(now: str | None, root: Path) -> None:
 
 def _translation_cell(translation: Release | None, now: datetime) -> str:
     """One cell of `list`'s language matrix: the state of one translation at `now`."""
+    from pressroom.model import Visibility
+
     if translation is None:
         return "–"
-    if translation.is_public(now):
-        state = "✓"
-    elif translation.is_draft:
-        state = "draft"
-    elif translation.is_embargoed(now):
-        state = "embargoed"
-    else:
-        state = "withheld"
-    return f"{state} outdated" if translation.is_outdated else state
+    state = translation.visibility(now)
+    shown = "✓" if state is Visibility.PUBLIC else state.value
+    return f"{shown} outdated" if translation.is_outdated else shown
 
 
 def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -463,6 +499,11 @@ class _SendProgress:
     "--resend-changed", is_flag=True, help="Send a release that changed since some of the list got it."
 )
 @click.option("--resend-uncertain", is_flag=True, help="Send again where an earlier send is uncertain.")
+@click.option(
+    "--new-ledger",
+    is_flag=True,
+    help="Keep an unreadable send ledger under another name and start a new one (everyone is sent again).",
+)
 @click.option("--status", is_flag=True, help="Show what the send ledger records for SLUG, and exit.")
 @_root_option
 @_guarded
@@ -475,6 +516,7 @@ def send(
     after_embargo: bool,
     resend_changed: bool,
     resend_uncertain: bool,
+    new_ledger: bool,
     status: bool,
     root: Path,
 ) -> None:
@@ -482,9 +524,11 @@ def send(
 
     Every recipient gets the release's email, addressed to them alone, with
     the PDF attached. A summary comes first, then a confirmation (unless
-    --yes). The send ledger (.pressroom/sends.sqlite) records each message, so
-    the same command run again after a failure or a crash sends only to those
-    who have not got it. Exits 1, listing them, when anyone was not sent to.
+    --yes). The send ledger (records/sends.sqlite, which no clean touches)
+    records each message, so the same command run again after a failure or a
+    crash sends only to those who have not got it. Exits 1, listing them, when
+    anyone was not sent to. An empty, damaged or foreign ledger is refused:
+    only --new-ledger starts a new one.
 
     \b
     Examples:
@@ -498,7 +542,8 @@ def send(
     from pressroom.send.config import find_password
 
     if status:
-        if list_name or test_to or dry_run or yes or after_embargo or resend_changed or resend_uncertain:
+        flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, new_ledger)
+        if list_name or test_to or any(flags):
             raise click.UsageError("--status takes only SLUG and --root")
         for line in sending.status_lines(root, slug):
             click.echo(line)
@@ -516,6 +561,7 @@ def send(
         resend_changed=resend_changed,
         resend_uncertain=resend_uncertain,
         dry_run=dry_run,
+        new_ledger=new_ledger,
     )
     for line in plan.summary():
         click.echo(line)

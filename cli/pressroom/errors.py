@@ -67,3 +67,12 @@ class RenderError(PressroomError):
 
 class BuildError(PressroomError):
     """The output folder could not be written."""
+
+
+class UnknownSlug(PressroomError):
+    """A command named a release that releases/ does not have: one message for build, new and send."""
+
+    def __init__(self, slugs: Iterable[str], hint: str = "") -> None:
+        self.slugs = tuple(slugs)
+        # `hint` is a did-you-mean, such as " (did you mean 'eu-un'?)", or "".
+        super().__init__(f"no release with slug {', '.join(self.slugs)} in releases/{hint}")

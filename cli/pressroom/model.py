@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pressroom import layout
 from pressroom.errors import Problem
+from pressroom.languages import primary, same_tag, sort_key, version_labels
 
 # The front-matter fields of docs/release-format.md: a public contract.
 RELEASE_FIELDS = (
@@ -71,8 +74,53 @@ class Attendee:
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """A link with its text: one of a release's `links`, or the release before or after it on a page."""
+
     title: str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One language version of a release as its pages link it: the switcher and the hreflang links.
+
+    A plan knows its path in the area; the page it is shown on fills in the
+    rest with `on`.
+    """
+
+    language: str  # BCP 47 tag, e.g. "fr"
+    label: str  # the language's own name, e.g. "français"
+    path: str  # the version's folder, relative to the area root: "releases/x/" or "releases/x/fr/"
+    outdated: bool = False  # a translation older than its original
+    url: str = ""  # relative to the page showing it
+    absolute_url: str = ""  # on the public site, for hreflang
+    current: bool = False  # the version this page is
+
+    def on(self, url: str, absolute_url: str, current: bool) -> Version:
+        return Version(self.language, self.label, self.path, self.outdated, url, absolute_url, current)
+
+
+def language_versions(versions: Iterable[Release]) -> tuple[Version, ...]:
+    """The language versions of one release that a page links to: the original first, then by tag.
+
+    Given the versions an area shows (staff: all of them; the public site: the
+    public ones). Fewer than two means there is nothing to switch between.
+    """
+    shown = sorted(versions, key=lambda v: (v.is_translation, sort_key(v.language)))
+    labels = version_labels([v.language for v in shown])
+    return tuple(
+        Version(v.language, label, layout.Files.of(v).folder, v.is_outdated)
+        for v, label in zip(shown, labels, strict=True)
+    )
+
+
+class Visibility(StrEnum):
+    """What a journalist could see of a release at one instant."""
+
+    DRAFT = "draft"  # staff only, whatever its dates
+    EMBARGOED = "embargoed"  # approved, its embargo not over
+    WITHHELD = "withheld"  # approved, not public yet: its date has not come, or its original is not public
+    PUBLIC = "public"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,21 +197,23 @@ class Settings:
     )
     custom_fields: tuple[str, ...] = ()
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
-    theme: Theme = Theme()
+    theme: Theme = field(default_factory=Theme)
     issuers: tuple[Issuer, ...] = ()
     languages: tuple[LanguageSettings, ...] = ()
     topics: tuple[tuple[str, str], ...] = ()  # [topics]: a tag as releases write it -> its display name
 
     def topic_name(self, tag: str) -> str:
-        """How a topic is shown ("Maritime security" for maritime-security); the tag itself if not named."""
-        return next((name for key, name in self.topics if key.lower() == tag.lower()), tag)
+        """How a topic is shown ("Maritime security" for maritime-security); the tag itself if not named.
+
+        A tag is named by any spelling that has its address ("Maritime-Security" too).
+        """
+        slug = layout.name_slug(tag)
+        return next((name for key, name in self.topics if layout.name_slug(key) == slug), tag)
 
     def in_language(self, tag: str) -> LanguageSettings | None:
         """The [languages] entry for a release's language: its own tag, else its primary language's."""
-        tag = tag.lower()
-        exact = next((entry for entry in self.languages if entry.tag.lower() == tag), None)
-        primary = tag.split("-")[0]
-        return exact or next((entry for entry in self.languages if entry.tag.lower() == primary), None)
+        exact = next((entry for entry in self.languages if same_tag(entry.tag, tag)), None)
+        return exact or next((entry for entry in self.languages if same_tag(entry.tag, primary(tag))), None)
 
     def issuer(self, name: str) -> Issuer | None:
         """The issuer a release names, by its name or its short name (case as written)."""
@@ -207,7 +257,7 @@ class Release:
     @property
     def key(self) -> str:
         """A unique id among all releases and translations, for output names: 'slug' or 'slug.fr'."""
-        return self.slug if self.translation_of is None else f"{self.slug}.{self.language}"
+        return layout.stem(self.slug, None if self.translation_of is None else self.language)
 
     @property
     def is_translation(self) -> bool:
@@ -236,6 +286,16 @@ class Release:
     def is_public(self, now: datetime) -> bool:
         """Whether it may be on the public site at `now`: see `is_public` in this module."""
         return is_public(self, now)
+
+    def visibility(self, now: datetime) -> Visibility:
+        """The release's state at `now`, the one answer the preview, `list` and the build share."""
+        if is_public(self, now):
+            return Visibility.PUBLIC
+        if self.is_draft:
+            return Visibility.DRAFT
+        if self.is_embargoed(now):
+            return Visibility.EMBARGOED
+        return Visibility.WITHHELD
 
 
 def is_public(release: Release, now: datetime) -> bool:
@@ -266,34 +326,11 @@ class Newsroom:
     # releases/<slug>.<lang>.md, in the order of their originals, then by language tag
     translations: tuple[Release, ...] = ()
 
-    def public(self, now: datetime) -> tuple[Release, ...]:
-        """The originals on the public site at `now`, newest first."""
-        return tuple(r for r in self.releases if is_public(r, now))
-
-    def public_translations(self, now: datetime) -> tuple[Release, ...]:
-        """The translations on the public site at `now`."""
-        return tuple(t for t in self.translations if is_public(t, now))
-
     def release(self, slug: str) -> Release | None:
-        """The original with this slug; translations are found with `translations_of` or `find`."""
+        """The original with this slug; its translations are found with `translations_of`."""
         return next((r for r in self.releases if r.slug == slug), None)
 
     def translations_of(self, release: Release | str) -> tuple[Release, ...]:
         """The translations of an original (or of the original with this slug), by language tag."""
         slug = release if isinstance(release, str) else release.slug
         return tuple(t for t in self.translations if t.slug == slug)
-
-    def versions(self, release: Release | str) -> tuple[Release, ...]:
-        """Every language version of a release: the original first, then its translations.
-
-        Given a translation, the versions of its original.
-        """
-        slug = release if isinstance(release, str) else release.slug
-        original = self.release(slug)
-        return ((original,) if original else ()) + self.translations_of(slug)
-
-    def find(self, key: str) -> Release | None:
-        """A release or a translation by its `key`: 'slug' or 'slug.fr'."""
-        if "." not in key:
-            return self.release(key)
-        return next((t for t in self.translations if t.key == key), None)

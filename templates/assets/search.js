@@ -2,7 +2,7 @@
  *
  * search/index.html is a plain GET form; this script makes it answer in the page.
  * It reads the index (inline in the page when opened from disk, else index.json),
- * folds case and accents as pressroom.render.summary.search_terms does, matches
+ * folds case and accents as its Python twin, pressroom.languages.fold, does, matches
  * every query word as a prefix of a word of the release, and ranks headline hits
  * above hits in the body. Results are built with textContent only: a headline is
  * data, never markup.

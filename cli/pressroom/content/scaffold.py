@@ -11,7 +11,8 @@ from slugify import slugify as _slugify
 
 from pressroom.content.config import load_settings
 from pressroom.content.suggest import did_you_mean
-from pressroom.errors import ConfigError
+from pressroom.errors import ConfigError, UnknownSlug
+from pressroom.languages import same_tag
 from pressroom.model import Release
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
@@ -119,13 +120,12 @@ def new_translation(
     newsroom = load_newsroom(root)  # a newsroom with errors is reported, not translated
     original = newsroom.release(slug)
     if original is None:
-        hint = did_you_mean(slug, [r.slug for r in newsroom.releases])
-        raise ConfigError(f"no release with slug {slug} in releases/{hint}")
+        raise UnknownSlug([slug], did_you_mean(slug, [r.slug for r in newsroom.releases]))
     problem = translation_language_problem(language, slug, original)
     if problem is not None:
         raise ConfigError(problem)
     path = root / "releases" / f"{slug}.{language}.md"
-    same = [t for t in newsroom.translations_of(original) if t.language.lower() == language.lower()]
+    same = [t for t in newsroom.translations_of(original) if same_tag(t.language, language)]
     if path.exists() or same:
         raise ConfigError(f"{same[0].path if same else f'releases/{path.name}'} already exists")
     title = " ".join((headline or original.title).split())

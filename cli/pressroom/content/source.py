@@ -9,7 +9,9 @@ with the line they stand on. The loader gives each field its type.
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,13 +74,65 @@ class Document:
     body_line: int  # file line where the body starts
 
 
-def read_text(path: Path, rel: str) -> str:
-    """Read a UTF-8 file, drop a BOM and normalise line ends to \\n."""
+def read_bytes(path: Path, rel: str) -> bytes:
+    """The bytes of a regular file: every reader of a newsroom's files comes through here.
+
+    A named pipe called releases/x.md would block a plain open() until
+    something writes to it, and `check`, `build` and `serve` would wait
+    forever; a device would be read without end. Such a file is refused
+    without being read: looked at before it is opened (opening a device can
+    act on it), opened without blocking, and looked at again through the open
+    file, in case it was swapped in between.
+    """
+    ensure_regular(path, rel)
     try:
-        data = path.read_bytes()
-    except OSError as exc:  # a dangling link, a file without read permission
-        reason = (exc.strerror or str(exc)).lower()
-        raise ContentError([Problem(rel, 0, "", f"cannot be read: {reason}")]) from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            kind = _not_regular(os.fstat(fd).st_mode)
+            if kind is None:
+                return handle.read()
+    except OSError as exc:
+        raise _unreadable(rel, exc) from None
+    raise ContentError([_irregular(rel, kind)])
+
+
+def ensure_regular(path: Path, rel: str) -> None:
+    """Raise ContentError unless `path` is a regular file (or a link to one); nothing is opened."""
+    try:
+        kind = _not_regular(path.stat().st_mode)
+    except OSError as exc:
+        raise _unreadable(rel, exc) from None
+    if kind is not None:
+        raise ContentError([_irregular(rel, kind)])
+
+
+def _unreadable(rel: str, exc: OSError) -> ContentError:
+    # a dangling link, a file without read permission
+    reason = (exc.strerror or str(exc)).lower()
+    return ContentError([Problem(rel, 0, "", f"cannot be read: {reason}")])
+
+
+def _irregular(rel: str, kind: str) -> Problem:
+    return Problem(rel, 0, "", f"not a regular file but {kind}; pressroom reads only plain files")
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file is when it is not a regular file, e.g. 'a named pipe (FIFO)'; None when it is one."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_text(path: Path, rel: str) -> str:
+    """Read a UTF-8 regular file, drop a BOM and normalise line ends to \\n."""
+    data = read_bytes(path, rel)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

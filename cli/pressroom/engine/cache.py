@@ -6,9 +6,18 @@ settings, the state its embargo is in at `now`, the engine's own code), and
 the size and modification time it was written with. An output is reused only
 when its key is the same and the file in build/ is still the one written.
 
-The cache lives in .pressroom/cache.json. It is data, never code: a file that
-is damaged, of another format or written by another version of pressroom is
-ignored as a whole, and the build starts from scratch.
+The cache lives in .pressroom/cache.json. It is data, never code, and it is
+never trusted: it holds releases as loaded and the summaries listings are made
+from, so a planted one could publish a draft or send an output out of build/.
+A build therefore takes it only when it is the very file this newsroom's last
+build wrote: beside it, .pressroom/cache.seal records the identity the file
+system gave that file (inode, size, modification and change times). The change
+time is set by the kernel and cannot be chosen, so a cache copied in (with the
+newsroom, from a backup, from a CI cache, by hand) or edited since does not
+match and is ignored whole, and said once. A sealed cache is still validated
+entry by entry (paths, slugs, types), and what is public is always decided
+again from the releases and `now` (see build.py). One of another format or
+version of pressroom is ignored silently.
 """
 
 from __future__ import annotations
@@ -17,18 +26,26 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pressroom
 from pressroom.engine import codec
+from pressroom.version import __version__
+from pressroom.workdir import Untrusted, ignored, output_path, read_regular, shown
 
 FORMAT = 1
 FILENAME = "cache.json"
+SEAL = "cache.seal"
+# How write() starts the file: the version is read before the seal is looked at, so
+# that a cache of another version, as every upgrade leaves, is dropped without a word.
+_HEADER = re.compile(rb'\{"format":(\d{1,9}),"engine":"([0-9a-f]{1,64})",')
+_RELEASE_FILE = re.compile(r"releases/([^/]+)\.md")
+_KEYS = frozenset({"format", "engine", "outputs", "inputs", "loaded", "summaries", "state"})
 
 
 def digest(*parts: object) -> str:
@@ -47,8 +64,8 @@ def file_digest(data: bytes) -> str:
 @cache
 def engine() -> str:
     """The version and the code of this pressroom: a changed engine invalidates every output."""
-    h = hashlib.blake2b(pressroom.__version__.encode(), digest_size=16)
-    package = Path(pressroom.__file__).parent
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    package = Path(__file__).parents[1]  # the whole pressroom package, not only the engine
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode())
         h.update(path.read_bytes())
@@ -73,32 +90,58 @@ class BuildCache:
     loaded: dict[str, dict[str, Any]] = field(default_factory=dict)  # release file -> loader's result
     summaries: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> (digest, data)
     state: dict[str, Any] = field(default_factory=dict)  # window, formats, warnings of the last build
+    rejected: str | None = None  # the one line saying why the cache on disk was ignored
 
     @classmethod
     def read(cls, work: Path) -> BuildCache:
-        """The cache in `work`, or an empty one if it is missing, damaged or not ours."""
+        """The cache in `work`, or an empty one.
+
+        Empty when there is none, when another version wrote it, or when it is
+        not the file the last build here wrote: then `rejected` says why.
+        """
         # .pressroom/ as a link would have the build read (and trust) a file from elsewhere.
-        if work.is_symlink() or (work / FILENAME).is_symlink():
+        if work.is_symlink():
             return cls()
         try:
-            raw = json.loads((work / FILENAME).read_bytes())
-            if raw.get("format") != FORMAT or raw.get("engine") != engine():
-                return cls()
-            outputs = {rel: Record(*rec) for rel, rec in raw["outputs"].items()}
-            for rel, rec in outputs.items():
-                _check_record(rel, rec)
+            return cls._read(work)
+        except Untrusted as exc:
+            return cls(rejected=ignored(FILENAME, str(exc)))
+
+    @classmethod
+    def _read(cls, work: Path) -> BuildCache:
+        found = read_regular(work / FILENAME)
+        if found is None:
+            return cls()
+        data, st = found
+        header = _HEADER.match(data)
+        if header is None:
+            raise Untrusted("it is damaged (not a cache pressroom wrote)")
+        if int(header[1]) != FORMAT or header[2].decode() != engine():
+            return cls()  # another version of pressroom wrote it
+        if _identity(st) != _read_seal(work):
+            raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
+        try:
+            raw = json.loads(data)
+            if not isinstance(raw, dict) or set(raw) != _KEYS:
+                raise ValueError("not the fields of a cache")
+            outputs = {rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()}
+            loaded = _dict(raw["loaded"])
+            for rel in loaded:
+                if not _RELEASE_FILE.fullmatch(rel):
+                    raise ValueError(f"a loaded release from {shown(rel)}")
+            summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
             return cls(
                 outputs=outputs,
                 inputs=_str_dict(raw["inputs"]),
-                loaded=dict(raw["loaded"]),
-                summaries={k: (str(v[0]), dict(v[1])) for k, v in raw["summaries"].items()},
-                state=dict(raw["state"]),
+                loaded=loaded,
+                summaries=summaries,
+                state=_dict(raw["state"]),
             )
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError):
-            return cls()
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            raise Untrusted(f"it is damaged ({exc})") from None
 
     def write(self, work: Path) -> None:
-        """Save atomically; a cache that cannot be written only costs the next build time."""
+        """Save atomically, then seal; a cache that cannot be written only costs the next build time."""
         data = {
             "format": FORMAT,
             "engine": engine(),
@@ -109,18 +152,20 @@ class BuildCache:
             "state": self.state,
         }
         with contextlib.suppress(OSError):
+            # A cache without its seal is ignored: never a new cache under an old seal.
+            (work / SEAL).unlink(missing_ok=True)
             fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
-                Path(tmp).replace(work / FILENAME)
+                    handle.flush()
+                    Path(tmp).replace(work / FILENAME)
+                    # Its identity once renamed: a rename may set the change time.
+                    identity = _identity(os.fstat(handle.fileno()))
             except OSError:
                 Path(tmp).unlink(missing_ok=True)
-
-    @staticmethod
-    def clear(work: Path) -> None:
-        with contextlib.suppress(OSError):
-            (work / FILENAME).unlink()
+                raise
+            _write_small(work, SEAL, json.dumps(identity).encode())
 
     def fresh(self, out: Path, rel: str, key: str) -> bool:
         """True if build/`rel` is the file the last build wrote for this same key."""
@@ -133,22 +178,76 @@ class BuildCache:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
 
-    def summary(self, key: str, kind: type[Any]) -> Any | None:
-        entry = self.summaries.get(key)
-        if entry is None:
-            return None
-        try:
-            return codec.decode(kind, entry[1])
-        except ValueError:
-            return None
+
+@cache
+def _loader_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The loader's slug and contact id patterns, imported once: the loader imports this module."""
+    from pressroom.content.fields import CONTACT_ID
+    from pressroom.content.loader import SLUG
+
+    return SLUG, CONTACT_ID
 
 
-def _check_record(rel: str, rec: Record) -> None:
-    if not (isinstance(rec.key, str) and isinstance(rec.size, int) and isinstance(rec.mtime_ns, int)):
-        raise ValueError(f"bad record for {rel}")
-    parts = rel.split("/")
-    if rel.startswith("/") or ".." in parts or "" in parts:
-        raise ValueError(f"bad output path {rel}")
+def _check_release(rel: str, release: Any) -> None:
+    """A cached release must be the original its file names: the loader's slug and contact rules."""
+    slug_rule, contact_rule = _loader_rules()
+    if release.path != rel or rel != f"releases/{release.slug}.md" or not slug_rule.fullmatch(release.slug):
+        raise ValueError(f"its release is {shown(release.slug)}, not the one its file names")
+    if release.translation_of is not None or release.original is not None:
+        raise ValueError("a translation where an original belongs")
+    for contact in release.contacts:
+        if contact.id is not None and not contact_rule.fullmatch(contact.id):
+            raise ValueError(f"a contact id {shown(contact.id)}")
+
+
+def _identity(st: os.stat_result) -> list[int]:
+    """What the file system says of one file, with what no one can set at will: its change time."""
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def _read_seal(work: Path) -> list[int] | None:
+    try:
+        found = read_regular(work / SEAL)
+        seal = json.loads(found[0]) if found is not None else None
+    except (Untrusted, ValueError):
+        return None
+    if isinstance(seal, list) and len(seal) == 4 and all(type(n) is int for n in seal):
+        return seal
+    return None
+
+
+def _write_small(work: Path, name: str, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(tmp).replace(work / name)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _record(rel: str, rec: Any) -> Record:
+    if not output_path(rel):
+        raise ValueError(f"an output at {shown(rel)}, which is not a path inside build/")
+    if not (isinstance(rec, list) and len(rec) == 3):
+        raise ValueError(f"a bad record for {shown(rel)}")
+    key, size, mtime_ns = rec
+    if not (isinstance(key, str) and type(size) is int and type(mtime_ns) is int):
+        raise ValueError(f"a bad record for {shown(rel)}")
+    return Record(key, size, mtime_ns)
+
+
+def _summary_entry(value: Any) -> tuple[str, dict[str, Any]]:
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
+        raise ValueError("a bad summary")
+    return value[0], _dict(value[1])
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping")
+    return value
 
 
 def _str_dict(value: Any) -> dict[str, str]:
@@ -161,8 +260,10 @@ class LoadCache:
     """The loader's view of the build cache: releases by file content, contacts and settings.
 
     An entry is used only when the file's bytes, the settings and every contact
-    file the release named are as they were when it was loaded; anything that
-    fails to decode counts as a miss.
+    file the release named are as they were when it was loaded. An entry that
+    fails to decode, or whose release is not the one its file names (slug,
+    path, contact ids), discards the whole cache: `source` is then an empty one
+    that says so.
     """
 
     def __init__(self, source: BuildCache, checkpoint: Callable[[], None] | None = None) -> None:
@@ -192,19 +293,26 @@ class LoadCache:
         if self.checkpoint is not None:
             self.checkpoint()
         entry = self.previous.get(rel)
+        if entry is None:
+            return None
         try:
-            if entry is None or entry["file"] != file_digest(data):
+            if entry["file"] != file_digest(data) or entry["settings"] != self._settings_digest(settings):
                 return None
-            if entry["settings"] != self._settings_digest(settings):
-                return None
-            named: dict[str, str] = entry["contacts"]
+            named = _str_dict(entry["contacts"])
             if any(self._contact_digest(contacts, cid) != d for cid, d in named.items()):
                 return None
             release = codec.decode(Release, entry["release"])
+            _check_release(rel, release)
             problems = [codec.decode(Problem, p) for p in entry["problems"]]
-            self.digests[rel] = str(entry["digest"])
-        except (KeyError, TypeError, ValueError, AttributeError):
+            known = entry["digest"]
+            if not isinstance(known, str):
+                raise ValueError("no digest")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            why = f"it is damaged (the entry of {shown(rel)}: {exc})"
+            self.source = BuildCache(rejected=ignored(FILENAME, why))
+            self.previous = {}
             return None
+        self.digests[rel] = known
         self.next[rel] = entry
         return release, problems
 
@@ -228,3 +336,10 @@ class LoadCache:
             "release": encoded,
             "problems": [codec.encode(p) for p in problems],
         }
+
+    def forget(self, paths: Iterable[str]) -> None:
+        """Drop what is known of these release files: they were read again since (the preview's fast
+        path), so their digests are of the files as they were."""
+        for rel in paths:
+            self.digests.pop(rel, None)
+            self.next.pop(rel, None)

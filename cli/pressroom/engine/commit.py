@@ -12,6 +12,11 @@ build, whole.
 Within the journal, removals go first and listings last: a release that
 stopped being public leaves the site before anything else changes, and a
 listing never links a page that is not there yet.
+
+A journal is read back as untrusted (workdir.py): it is acted on only when its
+staging folder is one of ours, holds nothing but files and folders, and every
+path it names stays inside build/ (or the staging folder). Any other journal is
+ignored whole and said once; the build then renders everything again.
 """
 
 from __future__ import annotations
@@ -20,17 +25,34 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pressroom.errors import BuildError
+from pressroom.layout import OUTPUT, WORKDIR
+from pressroom.workdir import (
+    Untrusted,
+    clean_relative,
+    files_within,
+    ignored,
+    open_lock,
+    output_path,
+    read_regular,
+    real_folder,
+    remove_entry,
+    shown,
+)
 
-OUTPUT = "build"
-WORKDIR = ".pressroom"  # lock, cache, journal and staging; same file system as build/
+# .pressroom/ (WORKDIR) holds the lock, cache, journal and staging; same file system as build/.
 JOURNAL = "commit.json"
+# What tempfile.mkdtemp(prefix="tmp-") names a staging folder: never a path.
+_STAGING = re.compile(r"tmp-[a-z0-9_]+")
 
 
 def prepare(root: Path) -> tuple[Path, Path]:
@@ -52,7 +74,7 @@ def prepare(root: Path) -> tuple[Path, Path]:
 @contextlib.contextmanager
 def lock(work: Path) -> Iterator[None]:
     try:
-        handle = (work / "build.lock").open("w")
+        handle = open_lock(work / "build.lock")
     except OSError as exc:
         raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
     with handle:
@@ -65,21 +87,75 @@ def lock(work: Path) -> Iterator[None]:
         yield
 
 
-def recover(work: Path, out: Path) -> None:
-    """Finish a build that was killed while applying its journal, then drop stale staging folders."""
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What `recover` found in .pressroom/ before a build."""
+
+    moved: tuple[str, ...] = ()  # files of build/ a killed build's journal put in place
+    refused: str | None = None  # the one line saying a journal was ignored, and why
+
+
+def recover(work: Path, out: Path) -> Recovery:
+    """Finish a build that was killed while applying its journal, then drop stale staging folders.
+
+    A journal that is not one pressroom wrote is not acted on: it is removed,
+    and the caller renders everything again, as build/ may be half moved.
+    """
     journal = work / JOURNAL
-    if journal.exists():
-        try:
-            plan = json.loads(journal.read_bytes())
-            staging = work / str(plan["staging"])
-            moves, removes = list(plan["moves"]), list(plan["removes"])
-        except (OSError, ValueError, KeyError, TypeError):
-            plan = None
-        if plan is not None and staging.parent == work:
+    recovery = Recovery()
+    try:
+        plan = _read_journal(work)
+    except Untrusted as exc:
+        recovery = Recovery(refused=ignored(JOURNAL, str(exc)))
+    else:
+        if plan is not None:
+            staging, incoming, moves, removes = plan
             _apply(staging, out, moves, removes)
-        journal.unlink(missing_ok=True)
-    for stale in work.glob("tmp-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+            # Listed moves may be in build/ already; a new folder may bring files it does not list.
+            moved = {*moves, *(rel for rel in incoming if output_path(rel))}
+            recovery = Recovery(moved=tuple(sorted(moved)))
+    remove_entry(journal)
+    for stale in (*work.glob("tmp-*"), *work.glob("commit-*.tmp"), *work.glob("cache-*.tmp")):
+        remove_entry(stale)
+    return recovery
+
+
+def _read_journal(work: Path) -> tuple[Path, list[str], list[str], list[str]] | None:
+    """The journal in `work` as (staging folder, its files, moves, removes), None if there is none.
+
+    Raises Untrusted, saying why, unless it has exactly the shape Staging.commit
+    writes, its staging folder is a real tmp-* folder of `work` holding only
+    files and folders, every move is an output path and every removal a clean
+    relative path.
+    """
+    found = read_regular(work / JOURNAL)
+    if found is None:
+        return None
+    try:
+        plan: Any = json.loads(found[0])
+    except ValueError:
+        raise Untrusted("it is damaged (not JSON)") from None
+    if not isinstance(plan, dict) or set(plan) != {"staging", "moves", "removes"}:
+        raise Untrusted("it is not a journal of pressroom's")
+    name, moves, removes = plan["staging"], plan["moves"], plan["removes"]
+    if not isinstance(name, str) or not _STAGING.fullmatch(name):
+        raise Untrusted(f"its staging folder {shown(name)} is not one of pressroom's")
+    if not isinstance(moves, list) or not isinstance(removes, list):
+        raise Untrusted("its moves and removals are not lists")
+    for rel in moves:
+        if not output_path(rel):
+            raise Untrusted(f"it would move {shown(rel)}, which is not a path inside {OUTPUT}/")
+    for rel in removes:
+        if not clean_relative(rel):
+            raise Untrusted(f"it would remove {shown(rel)}, which is not a path inside {OUTPUT}/")
+    staging = work / name
+    incoming: list[str] = []
+    if os.path.lexists(staging):
+        if not real_folder(staging):
+            raise Untrusted(f"its staging folder {name} is not a folder")
+        # Moving a new folder takes all it holds, listed or not: each must be a plain file.
+        incoming = files_within(staging)
+    return staging, incoming, moves, removes
 
 
 def check_writable(root: Path, out: Path) -> None:
@@ -111,7 +187,7 @@ class Staging:
         self.written: list[str] = []
 
     def write(self, rel: str, data: bytes) -> None:
-        path = self.path / rel
+        path = staged(self.path, rel)
         # Every step can fail on a full disk, not only the write.
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +198,7 @@ class Staging:
         self.written.append(rel)
 
     def copy(self, source: Path, rel: str) -> None:
-        path = self.path / rel
+        path = staged(self.path, rel)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, path)
@@ -131,26 +207,45 @@ class Staging:
         self.written.append(rel)
 
     def commit(self, out: Path, removes: Iterable[str]) -> None:
-        """Write the journal, then apply it: from here on, the build is done even if killed."""
+        """Write the journal, then apply it: from here on, the build is done even if killed.
+
+        The journal stays until `finish`, once the cache records the new files:
+        a build killed before that leaves files in build/ that only the journal
+        names, and the next build must know them to remove what no longer belongs.
+        """
         moves = sorted(self.written, key=_order)
         removes = sorted(set(removes) - set(moves))
         plan = {"staging": self.path.name, "moves": moves, "removes": removes}
         journal = self.work / JOURNAL
-        tmp = journal.with_suffix(".tmp")
+        tmp = None
         try:
-            tmp.write_text(json.dumps(plan))
-            tmp.replace(journal)
+            # A fresh name: a link planted at a fixed one would have the journal written through it.
+            fd, tmp = tempfile.mkstemp(prefix="commit-", suffix=".tmp", dir=self.work)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps(plan))
+            Path(tmp).replace(journal)
             if not out.exists():
                 out.mkdir()
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
             raise BuildError(f"cannot write in {self.work}: {exc.strerror}") from None
         _apply(self.path, out, moves, removes)
-        journal.unlink(missing_ok=True)
+
+    def finish(self) -> None:
+        """Drop the journal of a build whose outputs are in place and recorded."""
+        (self.work / JOURNAL).unlink(missing_ok=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def staged(staging: Path, rel: str) -> Path:
+    """Where output `rel` goes in a staging folder; refuses a name that would lead out of it."""
+    if not output_path(rel):
+        raise BuildError(f"refusing to write {shown(rel)}: not a path inside {OUTPUT}/")
+    return staging / rel
 
 
 def _order(rel: str) -> tuple[int, str]:

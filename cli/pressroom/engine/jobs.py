@@ -3,7 +3,8 @@
 A job is plain data in and plain data out (files as bytes, problems, a listing
 summary), so any `concurrent.futures.Executor` can run it: the build uses a
 process pool today, and a distributed executor needs nothing more than pickling.
-Nothing here touches the disk except to read templates and house-style assets.
+Nothing here writes a file: the build hands the bytes to its one writer
+(commit.py); templates and house-style assets are read.
 
 Each process keeps what is slow to make and the same for every document — the
 Jinja environment and the PDF engine's fonts and parsed stylesheets — so the
@@ -12,6 +13,7 @@ second release costs only its own layout.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -22,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
-from pressroom.model import Contact, Release, Settings
+from pressroom.layout import SITE, STAFF, Files
+from pressroom.model import Contact, Link, Release, Settings, Version
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,19 +44,6 @@ class Context:
     templates: Path | None  # the newsroom's own templates/, if any
     now: datetime
     templates_digest: str  # changes when a template changes, so a warm environment is rebuilt
-    # Where workers write their files themselves, in parallel, when they share the build's
-    # disk; None to send the bytes back instead (an executor on other machines).
-    staging: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A neighbour or a language version, as the page links it: a target path and its text."""
-
-    path: str  # relative to the area root, e.g. "releases/x/" or "releases/x/fr/"
-    title: str
-    language: str = ""
-    outdated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +51,31 @@ class ReleaseJob:
     """Render some outputs of one release (one language version)."""
 
     release: Release
-    base: str  # output folder of this version inside an area: "releases/<slug>/" or ".../<lang>/"
-    name: str  # file stem: "<slug>" or "<slug>.<lang>"
     html_areas: tuple[str, ...] = ()  # areas to write the page into: "staff", "site"
     pdf_areas: tuple[str, ...] = ()
     email: bool = False
     summary: bool = False
     export: bool = False  # the machine-readable release.json of a public original
     pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
-    neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()  # (area, previous, next)
-    versions: tuple[tuple[str, tuple[Link, ...]], ...] = ()  # (area, versions incl. this one)
+    # (area, previous, next): the releases either side, each linked by its folder in the area
+    neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()
+    versions: tuple[tuple[str, tuple[Version, ...]], ...] = ()  # (area, versions incl. this one)
     translations: tuple[str, ...] = ()  # language tags shown beside it in listings
     translated: tuple[Release, ...] = ()  # those translations, whose words the search index adds
+
+    @property
+    def files(self) -> Files:
+        return Files.of(self.release)
+
+    def only_staff(self) -> ReleaseJob:
+        """This job's staff page, PDF and email: what the preview shows."""
+        return dataclasses.replace(
+            self,
+            html_areas=tuple(a for a in self.html_areas if a == STAFF),
+            pdf_areas=tuple(a for a in self.pdf_areas if a == STAFF),
+            export=False,
+            summary=False,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,6 @@ class ListingJob:
 @dataclass
 class JobResult:
     files: dict[str, bytes] = field(default_factory=dict)  # path in build/ -> content
-    written: list[str] = field(default_factory=list)  # paths in build/ already written to staging
     summary: dict[str, Any] | None = None  # codec form of render.summary.Summary
     problems: list[Problem] = field(default_factory=list)
 
@@ -142,64 +144,31 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
             result.problems.append(Problem(job.release.path, 0, fmt, str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
             result.problems.append(Problem(job.release.path, 0, fmt, describe(exc, ctx.root)))
-    _finish(ctx, result)
     return result
 
 
-def _finish(ctx: Context, result: JobResult) -> None:
-    """Write the files to staging here, in the worker, when it shares the build's disk."""
-    if ctx.staging is not None:
-        for rel, data in result.files.items():
-            _stage(ctx.staging, rel, data)
-            result.written.append(rel)
-        result.files = {}
-
-
-def _stage(staging: Path, rel: str, data: bytes) -> None:
-    path = staging / rel
-    # A worker that outlived a killed build must not bring its removed staging folder back.
-    if not staging.is_dir():
-        raise BuildError(f"the build writing {staging.name} has stopped")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise BuildError(f"cannot write build/{rel}: {exc.strerror}") from None
-
-
 def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
-    from pressroom.render.html import Neighbour, Page, Version, render_release_page
+    from pressroom.render.html import render_release_page
+    from pressroom.render.urls import Page
 
     if not job.html_areas:
         return
     env = environment(ctx)
     neighbours = {area: (prev, nxt) for area, prev, nxt in job.neighbours}
     versions = dict(job.versions)
-    depth = job.base.count("/")
+    files = job.files
     for area in job.html_areas:
-        page = Page(area, depth=depth)
         prev, nxt = neighbours.get(area, (None, None))
         html = render_release_page(
             env,
             view,
-            page=page,
-            pdf_url=f"{job.name}.pdf" if job.pdf_linked else None,
-            previous=Neighbour(prev.title, page.url(prev.path)) if prev else None,
-            next=Neighbour(nxt.title, page.url(nxt.path)) if nxt else None,
-            versions=[
-                Version(
-                    language=v.language,
-                    label=v.title,
-                    url=page.url(v.path),
-                    absolute_url=ctx.settings.url + v.path,
-                    current=v.path == job.base,
-                    outdated=v.outdated,
-                )
-                for v in versions.get(area, ())
-            ],
+            page=Page(area, depth=files.folder.count("/")),
+            pdf_url=files.pdf_name if job.pdf_linked else None,
+            previous=prev,
+            next=nxt,
+            versions=versions.get(area, ()),
         )
-        result.files[f"{area}/{job.base}index.html"] = html.encode()
+        result.files[files.page(area)] = html.encode()
 
 
 def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -207,17 +176,17 @@ def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult)
         return
     from pressroom.render.exports import render_release_json
 
-    site = ctx.settings.url
+    site, files = ctx.settings.url, job.files
     versions = [
         {"language": v.language, "url": site + v.path, "outdated": "yes" if v.outdated else "no"}
         for area, links in job.versions
-        if area == "site"
+        if area == SITE
         for v in links
     ]
-    result.files[f"site/{job.base}release.json"] = render_release_json(
+    result.files[files.export] = render_release_json(
         view,
-        html_url=site + job.base,
-        pdf_url=f"{site}{job.base}{job.name}.pdf" if job.pdf_linked else None,
+        html_url=site + files.folder,
+        pdf_url=f"{site}{files.folder}{files.pdf_name}" if job.pdf_linked else None,
         versions=versions,
     )
 
@@ -232,7 +201,7 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
     for area in job.pdf_areas:
-        result.files[f"{area}/{job.base}{job.name}.pdf"] = pdf
+        result.files[job.files.pdf(area)] = pdf
 
 
 def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -240,7 +209,7 @@ def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) 
         return
     from pressroom.render.mail import render_email
 
-    result.files[f"email/{job.name}.eml"] = render_email(environment(ctx), view).as_bytes()
+    result.files[job.files.email] = render_email(environment(ctx), view).as_bytes()
 
 
 def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -272,7 +241,6 @@ def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
             result.problems.append(Problem(f"build/{rel}", 0, "", describe(exc, ctx.root)))
         else:
             result.files[rel] = data
-        _finish(ctx, result)
         results.append(result)
     return results
 
@@ -286,6 +254,11 @@ def describe(exc: Exception, root: Path) -> str:
         if where.is_absolute() and where.is_relative_to(root):
             where = where.relative_to(root)
         return f"{where.as_posix()}:{exc.lineno}: template syntax error: {exc.message}"
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        from pressroom.render.templating import DEFAULT_TEMPLATES, template_location
+
+        place = template_location(exc, [root, DEFAULT_TEMPLATES.parent]) or "a template"
+        return f"{place}: refused by the template sandbox: {exc.message or exc}"
     if isinstance(exc, jinja2.UndefinedError):
         return f"template error: {exc.message}"
     if isinstance(exc, jinja2.TemplateNotFound):

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
+from pressroom import layout
 from pressroom.model import RELEASE_FIELDS, Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
@@ -80,7 +81,7 @@ def archive_json(members: Sequence[Summary], settings: Settings) -> bytes:
     """releases.json: the newsroom's public releases, newest first, each pointing at its own export."""
     releases = []
     for s in members:
-        page = urls.absolute(settings, urls.release(s.slug))
+        page = urls.absolute(settings, layout.folder(s.slug))
         releases.append(
             {
                 "slug": s.slug,
@@ -94,9 +95,9 @@ def archive_json(members: Sequence[Summary], settings: Settings) -> bytes:
                 "tags": list(s.tags),
                 "description": s.description,
                 "url": page,
-                "json_url": page + "release.json",
+                "json_url": page + layout.EXPORT,
                 "translations": [
-                    {"language": lang, "url": urls.absolute(settings, urls.translation(s.slug, lang))}
+                    {"language": lang, "url": urls.absolute(settings, layout.folder(s.slug, lang))}
                     for lang in s.translations
                 ],
             }
@@ -123,7 +124,7 @@ def search_index(members: Sequence[Summary], url: Callable[[str], str]) -> dict[
         "releases": [
             {
                 "title": s.title,
-                "url": url(urls.link(urls.release(s.slug))),
+                "url": url(urls.link(layout.folder(s.slug))),
                 "date": s.date.isoformat(),
                 "date_text": s.date_text,
                 "language": s.language,

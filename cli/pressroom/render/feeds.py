@@ -19,17 +19,19 @@ from xml.etree import ElementTree as ET
 
 import feedgenerator
 
+from pressroom import layout
 from pressroom.model import Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# What XML 1.0 cannot hold at all. The loader drops or refuses control characters,
+# so none should come here; if one does, the feed goes without it rather than fail
+# the whole build (feedgenerator raises UnserializableContentError on one).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The `updated` of a feed with no entry: a fixed instant rather than the clock,
 # so an empty newsroom builds byte-identically too.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
-# What XML 1.0 cannot hold even escaped; a release body may (the loader keeps tabs and
-# the like in Markdown text), and a feed that carries the whole body drops them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def newest(members: Iterable[Summary]) -> datetime | None:
@@ -71,37 +73,41 @@ def render_feed(
     """
     cls = _Atom if kind == "atom" else _Rss
     feed = cls(
-        title=title,
+        title=_xml(title),
         link=urls.absolute(settings, page_path),
-        description=f"Press releases of {settings.name}",
+        description=_xml(f"Press releases of {settings.name}"),
         language=settings.language,
-        author_name=settings.name,
+        author_name=_xml(settings.name),
         feed_url=urls.absolute(settings, feed_path),
         feed_guid=urls.absolute(settings, feed_path),
     )
     feed.updated = newest(members) or EMPTY_FEED_UPDATED
     for s in members:
-        link = urls.absolute(settings, urls.release(s.slug))
+        link = urls.absolute(settings, layout.folder(s.slug))
         feed.add_item(
-            title=s.title,
+            title=_xml(s.title),
             link=link,
             # Both formats read a summary as HTML: escaped, a headline's "<b>" stays text.
             # RSS has no other field for the text, so its description is the whole release,
             # as readers expect; Atom keeps the short summary beside the whole release as content.
-            description=_NOT_XML.sub(
-                "", s.content if kind == "rss" and s.content else html.escape(s.description, quote=False)
+            description=_xml(
+                s.content if kind == "rss" and s.content else html.escape(s.description, quote=False)
             ),
-            content=_NOT_XML.sub("", s.content) or None,
-            author_name=", ".join(s.issuers),
+            content=_xml(s.content) or None,
+            author_name=_xml(", ".join(s.issuers)),
             pubdate=s.published,
             updateddate=s.published,
             unique_id=link,
             unique_id_is_permalink=True,
-            categories=list(s.tags),
+            categories=[_xml(t) for t in s.tags],
         )
     out = io.StringIO()
     feed.write(out, "utf-8")
     return (out.getvalue() + "\n").encode("utf-8")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def render_sitemap(pages: Iterable[tuple[str, datetime | None]], settings: Settings) -> bytes:
@@ -119,6 +125,6 @@ def render_sitemap(pages: Iterable[tuple[str, datetime | None]], settings: Setti
 
 def render_robots(area: str, settings: Settings) -> bytes:
     """robots.txt: the public site names its sitemap; the staff tree turns every crawler away."""
-    if area != "site":
+    if area != layout.SITE:
         return b"# Staff preview: drafts and embargoed releases.\nUser-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(settings, 'sitemap.xml')}\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(settings, layout.SITEMAP)}\n".encode()

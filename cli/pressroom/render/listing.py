@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pressroom import layout
+from pressroom.languages import language_name, same_primary
 from pressroom.render import urls
-from pressroom.render.html import Page
 from pressroom.render.summary import Summary
-from pressroom.render.view import language_name
+from pressroom.render.urls import Page
 
 PER_PAGE = 20  # releases on a page of the archive, a topic, an issuer or a contact
 HOME_SIZE = 10  # the latest releases on the home page
@@ -48,6 +49,7 @@ class Item:
     tags: tuple[Named, ...]
     issuers: tuple[Named, ...]
     translations: tuple[Named, ...]
+    lang: str = ""  # the release's language when the page is in another, for its lang attribute
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +79,8 @@ def _by_name(summaries: Sequence[Summary], names: Callable[[Summary], Sequence[s
     """
     found: dict[str, tuple[str, list[Summary]]] = {}
     for s in summaries:
-        for key in dict.fromkeys(urls.name_slug(n) for n in names(s)):
-            first = next(n for n in names(s) if urls.name_slug(n) == key)
+        for key in dict.fromkeys(layout.name_slug(n) for n in names(s)):
+            first = next(n for n in names(s) if layout.name_slug(n) == key)
             found.setdefault(key, (first, []))[1].append(s)
     return [Group(k, found[k][0], tuple(found[k][1])) for k in sorted(found)]
 
@@ -128,19 +130,20 @@ def pager(current: int, count: int, path_of: Callable[[int], str], page: Page) -
     )
 
 
-def item(s: Summary, page: Page) -> Item:
-    """A summary with the links a listing shows beside it, relative to `page`."""
+def item(s: Summary, page: Page, language: str) -> Item:
+    """A summary with the links a listing shows beside it, relative to `page`, a page in `language`."""
 
     def named(names: Sequence[str], path: Callable[[str], str]) -> tuple[Named, ...]:
-        return tuple(Named(n, page.url(urls.link(path(urls.name_slug(n))))) for n in names)
+        return tuple(Named(n, page.url(urls.link(path(layout.name_slug(n))))) for n in names)
 
     return Item(
         s=s,
-        url=page.url(urls.link(urls.release(s.slug))),
-        tags=named(s.tags, urls.tag),
-        issuers=named(s.issuers, urls.issuer),
+        url=page.url(urls.link(layout.folder(s.slug))),
+        tags=named(s.tags, layout.tag),
+        issuers=named(s.issuers, layout.issuer),
         translations=tuple(
-            Named(language_name(lang), page.url(urls.link(urls.translation(s.slug, lang))), lang)
+            Named(language_name(lang), page.url(urls.link(layout.folder(s.slug, lang))), lang)
             for lang in s.translations
         ),
+        lang="" if same_primary(s.language, language) else s.language,
     )

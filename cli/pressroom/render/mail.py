@@ -2,9 +2,10 @@
 
 Headers are set only through EmailMessage, whose policy refuses line breaks in
 a value, and the loader already refused them in every one-line field: nothing
-in front matter can add or split a header. The one value a release writes
-freely, the subject, is encoded here rather than by the policy (see
-`_set_subject`).
+in front matter can add or split a header. The values that come from files
+with free text in them are encoded by us rather than by the policy: the
+subject here (see `_set_subject`), the sender and recipients by
+addresses.address_header.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 
-from pressroom.render import issuers, theme
+from pressroom.addresses import address_header, parse_mailbox
+from pressroom.render import theme
+from pressroom.render.context import template_context
 from pressroom.render.view import ReleaseView
 
 # CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
-POLICY = policy.SMTP
+# A header we encoded ourselves (set_raw) is written as it is: refolding a long one
+# would parse it, decode its encoded words and write the decoded text out.
+POLICY = policy.SMTP.clone(refold_source="none")
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
@@ -57,14 +62,8 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     """The release (or a translation) as an email in its language, without To: or attachments."""
     view = view.for_environment(env)
     r, settings = view.release, view.settings
-    context = view.i18n | {
-        "v": view,
-        "r": r,
-        "settings": settings,
-        "logo": None,
-        "issuer_logos": issuers.marks(r, settings, None),  # inside the email: data: addresses
-        "output": "email",
-    }
+    # No logo_url: the issuers' logos travel inside the email as data: addresses.
+    context = template_context(env, settings, view=view) | {"logo": None}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
     # Mail clients do not resolve var(): the theme's values are written into the CSS first.
     page = env.get_template("release.email.html").render(context)
@@ -73,7 +72,7 @@ def render_email(env: jinja2.Environment, view: ReleaseView) -> EmailMessage:
     digest = hashlib.sha256(f"{subject(view)}\0{text}\0{html}".encode()).hexdigest()[:16]
     host = urlsplit(settings.url).hostname or "localhost"
     message = EmailMessage(policy=POLICY)
-    message["From"] = settings.email_from
+    message.set_raw("From", address_header("From", parse_mailbox(settings.email_from)))
     _set_subject(message, subject(view))
     message["Date"] = format_datetime(r.published)
     message["Message-ID"] = f"<{r.key}.{digest}@{host}>"

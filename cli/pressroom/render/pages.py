@@ -14,11 +14,12 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from pressroom import layout
 from pressroom.model import Settings
 from pressroom.render import listing, urls
-from pressroom.render.html import Page
+from pressroom.render.context import template_context
 from pressroom.render.summary import Summary
-from pressroom.render.view import og_locale
+from pressroom.render.urls import Page
 
 Url = Callable[[str], str]
 
@@ -69,7 +70,7 @@ def collection(settings: Settings, path: str, members: Sequence[Summary]) -> dic
         "mainEntity": {
             "@type": "ItemList",
             "itemListElement": [
-                {"@type": "ListItem", "position": n, "url": urls.absolute(settings, urls.release(s.slug))}
+                {"@type": "ListItem", "position": n, "url": urls.absolute(settings, layout.folder(s.slug))}
                 for n, s in enumerate(members, start=1)
             ],
         },
@@ -87,24 +88,15 @@ def render_page(
     json_ld: Mapping[str, object],
     **values: object,
 ) -> str:
-    """One page of the site; `path` is its own address, for the canonical link and og:url.
+    """One page of the site, in the newsroom's language; `path` is its own address, for the
+    canonical link and og:url.
 
     The templates add the page's title to `json_ld` as its name, so the name
     is translated with the title.
     """
     return env.get_template(template).render(
-        {
-            "settings": settings,
-            "area": area,
-            "url": url,
-            "site_logo": url(settings.logo) if settings.logo else None,
-            "lang": settings.language,
-            "og_locale": og_locale(settings.language, settings),
-            "og_image": urls.absolute(settings, settings.logo) if settings.logo else None,
-            "output": "web",
-            "canonical": urls.absolute(settings, path),
-            "json_ld": json_ld,
-        }
+        template_context(env, settings, url=url, area=area)
+        | {"canonical": urls.absolute(settings, path), "json_ld": json_ld}
         | values
     )
 
@@ -135,7 +127,7 @@ def listing_page(
         url=page.url,
         path=path,
         json_ld=json_ld if json_ld is not None else collection(settings, path, members),
-        items=[listing.item(s, page) for s in members],
+        items=[listing.item(s, page, settings.language) for s in members],
         pager=pager,
         feeds=[(media, page.url(urls.link(p))) for media, p in feeds],
         **values,
@@ -171,9 +163,9 @@ def groups_page(
 
 def not_found_page(env: jinja2.Environment, settings: Settings, area: str) -> str:
     """404.html: served for any unknown address, so on the site its links start at the root path."""
-    url = RootPage(urlsplit(settings.url).path or "/").url if area == "site" else Page(area, 0).url
+    url = RootPage(urlsplit(settings.url).path or "/").url if area == layout.SITE else Page(area, 0).url
     json_ld = {"@context": "https://schema.org", "@type": "WebPage", "isPartOf": site_ref(settings)}
-    return render_page(env, "404.html", settings, area=area, url=url, path="404.html", json_ld=json_ld)
+    return render_page(env, "404.html", settings, area=area, url=url, path=layout.NOT_FOUND, json_ld=json_ld)
 
 
 def search_page(env: jinja2.Environment, settings: Settings, page: Page, index: object | None) -> str:
@@ -186,7 +178,7 @@ def search_page(env: jinja2.Environment, settings: Settings, page: Page, index: 
     json_ld = {
         "@context": "https://schema.org",
         "@type": "SearchResultsPage",
-        "url": urls.absolute(settings, "search/"),
+        "url": urls.absolute(settings, layout.SEARCH),
         "isPartOf": site_ref(settings),
     }
     return render_page(
@@ -195,7 +187,7 @@ def search_page(env: jinja2.Environment, settings: Settings, page: Page, index: 
         settings,
         area=page.area,
         url=page.url,
-        path="search/",
+        path=layout.SEARCH,
         json_ld=json_ld,
         index=index,
     )

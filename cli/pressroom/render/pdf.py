@@ -27,7 +27,7 @@ from urllib.request import url2pathname
 from xml.sax.saxutils import escape as xml_escape
 
 from pressroom.errors import RenderError
-from pressroom.render import issuers
+from pressroom.render.context import template_context
 
 if TYPE_CHECKING:
     import jinja2
@@ -206,15 +206,15 @@ def render_print_html(env: jinja2.Environment, view: ReleaseView) -> str:
     """The print document of a release, in its language, as the PDF engine gets it."""
     view = view.for_environment(env)
     settings = view.settings
+    # Logos are loaded from the templates folder the print document resolves against.
     return env.get_template("release.pdf.html").render(
-        view.i18n,
-        v=view,
-        r=view.release,
-        settings=settings,
-        logo=settings.logo,
-        issuer_logos=issuers.marks(view.release, settings, str),  # relative to the templates folder
-        watermark=watermark(view.gettext("DRAFT"), settings.theme.alert) if view.release.is_draft else None,
-        output="pdf",
+        template_context(env, settings, view=view, logo_url=str)
+        | {
+            "logo": settings.logo,
+            "watermark": watermark(view.gettext("DRAFT"), settings.theme.alert)
+            if view.release.is_draft
+            else None,
+        }
     )
 
 

@@ -23,12 +23,13 @@ from functools import partial
 
 import jinja2
 
+from pressroom import layout
+from pressroom.layout import AREAS, SITE, STAFF
 from pressroom.model import Contact, Settings
-from pressroom.render import exports, feeds, listing, pages, urls
-from pressroom.render.html import Page
+from pressroom.render import exports, feeds, listing, pages
 from pressroom.render.summary import Summary
+from pressroom.render.urls import Page
 
-AREAS = ("site", "staff")
 LISTING_KINDS = ("home", "archive-years", "archive", "tags", "tag", "issuer", "contact")
 PUBLIC_ONLY_KINDS = ("atom", "rss", "sitemap", "search-index", "archive-json")
 ATOM, RSS = "application/atom+xml", "application/rss+xml"
@@ -50,7 +51,7 @@ class SiteFile:
 def _shown(area: str, summaries: Sequence[Summary]) -> list[Summary]:
     if area not in AREAS:
         raise ValueError(f"unknown area {area!r}; expected one of {', '.join(AREAS)}")
-    return [s for s in summaries if area == "staff" or s.public]
+    return [s for s in summaries if area == STAFF or s.public]
 
 
 def _slugs(members: Sequence[Summary]) -> tuple[str, ...]:
@@ -64,7 +65,7 @@ def _paged(
     # The page count is a param: page 1's links change when a page 3 appears, its members do not.
     return [
         SiteFile(
-            urls.file_of(folder(n)),
+            layout.file_of(folder(n)),
             kind,
             _slugs(chunk),
             (*params, ("page", str(n)), ("pages", str(len(chunks)))),
@@ -85,40 +86,39 @@ def site_files(
     and the JSON exports.
     """
     shown = _shown(area, summaries)
-    public = area == "site"
+    public = area == SITE
     a = (("area", area),)
     everyone = _slugs(shown)
     files = [
-        SiteFile("index.html", "home", _slugs(shown[: listing.HOME_SIZE]), a),
-        SiteFile("archive/index.html", "archive-years", everyone, a),
+        SiteFile(layout.file_of(""), "home", _slugs(shown[: listing.HOME_SIZE]), a),
+        SiteFile(layout.file_of(layout.archive()), "archive-years", everyone, a),
     ]
     for g in listing.years(shown):
-        files += _paged("archive", g, partial(urls.archive, int(g.key)), (*a, ("year", g.key)))
-    files.append(SiteFile("tags/index.html", "tags", _slugs([s for s in shown if s.tags]), a))
+        files += _paged("archive", g, partial(layout.archive, int(g.key)), (*a, ("year", g.key)))
+    files.append(SiteFile(layout.file_of(layout.tag()), "tags", _slugs([s for s in shown if s.tags]), a))
     for g in listing.topics(shown):
         named = (*a, ("tag", g.key), ("name", g.name))
-        files += _paged("tag", g, partial(urls.tag, g.key), named)
+        files += _paged("tag", g, partial(layout.tag, g.key), named)
         if public:
             latest = _slugs(g.members[: listing.FEED_SIZE])
-            files += [SiteFile(f"tags/{g.key}/{kind}.xml", kind, latest, named) for kind in ("atom", "rss")]
+            files += [SiteFile(layout.feed(kind, g.key), kind, latest, named) for kind in layout.FEEDS]
     for g in listing.issuers(shown):
-        files += _paged("issuer", g, partial(urls.issuer, g.key), (*a, ("issuer", g.key), ("name", g.name)))
+        files += _paged("issuer", g, partial(layout.issuer, g.key), (*a, ("issuer", g.key), ("name", g.name)))
     for g in listing.named_contacts(shown):
         if g.key in contacts:
-            files += _paged("contact", g, partial(urls.contact, g.key), (*a, ("contact", g.key)))
+            files += _paged("contact", g, partial(layout.contact, g.key), (*a, ("contact", g.key)))
     files += [
-        SiteFile("search/index.html", "search", () if public else everyone, a),
-        SiteFile("404.html", "404", (), a),
-        SiteFile("robots.txt", "robots", (), a),
+        SiteFile(layout.file_of(layout.SEARCH), "search", () if public else everyone, a),
+        SiteFile(layout.NOT_FOUND, "404", (), a),
+        SiteFile(layout.ROBOTS, "robots", (), a),
     ]
     if public:
         latest = _slugs(shown[: listing.FEED_SIZE])
+        files += [SiteFile(layout.feed(kind), kind, latest, a) for kind in layout.FEEDS]
         files += [
-            SiteFile("atom.xml", "atom", latest, a),
-            SiteFile("rss.xml", "rss", latest, a),
-            SiteFile("sitemap.xml", "sitemap", everyone, a),
-            SiteFile("search/index.json", "search-index", everyone, a),
-            SiteFile("releases.json", "archive-json", everyone, a),
+            SiteFile(layout.SITEMAP, "sitemap", everyone, a),
+            SiteFile(layout.SEARCH_INDEX, "search-index", everyone, a),
+            SiteFile(layout.ARCHIVE_JSON, "archive-json", everyone, a),
         ]
     return files
 
@@ -135,9 +135,9 @@ def render_site_file(
     A file without an "area" param is treated as public, so a mistake hides
     releases rather than publishing them.
     """
-    area = f.param("area", "site")
+    area = f.param("area", SITE)
     members = _shown(area, [summaries[slug] for slug in f.members])
-    if area != "site" and f.kind in PUBLIC_ONLY_KINDS:
+    if area != SITE and f.kind in PUBLIC_ONLY_KINDS:
         raise ValueError(f"{f.path}: a {f.kind} file belongs on the public site only")
     out = _render(env, f, area, members, settings, contacts)
     return out.encode("utf-8") if isinstance(out, str) else out
@@ -165,7 +165,7 @@ def _render(
         **values: object,
     ) -> str:
         # Only the public site has feeds; the home page and each topic have one each.
-        feeds = feeds if area == "site" else ()
+        feeds = feeds if area == SITE else ()
         return pages.listing_page(
             env,
             template,
@@ -184,7 +184,7 @@ def _render(
 
     match f.kind:
         case "home":
-            home_feeds = [(ATOM, "atom.xml"), (RSS, "rss.xml")]
+            home_feeds = [(ATOM, layout.feed("atom")), (RSS, layout.feed("rss"))]
             return listed(
                 "index.html",
                 lambda n: "",
@@ -194,17 +194,19 @@ def _render(
             )
         case "archive":
             year = int(f.param("year"))
-            return listed("listing.html", partial(urls.archive, year), name=str(year), listing_kind="archive")
+            return listed(
+                "listing.html", partial(layout.archive, year), name=str(year), listing_kind="archive"
+            )
         case "tag":
-            tag_feeds = [(ATOM, f"tags/{key}/atom.xml"), (RSS, f"tags/{key}/rss.xml")]
-            return listed("listing.html", partial(urls.tag, key), feeds=tag_feeds, listing_kind="tag")
+            tag_feeds = [(ATOM, layout.feed("atom", key)), (RSS, layout.feed("rss", key))]
+            return listed("listing.html", partial(layout.tag, key), feeds=tag_feeds, listing_kind="tag")
         case "issuer":
-            return listed("listing.html", partial(urls.issuer, key), listing_kind="issuer")
+            return listed("listing.html", partial(layout.issuer, key), listing_kind="issuer")
         case "contact":
             contact = contacts[key]
             return listed(
                 "contact.html",
-                partial(urls.contact, key),
+                partial(layout.contact, key),
                 name=contact.name,
                 listing_kind="contact",
                 contact=contact,
@@ -212,8 +214,8 @@ def _render(
         case "archive-years":
             groups = listing.years(members)
             return pages.groups_page(
-                env, "archive.html", settings, page, path="archive/", groups=groups,
-                path_of=lambda k: urls.archive(int(k)),
+                env, "archive.html", settings, page, path=layout.archive(), groups=groups,
+                path_of=lambda k: layout.archive(int(k)),
             )  # fmt: skip
         case "tags":
             return pages.groups_page(
@@ -221,13 +223,13 @@ def _render(
                 "tags.html",
                 settings,
                 page,
-                path="tags/",
+                path=layout.tag(),
                 groups=listing.topics(members),
-                path_of=urls.tag,
+                path_of=layout.tag,
             )
         case "atom" | "rss":
             title = f"{settings.name} – {f.param('name')}" if key else settings.name
-            page_path = urls.tag(key) if key else ""
+            page_path = layout.tag(key) if key else ""
             return feeds.render_feed(
                 f.kind, members, settings, title=title, page_path=page_path, feed_path=f.path
             )
@@ -238,7 +240,7 @@ def _render(
         case "404":
             return pages.not_found_page(env, settings, area)
         case "search":
-            index = exports.search_index(members, page.url) if area == "staff" else None
+            index = exports.search_index(members, page.url) if area == STAFF else None
             return pages.search_page(env, settings, page, index)
         case "search-index":
             return exports.search_index_json(members, page.url)
@@ -254,10 +256,10 @@ def _sitemap_pages(
     by_slug = {s.slug: s for s in members}
     found: list[tuple[str, datetime | None]] = [
         (f.path.removesuffix("index.html"), feeds.newest(by_slug[m] for m in f.members))
-        for f in site_files("site", members, settings, contacts)
+        for f in site_files(SITE, members, settings, contacts)
         if f.kind in LISTING_KINDS
     ]
     for s in members:
-        found.append((urls.release(s.slug), s.published))
-        found += [(urls.translation(s.slug, lang), s.published) for lang in s.translations]
+        found.append((layout.folder(s.slug), s.published))
+        found += [(layout.folder(s.slug, lang), s.published) for lang in s.translations]
     return found

@@ -9,18 +9,16 @@ kept in the build cache beside its outputs.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pressroom.languages import fold
 from pressroom.model import Release
 from pressroom.render import markup
 from pressroom.render.view import ReleaseView
 
 _WORD = re.compile(r"\w+")
-# Combining marks, as NFKD leaves them after the letter they accent ("é" -> "e" + U+0301).
-_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +52,7 @@ def search_terms(*texts: str | None) -> str:
     for text in texts:
         if not text:
             continue
-        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
-        for word in _WORD.findall(folded):
+        for word in _WORD.findall(fold(text)):
             seen.setdefault(word, None)
     return " ".join(seen)
 

@@ -1,4 +1,11 @@
-"""The one Jinja environment: strict, autoescaped, overridable file by file; and the label catalogues.
+"""The one Jinja environment: sandboxed, strict, autoescaped, overridable file by file; and the labels.
+
+Templates are untrusted input, like everything else in a newsroom: they run in
+Jinja's immutable sandbox, so a template can show what it is given, call its
+methods and Jinja's filters, but it cannot reach Python's internals (no name
+that starts with `_`), change what it was given, or run anything else.
+`template_problems` (content/templates.py) finds what the sandbox would
+refuse before a build does, so `check` names the file and line.
 
 Search order is the newsroom's own templates/ first, then the house style that
 ships with the package, so a newsroom can replace a single partial without
@@ -28,24 +35,19 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import select_autoescape
 from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from pressroom.errors import RenderError
-from pressroom.house import DEFAULT_TEMPLATES as DEFAULT_TEMPLATES  # where other modules look for it
-from pressroom.render import theme
-
-LOCALE_FOLDER = "locale"
-DOMAIN = "messages"
-
-
-def template_dirs(own: Path | None) -> list[Path]:
-    """Where templates and assets are looked up, first match wins."""
-    return [own, DEFAULT_TEMPLATES] if own is not None else [DEFAULT_TEMPLATES]
+from pressroom.content.source import read_bytes
+from pressroom.content.templates import DEFAULT_TEMPLATES as DEFAULT_TEMPLATES  # the renderers' name for it
+from pressroom.content.templates import DOMAIN, TEMPLATE_SUFFIXES, catalogue_file
+from pressroom.content.templates import template_dirs as template_dirs
+from pressroom.errors import ContentError, RenderError
 
 
 def environment(own: Path | None) -> jinja2.Environment:
     """A fresh environment for one newsroom (its templates/ folder may be None)."""
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(own)]),
         undefined=jinja2.StrictUndefined,
         # .txt templates are the plain-text email: escaping there would print &amp;
@@ -58,9 +60,28 @@ def environment(own: Path | None) -> jinja2.Environment:
     )
     # English (the messages as written) unless a render passes its language's gettext.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    # `{{ theme_css(settings.theme) }}`: the house colours and fonts for a <style> element.
-    env.globals["theme_css"] = theme.css_variables
     return env
+
+
+def template_location(exc: BaseException, roots: list[Path]) -> str | None:
+    """'templates/x.html:3': where in a template an error raised while rendering happened, if known.
+
+    Jinja rewrites the traceback of a render so that its frames are the
+    template's file and line; the innermost one is where it happened. The
+    path is shown relative to the first of `roots` it lies in.
+    """
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not frame.filename.endswith(TEMPLATE_SUFFIXES):
+            continue
+        path = Path(frame.filename)
+        for root in roots:
+            if path.is_absolute() and path.is_relative_to(root):
+                path = path.relative_to(root)
+                break
+        return f"{path.as_posix()}:{frame.lineno}"
+    return None
 
 
 def own_templates(env: jinja2.Environment) -> Path | None:
@@ -85,7 +106,7 @@ def catalogue(locale: str, own: Path | None) -> NullTranslations:
     found = []
     for tag in tags:
         for folder in reversed(template_dirs(own)):
-            path = folder / LOCALE_FOLDER / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+            path = catalogue_file(folder, tag)
             try:
                 stat = path.stat()
             except OSError:
@@ -100,11 +121,14 @@ def _compiled(files: tuple[tuple[Path, int, int], ...]) -> NullTranslations:
     merged: Translations | None = None
     for path, _mtime, _size in files:
         try:
-            with path.open("rb") as handle:
-                catalog = read_po(handle, domain=DOMAIN)
+            catalog = read_po(io.BytesIO(read_bytes(path, path.name)), domain=DOMAIN)
             buffer = io.BytesIO()
             write_mo(buffer, catalog)  # translated, non-fuzzy messages only
-        except (OSError, ValueError) as exc:
+        except ContentError as exc:
+            raise RenderError(
+                f"{path}: cannot read this message catalogue: {exc.problems[0].message}"
+            ) from None
+        except ValueError as exc:
             raise RenderError(f"{path}: cannot read this message catalogue: {exc}") from exc
         buffer.seek(0)
         translations = Translations(buffer, domain=DOMAIN)

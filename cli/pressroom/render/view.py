@@ -20,11 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from babel import Locale, UnknownLocaleError
-from babel.core import get_global
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from pressroom.languages import locale_for, same_primary
 from pressroom.model import Contact, LanguageSettings, Release, Settings
 from pressroom.render import issuers, markup
 from pressroom.render.templating import catalogue, i18n_context, own_templates
@@ -32,60 +31,9 @@ from pressroom.render.templating import catalogue, i18n_context, own_templates
 UTC = ZoneInfo("UTC")
 
 
-def locale_for(language: str, settings: Settings) -> str:
-    """The Babel locale for a language tag; the newsroom's region applies to its own language.
-
-    A newsroom set to en-GB writes "25 May 2018" in its English releases even
-    when a release just says `language: en`.
-    """
-    tag = language.replace("-", "_")
-    home = settings.language.replace("-", "_")
-    if "_" not in tag and home.split("_")[0].lower() == tag.lower():
-        tag = home
-    try:
-        return str(Locale.parse(tag))
-    except (ValueError, UnknownLocaleError):
-        try:
-            return str(Locale.parse(tag.split("_")[0]))
-        except (ValueError, UnknownLocaleError):
-            return "en"
-
-
-def og_locale(language: str, settings: Settings) -> str:
-    """Open Graph's language_TERRITORY: 'en_GB' for en in an en-GB newsroom, 'fr_FR' for fr, 'it_IT' for it.
-
-    A tag without a region gets its language's most likely one (CLDR's likely
-    subtags), since Open Graph readers expect both parts.
-    """
-    locale = Locale.parse(locale_for(language, settings))
-    territory = locale.territory
-    if territory is None:
-        likely = get_global("likely_subtags").get(locale.language, "")
-        territory = next((part for part in likely.split("_")[1:] if part.isupper() and len(part) == 2), None)
-    return f"{locale.language}_{territory}" if territory else locale.language
-
-
 def _safe_html(source: str, lead: str | None = None, language: str = "en") -> Markup:
     """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
     return Markup(markup.to_html(source, lead=lead, language=language))  # noqa: S704
-
-
-def newsroom_i18n(env: jinja2.Environment, settings: Settings) -> dict[str, Callable[..., str]]:
-    """`gettext` and friends for a page of no one release (a listing, the archive, 404), for its context.
-
-    Such pages speak the newsroom's language (`language` in pressroom.toml),
-    with the catalogues `env`'s templates come from.
-    """
-    return i18n_context(catalogue(locale_for(settings.language, settings), own_templates(env)))
-
-
-def language_name(tag: str) -> str:
-    """A language's own name for itself: 'français' for fr, 'Deutsch' for de, 'français (Belgique)'."""
-    try:
-        locale = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        return tag
-    return str(locale.get_display_name(locale) or tag)
 
 
 @dataclass(frozen=True)
@@ -101,7 +49,7 @@ class ReleaseView:
 
     @cached_property
     def locale(self) -> str:
-        return locale_for(self.release.language, self.settings)
+        return locale_for(self.release.language, self.settings.language)
 
     @cached_property
     def catalogue(self) -> NullTranslations:
@@ -207,8 +155,7 @@ class ReleaseView:
 
     def foreign(self, language: str) -> str | None:
         """`language` if a reader of this release would hear it as another language, for a lang attribute."""
-        same = language.split("-")[0].lower() == self.release.language.split("-")[0].lower()
-        return None if same else language
+        return None if same_primary(language, self.release.language) else language
 
     @cached_property
     def newsroom_name(self) -> str:
@@ -250,10 +197,6 @@ class ReleaseView:
         text = markup.plain_text(self.body_html)
         text = text.removeprefix(self.dateline).strip()
         return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
-
-    @cached_property
-    def issuer_line(self) -> str:
-        return " · ".join(self.release.issuers)
 
     @cached_property
     def issuer_short_line(self) -> str:

@@ -26,10 +26,16 @@ SECURITY = ("starttls", "tls", "none-local-relay-only")
 CLEAR = "none-local-relay-only"
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, CLEAR: 25}
 PASSWORD_ENV = "PRESSROOM_SMTP_PASSWORD"  # noqa: S105 - the name of a variable, not its value
-_KEYS = ("host", "port", "user", "security", "rate_per_minute", "password_env")
+_KEYS = (
+    "host", "port", "user", "security", "rate_per_minute", "password_env", "connect_timeout", "read_timeout",
+)  # fmt: skip
+# Seconds. Long enough for a slow submission server that scans each message
+# before it answers; short enough that a dead one is reported within a minute.
+CONNECT_TIMEOUT = 30.0
+READ_TIMEOUT = 60.0
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ class SmtpSettings:
     user: str | None = None  # no login when None (a local relay)
     rate_per_minute: int = 30
     password_env: str = PASSWORD_ENV
+    connect_timeout: float = CONNECT_TIMEOUT  # connecting, and the greeting
+    read_timeout: float = READ_TIMEOUT  # every answer after it, first byte to last; sending one message
 
     @property
     def keyring_service(self) -> str:
@@ -110,6 +118,13 @@ class _SmtpTable:
             return default
         return value
 
+    def _seconds(self, table: dict[str, Any], key: str, default: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.1 <= value <= 3600:
+            self._problem(key, f"expected a number of seconds from 0.1 to 3600, found {value!r}")
+            return default
+        return float(value)
+
     def settings(self) -> SmtpSettings:
         table = self._table
         if not isinstance(table, dict):
@@ -140,6 +155,8 @@ class _SmtpTable:
         port = self._number(table, "port", DEFAULT_PORTS[security], 1, 65535, "a port number")
         user = self._text(table, "user")
         rate = self._number(table, "rate_per_minute", 30, 1, 6000, "a number of messages a minute")
+        connect_timeout = self._seconds(table, "connect_timeout", CONNECT_TIMEOUT)
+        read_timeout = self._seconds(table, "read_timeout", READ_TIMEOUT)
         password_env = self._text(table, "password_env") or PASSWORD_ENV
         if not _ENV_NAME.match(password_env):
             self._problem("password_env", f"expected an environment variable name, found {password_env!r}")
@@ -158,7 +175,7 @@ class _SmtpTable:
                 )
         if self.problems or host is None:
             raise ContentError(self.problems)
-        return SmtpSettings(host, port, security, user, rate, password_env)
+        return SmtpSettings(host, port, security, user, rate, password_env, connect_timeout, read_timeout)
 
 
 def _is_host(text: str) -> bool:

@@ -8,10 +8,11 @@
     Plan.message()   the release's email as the build renders it, addressed to one recipient
                      alone, with the PDF attached and a Message-ID of its own.
     write_outbox()   the dry run: every message as an .eml file in .pressroom/outbox/<slug>/.
-    deliver()        the real run, under a lock: the ledger (ledger.py) says who still needs
-                     the message, the mailer (smtp.py) sends it through the server of
-                     config.py; temporary failures are
-                     tried again with back-off, within the rate limit.
+    deliver()        the real run, under a lock: the ledger (ledger.py, records/sends.sqlite)
+                     says who still needs the message, the mailer (smtp.py) sends it
+                     through the server of config.py; temporary failures are tried
+                     again with back-off, within the rate limit; a server that stops
+                     answering ends the run.
     status_lines()   the ledger of one release, for `pressroom send --status`.
 
 A proof (`test_to`) goes to one address, is never recorded in the ledger and
@@ -29,19 +30,22 @@ import re
 import secrets
 import shutil
 import ssl
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from functools import cached_property
 from pathlib import Path
 
 import jinja2
 
+from pressroom.addresses import address_header, envelope_address, parse_mailbox
 from pressroom.content.suggest import did_you_mean
-from pressroom.engine.build import WORKDIR, Progress
+from pressroom.engine.plan import Progress
 from pressroom.errors import ContentError, PressroomError, Problem
+from pressroom.languages import version_for
+from pressroom.layout import OUTBOX, WORKDIR, Files
 from pressroom.model import Newsroom, Release
 from pressroom.render.mail import render_email
 from pressroom.render.templating import environment, template_dirs
@@ -49,7 +53,9 @@ from pressroom.render.view import ReleaseView
 from pressroom.send import unsubscribe
 from pressroom.send.config import SmtpSettings, load_smtp_settings
 from pressroom.send.ledger import FILENAME as LEDGER_FILE
-from pressroom.send.ledger import Ledger, Row, State
+from pressroom.send.ledger import FOLDER as RECORDS
+from pressroom.send.ledger import Ledger, Row, State, UnreadableLedger
+from pressroom.send.ledger import exists as ledger_exists
 from pressroom.send.lists import MediaList, Recipient, load_list
 from pressroom.send.smtp import (
     Clock,
@@ -62,9 +68,9 @@ from pressroom.send.smtp import (
     SystemClock,
     Unavailable,
 )
+from pressroom.workdir import open_lock
 
-OUTBOX = f"{WORKDIR}/outbox"
-_LOCK = f"{WORKDIR}/send.lock"
+_LOCK = f"{RECORDS}/sends.lock"  # beside the ledger it guards: a clean of .pressroom/ never frees it
 # A row in one of these states means the recipient has, or may have, this version.
 _HAS_IT = (State.ACCEPTED, State.SENDING, State.UNCERTAIN)
 
@@ -74,7 +80,7 @@ class SendError(PressroomError):
 
 
 @dataclass(frozen=True)
-class Version:
+class Rendition:
     """One language version of the release, rendered once for the whole run."""
 
     release: Release
@@ -95,10 +101,13 @@ class Plan:
     proof: bool
     sender: str  # the envelope sender: the address of [email] from
     smtp: SmtpSettings | None  # None only for a dry run without [smtp]
-    versions: Mapping[str, Version]  # by language tag; "" is the original
+    versions: Mapping[str, Rendition]  # by language tag; "" is the original
     earlier: Mapping[str, Row]  # this version's ledger rows, by address, when the plan was made
     warnings: tuple[Problem, ...]  # the loader's warnings about this release
     resend_uncertain: bool = False
+    ledger: str = ""  # what the summary says of the ledger; "" for a proof
+    new_ledger: bool = False  # set an unreadable ledger aside and start a new one (--new-ledger)
+    notes: tuple[str, ...] = ()  # what reading the ledger did, said once
 
     @cached_property
     def recipients(self) -> tuple[Recipient, ...]:
@@ -115,7 +124,7 @@ class Plan:
         language = version_for(recipient.language, self.release.language, self.versions)
         version = self.versions[language]
         message = copy.deepcopy(version.email)
-        message["To"] = recipient.address
+        message.set_raw("To", address_header("To", recipient.address))
         # The build dates an email by its embargo; a sent one is dated when it was sent,
         # as mail clients and spam filters expect.
         message.replace_header("Date", format_datetime(self.now.astimezone(self.view.settings.tz)))
@@ -125,7 +134,7 @@ class Plan:
                 message[name] = value
         content_language = message["Content-Language"]
         message.add_attachment(
-            version.pdf, maintype="application", subtype="pdf", filename=f"{self.release.slug}.pdf"
+            version.pdf, maintype="application", subtype="pdf", filename=Files(self.release.slug).pdf_name
         )
         del message["Content-Language"]  # the text part keeps its own copy
         if content_language:
@@ -180,26 +189,10 @@ class Plan:
         rows.append(
             ("Via", self.smtp.describe() if self.smtp else "no [smtp] in pressroom.toml (dry run only)")
         )
+        if self.ledger:
+            rows.append(("Ledger", self.ledger))
         lines = [f"{label:<9} {value}" for label, value in rows]
-        return lines + [str(p) for p in self.warnings]
-
-
-def version_for(language: str | None, original: str, available: Collection[str]) -> str:
-    """The version a reader of `language` gets: "" for the original, else a translation's tag.
-
-    The original wins when it is in the reader's language; then a translation
-    with the exact tag ('fr-BE'), then one in the same language ('fr' or
-    'fr-FR' for 'fr-BE'). No language, or none that matches: the original.
-    """
-    if not language:
-        return ""
-    primary = language.split("-")[0].lower()
-    if original.lower() == language.lower() or original.split("-")[0].lower() == primary:
-        return ""
-    tags = sorted(t for t in available if t)
-    exact = [t for t in tags if t.lower() == language.lower()]
-    same = [t for t in tags if t.split("-")[0].lower() == primary]
-    return (exact or same or [""])[0]
+        return [*self.notes, *lines, *(str(p) for p in self.warnings)]
 
 
 def translations(newsroom: Newsroom, release: Release) -> dict[str, Release]:
@@ -233,11 +226,14 @@ def prepare(
     resend_changed: bool = False,
     resend_uncertain: bool = False,
     dry_run: bool = False,
+    new_ledger: bool = False,
 ) -> Plan:
     """Check that `slug` may go to the list (or, as a proof, to `test_to`) and render it.
 
     Raises SendError for a refusal, ContentError when the list or the rendered
-    PDF has problems, and changes nothing on disk.
+    PDF has problems, UnreadableLedger when the ledger cannot be trusted (unless
+    `new_ledger`), and changes nothing on disk but for moving a ledger from its
+    old place to records/.
     """
     release = newsroom.release(slug)
     if release is None:
@@ -269,8 +265,9 @@ def prepare(
     others = translations(newsroom, release)
     digest = content_hash(release, others)
     earlier: dict[str, Row] = {}
+    ledger, notes = "", tuple[str, ...]()
     if test_to is None:
-        rows = _ledger_rows(newsroom.root, slug)
+        rows, ledger, notes = _read_ledger(newsroom.root, slug, new_ledger)
         earlier = {row.recipient: row for row in rows if row.content_hash == digest}
         if not resend_changed:
             _refuse_changed(release, digest, rows, media_list)
@@ -287,20 +284,37 @@ def prepare(
         now=now,
         media_list=media_list,
         proof=test_to is not None,
-        sender=parseaddr(newsroom.settings.email_from)[1],
+        sender=envelope_address(parse_mailbox(newsroom.settings.email_from).addr_spec),
         smtp=smtp,
         versions=versions,
         earlier=earlier,
         warnings=tuple(p for p in newsroom.warnings if p.path == release.path),
         resend_uncertain=resend_uncertain,
+        ledger=ledger,
+        new_ledger=new_ledger,
+        notes=notes,
     )
 
 
-def _ledger_rows(root: Path, slug: str) -> list[Row]:
-    if not (root / LEDGER_FILE).is_file():  # planning never creates the ledger
-        return []
-    with Ledger.open(root) as ledger:
-        return ledger.rows(slug)
+def _read_ledger(root: Path, slug: str, new_ledger: bool) -> tuple[list[Row], str, tuple[str, ...]]:
+    """The release's rows, what the summary says of the ledger, and what opening it did."""
+    if not ledger_exists(root):  # planning never creates the ledger
+        if new_ledger:
+            raise SendError(f"there is no {LEDGER_FILE} to replace; leave out --new-ledger")
+        return [], f"none yet: {LEDGER_FILE} starts with this send", ()
+    try:
+        with Ledger.open(root) as ledger:
+            rows, notes = ledger.rows(slug), tuple(ledger.notes)
+    except UnreadableLedger:
+        if not new_ledger:
+            raise
+        return [], f"{LEDGER_FILE} cannot be read: a new one starts with this send (--new-ledger)", ()
+    if new_ledger:
+        raise SendError(
+            f"{LEDGER_FILE} is a sound ledger, and --new-ledger is only for one that cannot be read: "
+            "a new ledger would send everything again to everyone. Leave out --new-ledger"
+        )
+    return rows, LEDGER_FILE, notes
 
 
 def _refuse_changed(release: Release, digest: str, rows: list[Row], media_list: MediaList) -> None:
@@ -318,7 +332,7 @@ def _refuse_changed(release: Release, digest: str, rows: list[Row], media_list: 
         )
 
 
-def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Version:
+def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> Rendition:
     from pressroom.render.pdf import render_release_pdf
 
     release = view.release
@@ -329,7 +343,7 @@ def _render(env: jinja2.Environment, newsroom: Newsroom, view: ReleaseView) -> V
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
     if warnings:  # a build shows these as warnings; what goes to journalists must be clean
         raise ContentError([Problem(release.path, 0, "pdf", message) for message in warnings])
-    return Version(release, email, pdf)
+    return Rendition(release, email, pdf)
 
 
 # -- the dry run -----------------------------------------------------------------
@@ -366,6 +380,7 @@ class SendReport:
     sent: list[str] = field(default_factory=list)  # addresses the server accepted in this run
     final: dict[str, tuple[State, str]] = field(default_factory=dict)  # address -> (state, response)
     recovered: list[Row] = field(default_factory=list)  # left in `sending` by a run that was killed
+    notes: list[str] = field(default_factory=list)  # what opening the ledger did
     aborted: str | None = None  # why the run stopped before the end of the list
 
     @property
@@ -387,7 +402,7 @@ class SendReport:
                 f"; {len(self.recipients) - len(self.not_sent)} of {len(self.recipients)} on the list have it"
             )
             head += f" ({earlier} from earlier runs)" if earlier else ""
-        lines = [head]
+        lines = [*self.notes, head]
         for row in self.recovered:
             lines.append(f"A previous run was stopped while sending to {row.recipient}: now uncertain")
         if self.aborted:
@@ -415,7 +430,6 @@ def deliver(
     progress: Progress | None = None,
     retry: Retry | None = None,
     ssl_context: ssl.SSLContext | None = None,
-    timeout: float = 120.0,
     local_hostname: str | None = None,
 ) -> SendReport:
     """Send the plan's messages over SMTP, recording every step in the ledger.
@@ -426,9 +440,7 @@ def deliver(
     if plan.smtp is None:
         raise SendError("pressroom.toml has no [smtp] table, so there is no server to send through")
     clock = clock or SystemClock()
-    connection = Connection(
-        plan.smtp, password, ssl_context=ssl_context, timeout=timeout, local_hostname=local_hostname
-    )
+    connection = Connection(plan.smtp, password, ssl_context=ssl_context, local_hostname=local_hostname)
     report = SendReport(plan.proof, plan.media_list.recipients)
     with _lock(plan.root):
         if plan.proof:
@@ -437,7 +449,8 @@ def deliver(
             )
             return report
         slug, digest = plan.release.slug, plan.content_hash
-        with Ledger.open(plan.root) as ledger:
+        with Ledger.open(plan.root, replace_unreadable=plan.new_ledger) as ledger:
+            report.notes = ledger.notes
             report.recovered = ledger.recover(slug, clock.now())
             ledger.add(
                 slug, digest, plan.media_list.name, [r.email for r in plan.media_list.recipients], clock.now()
@@ -510,7 +523,7 @@ class _Run:
             try:
                 outcome = self.connection.transaction(
                     self.plan.sender,
-                    recipient.email,
+                    envelope_address(recipient.email),
                     data,
                     lambda: self._move(recipient, State.PENDING, State.SENDING, message_id=message_id),
                 )
@@ -521,6 +534,8 @@ class _Run:
                 self._move(recipient, old, State(outcome.result.value), response=outcome.response)
                 if outcome.result is Result.ACCEPTED:
                     self.report.sent.append(recipient.key)
+                if outcome.stop:  # recorded; the rest of the list would wait on it the same way
+                    raise SmtpError(outcome.response)
                 return
             failures += 1
             tries = f"{outcome.response} (tried {failures} time{'s' * (failures != 1)})"
@@ -537,12 +552,12 @@ class _Run:
 def _lock(root: Path) -> Iterator[None]:
     path = root / _LOCK
     if path.parent.is_symlink():
-        raise SendError(f"{WORKDIR} is a link; pressroom keeps its files in a real folder there")
+        raise SendError(f"{RECORDS} is a link; pressroom keeps its files in a real folder there")
     try:
         path.parent.mkdir(exist_ok=True)
-        handle = path.open("w")
+        handle = open_lock(path)  # never through a link planted at its name
     except OSError as exc:
-        raise SendError(f"cannot write in {root / WORKDIR}: {exc.strerror or exc}") from None
+        raise SendError(f"cannot write in {root / RECORDS}: {exc.strerror or exc}") from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -556,10 +571,10 @@ def _lock(root: Path) -> Iterator[None]:
 
 def status_lines(root: Path, slug: str) -> list[str]:
     """The ledger of one release: per version, the count by state, then one line per recipient."""
-    rows = _ledger_rows(root.resolve(), slug)
+    rows, _, notes = _read_ledger(root.resolve(), slug, new_ledger=False)
     if not rows:
-        return [f"No sends of {slug} recorded in {LEDGER_FILE}"]
-    lines: list[str] = []
+        return [*notes, f"No sends of {slug} recorded in {LEDGER_FILE}"]
+    lines: list[str] = list(notes)
     versions = list(dict.fromkeys(row.content_hash for row in rows))
     for number, digest in enumerate(versions, 1):
         mine = [row for row in rows if row.content_hash == digest]

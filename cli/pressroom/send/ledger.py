@@ -1,4 +1,16 @@
-"""The send ledger: which version of a release went to whom, kept in SQLite under .pressroom/.
+"""The send ledger: which version of a release went to whom, kept in SQLite in records/.
+
+The ledger is data, not a cache: it is what stops a journalist getting the same
+release twice, so it lives in `records/sends.sqlite` at the newsroom root, which
+no clean (`make clean`, `build --clean`) ever touches; `.pressroom/` holds only
+what can be made again. A ledger left at `.pressroom/sends.sqlite` by an older
+pressroom is moved there the first time it is opened.
+
+A ledger that is there but cannot be trusted (empty, truncated, damaged, or
+another file altogether) is refused, never replaced quietly: a new ledger
+remembers nobody, so everyone would be sent everything again. Only an explicit
+request (`replace_unreadable`, `pressroom send --new-ledger`) sets it aside and
+starts a new one.
 
 One row per (release, content hash, recipient address). Its state moves
 
@@ -21,6 +33,9 @@ killed process and a power cut alike.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,7 +46,10 @@ from pathlib import Path
 
 from pressroom.errors import PressroomError
 
-FILENAME = ".pressroom/sends.sqlite"
+FOLDER = "records"  # the newsroom's records: never a cache, never cleaned
+FILENAME = f"{FOLDER}/sends.sqlite"
+OLD_FILENAME = ".pressroom/sends.sqlite"  # where pressroom kept it before, among the caches
+_SIDE_FILES = ("-wal", "-shm")  # SQLite's write-ahead log and its index, beside the database
 _VERSION = 1
 _SCHEMA = """
 CREATE TABLE sends (
@@ -47,6 +65,7 @@ CREATE TABLE sends (
     PRIMARY KEY (release, content_hash, recipient)
 )
 """
+_COLUMNS = "release, content_hash, recipient, list, state, updated, response, attempts, message_id"
 
 
 class State(StrEnum):
@@ -71,6 +90,10 @@ class LedgerError(PressroomError):
     """The ledger cannot be read, or a state change was refused."""
 
 
+class UnreadableLedger(LedgerError):
+    """A file is where the ledger should be, and it is not a ledger that can be trusted."""
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     release: str
@@ -84,50 +107,62 @@ class Row:
     message_id: str
 
 
+def exists(root: Path) -> bool:
+    """Whether the newsroom has a ledger (or what is left of one), here or at the old place."""
+    return any(_lexists(root / name) for name in (FILENAME, f"{FILENAME}-wal", OLD_FILENAME))
+
+
 class Ledger:
     """The ledger of one newsroom; open it with `Ledger.open(root)` in a `with` block."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, notes: list[str]) -> None:
         self._db = connection
         self.path = path
+        self.notes = notes  # what opening it did that the user should hear of once
 
     @classmethod
-    def open(cls, root: Path) -> Ledger:
-        """Open (creating if needed) the ledger at <root>/.pressroom/sends.sqlite."""
+    def open(cls, root: Path, *, replace_unreadable: bool = False) -> Ledger:
+        """Open the ledger at <root>/records/sends.sqlite, creating it only where there is none.
+
+        Raises UnreadableLedger when a file is there that is not a sound
+        ledger, unless `replace_unreadable`: then that file is kept beside it
+        under another name and a new, empty ledger is started.
+        """
         path = root / FILENAME
-        if path.parent.is_symlink():  # the ledger would live, and be trusted, somewhere else
-            raise LedgerError(
-                f"{path.parent.name} is a link; pressroom keeps its files in a real folder there"
-            )
+        notes: list[str] = []
+        for folder in (FOLDER, ".pressroom"):
+            if (root / folder).is_symlink():  # the ledger would live, and be trusted, somewhere else
+                raise LedgerError(f"{folder} is a link; pressroom keeps its files in a real folder there")
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise LedgerError(f"{FILENAME} is not a file; move it away")
         try:
-            path.parent.mkdir(exist_ok=True)
+            (root / FOLDER).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise LedgerError(f"cannot make the folder {FOLDER}/: {exc.strerror or exc}") from None
+        if not _lexists(path) and _lexists(root / OLD_FILENAME):
+            try:
+                notes.append(_move_old(root))
+            except UnreadableLedger:
+                if not replace_unreadable:
+                    raise
+                notes.append(_set_aside(root, OLD_FILENAME))
+        elif _lexists(path) or _lexists(root / f"{FILENAME}-wal"):
+            try:
+                _verify(root, FILENAME)
+            except UnreadableLedger:
+                if not replace_unreadable:
+                    raise
+                notes.append(_set_aside(root, FILENAME))
+        if not _lexists(path):
+            _create(path)
+        try:
             # Autocommit: every write below is an explicit BEGIN IMMEDIATE ... COMMIT.
-            db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"cannot open the send ledger {FILENAME}: {exc}") from None
-        try:
+            db = _connect(path)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                with _transaction(db):  # two first runs at once create it once
-                    if db.execute("PRAGMA user_version").fetchone()[0] == 0:
-                        db.execute(_SCHEMA)
-                        db.execute(f"PRAGMA user_version = {_VERSION}")
-            elif version != _VERSION:
-                raise LedgerError(
-                    f"{FILENAME} was written by another version of pressroom (format {version}, "
-                    f"this one reads {_VERSION}); nothing was sent"
-                )
         except sqlite3.Error as exc:
-            db.close()
-            raise LedgerError(
-                f"{FILENAME} is not a send ledger ({exc}); move it away to start a new one"
-            ) from None
-        except LedgerError:
-            db.close()
-            raise
-        return cls(db, path)
+            raise LedgerError(f"cannot open the send ledger {FILENAME}: {exc}") from None
+        return cls(db, path, notes)
 
     def __enter__(self) -> Ledger:
         return self
@@ -260,9 +295,6 @@ class Ledger:
             raise LedgerError(f"cannot write {FILENAME}: {exc}") from None
 
 
-_COLUMNS = "release, content_hash, recipient, list, state, updated, response, attempts, message_id"
-
-
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     # IMMEDIATE takes the write lock up front, so two runs never interleave inside one change.
@@ -273,3 +305,132 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+# -- opening safely ----------------------------------------------------------------
+
+
+def _lexists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to an existing database file; never creates one (mode=rw)."""
+    return sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=30, isolation_level=None)
+
+
+def _refuse(name: str, what: str) -> UnreadableLedger:
+    return UnreadableLedger(
+        f"{name} {what}. It is the send ledger, the record of who has been sent what: starting a new one "
+        "would send every release again to everyone on its list. Restore the file from a backup; or, "
+        "only if everyone may get the release again, add --new-ledger to keep this file under another "
+        "name and start a new ledger"
+    )
+
+
+def _verify(root: Path, name: str) -> None:
+    """Raise UnreadableLedger unless <root>/<name> is a whole ledger in the format this version reads."""
+    path = root / name
+    if not path.is_file():
+        raise _refuse(name, "is missing while its write-ahead log is still there")
+    if path.stat().st_size == 0:  # SQLite would take it for a new database, and drop any log beside it
+        raise _refuse(name, "is empty (0 bytes)")
+    try:
+        db = _connect(path)
+    except sqlite3.Error as exc:
+        raise _refuse(name, f"cannot be opened ({exc})") from None
+    try:
+        # quick_check reads every page: a truncated or damaged file fails here, not mid-send.
+        check = db.execute("PRAGMA quick_check").fetchall()
+        if check != [("ok",)]:
+            raise _refuse(name, f"is damaged or truncated (SQLite: {check[0][0]})")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        columns = [c[1] for c in db.execute("PRAGMA table_info(sends)")]
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise _refuse(name, "is not an SQLite database") from None
+        raise _refuse(name, f"is damaged or truncated (SQLite: {exc})") from None
+    finally:
+        db.close()
+    if version == 0 and not tables:
+        raise _refuse(name, "is empty: it holds no record at all")
+    if version != _VERSION and tables == ["sends"]:
+        raise _refuse(
+            name, f"was written by another version of pressroom (format {version}, this one reads {_VERSION})"
+        )
+    if version != _VERSION or ", ".join(columns) != _COLUMNS:
+        raise _refuse(name, f"is an SQLite database but not a send ledger (tables: {', '.join(tables)})")
+
+
+def _create(path: Path) -> None:
+    """Make a new, empty ledger at `path` in one step: whole, or not there at all.
+
+    Built under a temporary name and linked into place, so a run killed while
+    creating it never leaves an empty file that the next run would refuse, and
+    two first runs at once end with one ledger.
+    """
+    temporary = path.with_name(f".{path.name}.new-{secrets.token_hex(6)}")
+    try:
+        db = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")  # one file, complete on close
+            db.execute("PRAGMA synchronous=FULL")
+            with _transaction(db):
+                db.execute(_SCHEMA)
+                db.execute(f"PRAGMA user_version = {_VERSION}")
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another run made it first: use that one
+            os.link(temporary, path)
+        _sync_folder(path.parent)
+    except (OSError, sqlite3.Error) as exc:
+        raise LedgerError(f"cannot create the send ledger {FILENAME}: {exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _move_old(root: Path) -> str:
+    """Move a ledger from .pressroom/, where `clean` would delete it, to records/."""
+    _verify(root, OLD_FILENAME)
+    old, new = root / OLD_FILENAME, root / FILENAME
+    try:
+        db = _connect(old)
+        try:  # everything into the one file, so that moving that file moves all of it
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another run moved it first
+            os.link(old, new)
+        _sync_folder(new.parent)
+        for side in ("", *_SIDE_FILES):
+            Path(f"{old}{side}").unlink(missing_ok=True)
+    except (OSError, sqlite3.Error) as exc:
+        raise LedgerError(f"cannot move the send ledger from {OLD_FILENAME} to {FILENAME}: {exc}") from None
+    return f"Moved the send ledger from {OLD_FILENAME} to {FILENAME}, where no clean deletes it"
+
+
+def _set_aside(root: Path, name: str) -> str:
+    """Keep an unreadable ledger (and its log) under a free name in records/; never delete it."""
+    number = 1
+    while any(_lexists(root / f"{FOLDER}/sends.unreadable-{number}.sqlite{s}") for s in ("", *_SIDE_FILES)):
+        number += 1
+    kept = f"{FOLDER}/sends.unreadable-{number}.sqlite"
+    try:
+        for side in ("", *_SIDE_FILES):  # a stale log beside a new database would be replayed into it
+            if _lexists(root / f"{name}{side}"):
+                (root / f"{name}{side}").rename(root / f"{kept}{side}")
+        _sync_folder(root / FOLDER)
+    except OSError as exc:
+        raise LedgerError(f"cannot move {name} aside to {kept}: {exc.strerror or exc}") from None
+    return f"Started a new send ledger (--new-ledger); the unreadable one is kept as {kept}"
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename or link in `folder` survive a power cut."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

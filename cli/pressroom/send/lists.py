@@ -26,8 +26,9 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from pathlib import Path
 
+from pressroom.addresses import name_problem
 from pressroom.content.config import LANGUAGE
-from pressroom.content.loader import FieldReader  # one definition of a valid value, shared with releases
+from pressroom.content.fields import FieldReader  # one definition of a valid value, shared with releases
 from pressroom.content.source import Mapping, Node, Scalar, Sequence, parse_yaml, read_text
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
@@ -36,7 +37,7 @@ FOLDER = "contacts/lists"
 COLUMNS = ("name", "email", "outlet", "language", "tags")
 REQUIRED = ("name", "email")
 SUFFIXES = (".csv", ".yaml")
-LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LIST_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")  # whole name: fullmatch, not `$` (which allows "x\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class Recipient:
 
     @property
     def address(self) -> Address:
-        """The recipient as a To: header value: display name and address."""
+        """The recipient's name and address; addresses.address_header writes it as To:."""
         return Address(display_name=self.name, addr_spec=self.email)
 
 
@@ -73,7 +74,10 @@ def list_names(root: Path) -> list[str]:
     folder = root / FOLDER
     if not folder.is_dir():
         return []
-    return sorted({p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()})
+    # Not only regular files: a named pipe called x.csv is named, so `check` refuses it.
+    return sorted(
+        {p.stem for p in folder.iterdir() if p.suffix in SUFFIXES and p.exists() and not p.is_dir()}
+    )
 
 
 def check_address(text: str) -> str | None:
@@ -89,14 +93,14 @@ def load_list(root: Path, name: str) -> MediaList:
     Raises ConfigError when there is no such list, and ContentError with every
     problem when the file has any.
     """
-    if not LIST_NAME.match(name):
+    if not LIST_NAME.fullmatch(name):
         raise ConfigError(
             f"'{name}' is not a list name: use lowercase letters, digits, '-' and '_' "
             f"(the file name in {FOLDER}/ without .csv or .yaml)"
         )
     root = root.resolve()
     found = [root / FOLDER / f"{name}{suffix}" for suffix in SUFFIXES]
-    found = [p for p in found if p.is_file()]
+    found = [p for p in found if p.exists() and not p.is_dir()]  # read_text refuses all but a plain file
     if not found:
         names = list_names(root)
         known = f"; lists there: {', '.join(names)}" if names else f"; {FOLDER}/ has none"
@@ -231,6 +235,10 @@ class _Recipients:
         for line, f, lines in entries:
             before = len(self._problems)
             name = self._fields.required_text(f.get("name"), "name", line)
+            if name is not None and (problem := name_problem(name)):
+                # The name goes into the To: header of every message to this recipient.
+                self._problem(lines.get("name", line), "name", problem)
+                name = None
             email = self.email(f.get("email"), name, line)
             outlet = self._fields.text(f["outlet"], "outlet") if "outlet" in f else None
             language = self._fields.text(f["language"], "language") if "language" in f else None

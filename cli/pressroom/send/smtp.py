@@ -9,15 +9,25 @@ the password come from config.py.
 A transaction reports what the server did with one message for one recipient
 (`Outcome`); it never retries or sleeps. The caller owns retries, back-off and
 the rate limit, through a `Clock` so tests need not wait.
+
+Every wait for the server has an end: connecting and the greeting take at
+most `connect_timeout`, every later answer at most `read_timeout`, from its
+first byte to its last (deadline.py), so a silent server and one that trickles
+a byte a second are both caught. A server that runs out of time ends the run
+(`TimedOut`), naming what it was waiting for: the next recipient would wait
+the same. A message it was answering for is then uncertain, as the ledger
+says of any message the server may have taken without saying so.
 """
 
 from __future__ import annotations
 
 import re
 import smtplib
+import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,10 +35,15 @@ from typing import Protocol
 
 from pressroom.errors import PressroomError
 from pressroom.send.config import CLEAR, SmtpSettings
+from pressroom.send.deadline import Deadline
 
 
 class SmtpError(PressroomError):
     """The mail server cannot be used as configured: no TLS, a bad certificate, a refused login."""
+
+
+class TimedOut(SmtpError):
+    """The server gave no complete answer in time; the run stops rather than wait on it again."""
 
 
 class Unavailable(Exception):
@@ -100,26 +115,22 @@ class Outcome:
     result: Result
     response: str  # the server's answer or what went wrong, on one line
     offered: bool  # the whole message was handed over (the ledger says `sending`)
+    stop: bool = False  # the server stopped answering: record this one, then end the run
 
 
-class Connection:
-    """One SMTP session, opened on demand, with the security the settings ask for."""
+class _Exchanges:
+    """A session with the server in which every exchange has a deadline (deadline.py).
 
-    def __init__(
-        self,
-        settings: SmtpSettings,
-        password: str | None,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        timeout: float = 120.0,
-        local_hostname: str | None = None,
-    ) -> None:
+    Connection (below) speaks SMTP over it; here is what any step needs: where
+    the server is, a time limit that covers a whole answer, and the two ways
+    to leave, politely (QUIT) or at once.
+    """
+
+    def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
-        self._password = password
-        self._context = ssl_context
-        self._timeout = timeout
-        self._local_hostname = local_hostname
         self._smtp: smtplib.SMTP | None = None
+        self._deadline = Deadline()
+        self._connected = False  # whether the step under way got past the TCP connection
 
     @property
     def where(self) -> str:
@@ -128,6 +139,74 @@ class Connection:
     @property
     def is_open(self) -> bool:
         return self._smtp is not None
+
+    def _attach(self, sock: socket.socket) -> None:
+        self._connected = True
+        self._deadline.attach(sock)
+
+    @contextmanager
+    def _step(self, seconds: float, what: str, setting: str) -> Iterator[None]:
+        """Run one exchange with the server within `seconds`, or raise TimedOut saying what was late."""
+        try:
+            with self._deadline.within(seconds):
+                yield
+        except OSError as exc:  # smtplib's own errors are OSErrors too
+            if not (self._deadline.expired or _timed_out(exc)):
+                raise
+            self._drop()
+            waited = what if self._connected else "the connection"
+            raise TimedOut(
+                f"no complete answer from {self.where} in {seconds:g} s while waiting for {waited} "
+                f"({setting} in [smtp])"
+            ) from None
+        if self._deadline.expired:  # answered just as time ran out: the connection is closed now
+            self._drop()
+
+    def close(self) -> None:
+        """Say goodbye politely if the server is still there; forget the session either way."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                with self._deadline.within(self.settings.read_timeout):
+                    smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+        self._deadline.close()
+
+    def _drop(self) -> None:
+        """Close without a word: after a failure, or to abandon a message mid-DATA."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+        self._deadline.close()
+
+    def _reset(self) -> None:
+        if self._smtp is None:
+            return
+        try:
+            with self._deadline.within(self.settings.read_timeout):
+                code, _ = self._smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            code = 0
+        if code != 250:
+            self._drop()
+
+
+class Connection(_Exchanges):
+    """One SMTP session, opened on demand, with the security the settings ask for."""
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        password: str | None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        local_hostname: str | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._password = password
+        self._context = ssl_context
+        self._local_hostname = local_hostname
 
     def open(self) -> None:
         """Connect, secure and log in, unless already connected.
@@ -140,19 +219,15 @@ class Connection:
             return
         s = self.settings
         context = self._context or ssl.create_default_context()
+        self._connected = False
         try:
-            if s.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host,
-                    s.port,
-                    local_hostname=self._local_hostname,
-                    timeout=self._timeout,
-                    context=context,
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    s.host, s.port, local_hostname=self._local_hostname, timeout=self._timeout
-                )
+            with self._step(s.connect_timeout, "its greeting", "connect_timeout"):
+                if s.security == "tls":
+                    smtp: smtplib.SMTP = _SessionTLS(
+                        self._attach, s.host, s.port, self._local_hostname, s.connect_timeout, context
+                    )
+                else:
+                    smtp = _Session(self._attach, s.host, s.port, self._local_hostname, s.connect_timeout)
         except ssl.SSLCertVerificationError as exc:
             raise SmtpError(self._untrusted(exc)) from None
         except ssl.SSLError as exc:
@@ -166,6 +241,8 @@ class Connection:
         except (OSError, smtplib.SMTPException) as exc:
             raise Unavailable(f"cannot connect to {self.where}: {_reason(exc)}") from None
         try:
+            if smtp.sock is not None:  # from here on, every answer has read_timeout
+                smtp.sock.settimeout(s.read_timeout)
             self._secure_and_login(smtp)
         except BaseException:
             smtp.close()
@@ -174,8 +251,10 @@ class Connection:
 
     def _secure_and_login(self, smtp: smtplib.SMTP) -> None:
         s = self.settings
+        late = s.read_timeout
         try:
-            code, reply = smtp.ehlo()
+            with self._step(late, "its answer to EHLO", "read_timeout"):
+                code, reply = smtp.ehlo()
             if code != 250:
                 self._greeting_refused(code, reply)
             if s.security == "starttls":
@@ -185,12 +264,15 @@ class Connection:
                         "the network unencrypted; nothing was sent. Ask for a TLS-capable server, or for "
                         f'a relay on this machine only set security = "{CLEAR}"'
                     )
-                code, reply = smtp.starttls(context=self._context or ssl.create_default_context())
+                with self._step(late, "the TLS handshake (STARTTLS)", "read_timeout"):
+                    code, reply = smtp.starttls(context=self._context or ssl.create_default_context())
                 if code != 220:
                     self._greeting_refused(code, reply)
-                smtp.ehlo()
+                with self._step(late, "its answer to EHLO", "read_timeout"):
+                    smtp.ehlo()
             if s.user is not None:
-                smtp.login(s.user, self._password or "")
+                with self._step(late, "its answer to the login (AUTH)", "read_timeout"):
+                    smtp.login(s.user, self._password or "")
         except ssl.SSLCertVerificationError as exc:
             raise SmtpError(self._untrusted(exc)) from None
         except ssl.SSLError as exc:
@@ -221,22 +303,6 @@ class Connection:
             "point SSL_CERT_FILE at that authority's certificate"
         )
 
-    def close(self) -> None:
-        """Say goodbye politely if the server is still there; forget the session either way."""
-        smtp, self._smtp = self._smtp, None
-        if smtp is None:
-            return
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
-
-    def _drop(self) -> None:
-        """Close without a word: after a failure, or to abandon a message mid-DATA."""
-        smtp, self._smtp = self._smtp, None
-        if smtp is not None:
-            smtp.close()
-
     def transaction(
         self, sender: str, recipient: str, data: bytes, before_offer: Callable[[], None]
     ) -> Outcome:
@@ -247,23 +313,28 @@ class Connection:
         `before_offer` raises, the message is abandoned unsent (the connection
         is dropped mid-DATA, which a server must treat as no message).
         Raises SmtpError when the server refuses the sender, which no retry
-        or other recipient would change.
+        or other recipient would change, and TimedOut when it does not answer
+        in time before the message (which it then cannot have).
         """
         self.open()
         smtp = self._smtp
         assert smtp is not None
+        late = self.settings.read_timeout
         try:
             options = [f"SIZE={len(data)}"] if smtp.has_extn("size") else []
-            code, reply = smtp.mail(sender, options)
+            with self._step(late, "its answer to MAIL FROM", "read_timeout"):
+                code, reply = smtp.mail(sender, options)
             if code != 250:
                 if code >= 500:
                     self._reset()
                     raise SmtpError(f"{self.where} refused the sender {sender}: {_response(code, reply)}")
                 return self._not_offered("MAIL FROM", code, reply)
-            code, reply = smtp.rcpt(recipient)
+            with self._step(late, "its answer to RCPT TO", "read_timeout"):
+                code, reply = smtp.rcpt(recipient)
             if code not in (250, 251):
                 return self._not_offered("RCPT TO", code, reply)
-            code, reply = smtp.docmd("DATA")
+            with self._step(late, "its answer to DATA", "read_timeout"):
+                code, reply = smtp.docmd("DATA")
             if code != 354:
                 return self._not_offered("DATA", code, reply)
         except (OSError, smtplib.SMTPException) as exc:
@@ -277,8 +348,11 @@ class Connection:
             self._drop()
             raise
         try:
-            smtp.send(_dot_stuffed(data))
-            code, reply = smtp.getreply()
+            with self._step(late, "its answer after the message", "read_timeout"):
+                smtp.send(_dot_stuffed(data))
+                code, reply = smtp.getreply()
+        except TimedOut as exc:
+            return Outcome(Result.UNCERTAIN, f"{exc}; it may have the message", offered=True, stop=True)
         except (OSError, smtplib.SMTPException) as exc:
             self._drop()
             return Outcome(
@@ -309,15 +383,55 @@ class Connection:
         result = Result.REJECTED if 500 <= code < 600 else Result.TEMPORARY
         return Outcome(result, text, offered=False)
 
-    def _reset(self) -> None:
-        if self._smtp is None:
-            return
-        try:
-            code, _ = self._smtp.rset()
-        except (OSError, smtplib.SMTPException):
-            code = 0
-        if code != 250:
-            self._drop()
+
+class _Session(smtplib.SMTP):
+    """smtplib's client, handing its socket to the deadline the moment it is connected."""
+
+    def __init__(
+        self,
+        attach: Callable[[socket.socket], None],
+        host: str,
+        port: int,
+        local_hostname: str | None,
+        timeout: float,
+    ) -> None:
+        self._attach = attach
+        super().__init__(host, port, local_hostname=local_hostname, timeout=timeout)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        # smtplib's hook for making the connection (SMTP_SSL wraps what it returns);
+        # typeshed leaves it out, hence the ignore.
+        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+        self._attach(sock)
+        return sock
+
+
+class _SessionTLS(smtplib.SMTP_SSL, _Session):
+    """Implicit TLS: SMTP_SSL wraps the socket _Session attached, so the handshake is timed too."""
+
+    def __init__(
+        self,
+        attach: Callable[[socket.socket], None],
+        host: str,
+        port: int,
+        local_hostname: str | None,
+        timeout: float,
+        context: ssl.SSLContext,
+    ) -> None:
+        self._attach = attach
+        smtplib.SMTP_SSL.__init__(
+            self, host, port, local_hostname=local_hostname, timeout=timeout, context=context
+        )
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether `exc` is, or was raised while handling, a socket timeout (smtplib rewraps them)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TimeoutError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _dot_stuffed(data: bytes) -> bytes:

@@ -4,8 +4,8 @@ The HTTP side. `http.server.ThreadingHTTPServer` runs one thread a request and
 serves build/staff/ as it is on disk (the builder swaps a new tree in whole),
 except for a saved release's page, PDF and email that the fast path rendered
 before the build wrote them (`Hub.file`); the preview page of pages.py; and
-server-sent events that tell open tabs what may have changed. rebuild.py watches
-and rebuilds. `Preview` puts them together.
+server-sent events that tell open tabs what may have changed (hub.py). rebuild.py
+watches and rebuilds. `Preview` puts them together.
 
 The server is for the person at this machine only. It listens on 127.0.0.1,
 answers only requests whose Host names it (a web page elsewhere cannot reach
@@ -30,18 +30,18 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote, unquote
 
+from pressroom import layout
 from pressroom.errors import PressroomError
 from pressroom.serve import pages as preview
-from pressroom.serve.rebuild import Hub, Rebuilder
+from pressroom.serve.hub import Hub
+from pressroom.serve.rebuild import Rebuilder
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-STAFF = ("build", "staff")
-EMAIL = ("build", "email")
 KEEPALIVE_S = 15.0  # a comment down each event stream this often notices a closed tab
 
-_SLUG_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SLUG_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 # Refused in a decoded path: a second round of encoding, Windows separators, controls.
 _BAD_DECODED = re.compile(r"[%\\\x00-\x1f\x7f]")
 
@@ -202,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         elif trailing:
             raise Refused(HTTPStatus.NOT_FOUND, "no such folder")
         rel = path.relative_to(self.server.staff.resolve()).as_posix()
-        data = self.server.hub.file(f"staff/{rel}")
+        data = self.server.hub.file(f"{layout.STAFF}/{rel}")
         if data is None:
             try:
                 data = path.read_bytes()
@@ -227,41 +227,22 @@ class Handler(BaseHTTPRequestHandler):
             status, data, "text/html; charset=utf-8", headers={"Content-Security-Policy": preview.STAFF_CSP}
         )
 
-    def _built(self, rel: str, path: Path) -> bytes | None:
-        """An output: as the fast path rendered it ahead of the build, or as build/ has it."""
-        data = self.server.hub.file(rel)
-        if data is None:
-            with contextlib.suppress(OSError):
-                data = path.read_bytes()
-        return data
-
-    def _email(self, slug: str) -> bytes | None:
-        return self._built(f"email/{slug}.eml", self.server.email / f"{slug}.eml")
-
-    def _outputs(self, slug: str) -> preview.Outputs:
-        """A release's staff page, PDF and email (slug checked by the caller)."""
-        folder, staff = f"releases/{slug}", self.server.staff
-        return preview.Outputs(
-            page=self._built(f"staff/{folder}/index.html", staff / folder / "index.html"),
-            pdf=self._built(f"staff/{folder}/{slug}.pdf", staff / folder / f"{slug}.pdf"),
-            email=self._email(slug),
-        )
-
     def _preview(self, slug: str, rest: list[str], trailing: bool) -> None:
         """/_pressroom/preview/<slug>/: the page, its info.json and the email's HTML part."""
         hub = self.server.hub
         if not rest and not trailing:
             self._redirect(f"/_pressroom/preview/{slug}/", HTTPStatus.MOVED_PERMANENTLY)
         elif not rest:
-            versions = hub.status()["versions"]
-            data, known = preview.render_page(slug, hub.newsroom, hub.now, versions, self._outputs(slug))
+            versions = hub.status()["versions"]  # before the outputs, as _static reads them
+            outputs = self.server.outputs(slug)
+            data, known = preview.render_page(slug, hub.newsroom, hub.now, versions, outputs)
             status = HTTPStatus.OK if known else HTTPStatus.NOT_FOUND
             csp = {"Content-Security-Policy": preview.UI_CSP}
             self._send(status, data, "text/html; charset=utf-8", headers=csp)
         elif rest == ["info.json"]:
-            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self._outputs(slug))).encode()
+            data = json.dumps(preview.info(slug, hub.newsroom, hub.now, self.server.outputs(slug))).encode()
             self._send(HTTPStatus.OK, data, "application/json")
-        elif rest == ["email.html"] and (part := preview.email_html(self._email(slug))) is not None:
+        elif rest == ["email.html"] and (part := self.server.email_html(slug)) is not None:
             csp = {"Content-Security-Policy": preview.EMAIL_CSP}
             self._send(HTTPStatus.OK, part, "text/html; charset=utf-8", headers=csp)
         else:
@@ -318,9 +299,30 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, root: Path, hub: Hub, port: int) -> None:
         self.hub = hub
-        self.staff = root.joinpath(*STAFF)
-        self.email = root.joinpath(*EMAIL)
+        self.out = root / layout.OUTPUT
+        self.staff = self.out / layout.STAFF
         super().__init__((HOST, port), Handler)
+
+    def output(self, rel: str) -> bytes | None:
+        """An output by its path in build/: as the fast path rendered it ahead of the build, or
+        as build/ has it (`rel` is made from a checked slug)."""
+        data = self.hub.file(rel)
+        if data is None:
+            with contextlib.suppress(OSError):
+                data = (self.out / rel).read_bytes()
+        return data
+
+    def outputs(self, slug: str) -> preview.Outputs:
+        """A release's staff page, PDF and email."""
+        files = layout.Files(slug)
+        return preview.Outputs(
+            page=self.output(files.page(layout.STAFF)),
+            pdf=self.output(files.pdf(layout.STAFF)),
+            email=self.output(files.email),
+        )
+
+    def email_html(self, slug: str) -> bytes | None:
+        return preview.email_html(self.output(layout.Files(slug).email))
 
 
 # -- the whole ------------------------------------------------------------------

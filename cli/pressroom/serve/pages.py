@@ -27,7 +27,7 @@ from typing import Any
 
 import jinja2
 
-from pressroom.model import Newsroom, Release
+from pressroom.model import Newsroom, Release, Visibility
 
 UI = Path(__file__).with_name("ui")
 UI_ASSETS = ("live.js", "live.css", "preview.js", "preview.css")
@@ -138,14 +138,15 @@ def release_state(release: Release | None, now: datetime | None, newsroom: Newsr
     """What a journalist could see of the release at the build's instant, in a few words."""
     if release is None or now is None or newsroom is None:
         return ""
-    if release.is_draft:
-        return "Draft: staff only"
-    if release.embargo is not None and release.is_embargoed(now):
-        moment = release.embargo.astimezone(newsroom.settings.tz).strftime("%d %b %Y, %H:%M %Z")
-        return f"Embargoed until {moment}"
-    if not release.is_public(now):
-        return "Not public yet"
-    return "Public"
+    match release.visibility(now):
+        case Visibility.DRAFT:
+            return "Draft: staff only"
+        case Visibility.EMBARGOED if release.embargo is not None:
+            moment = release.embargo.astimezone(newsroom.settings.tz).strftime("%d %b %Y, %H:%M %Z")
+            return f"Embargoed until {moment}"
+        case Visibility.PUBLIC:
+            return "Public"
+    return "Not public yet"
 
 
 @dataclass(frozen=True)

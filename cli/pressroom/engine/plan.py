@@ -1,0 +1,424 @@
+"""The build's planner: from a newsroom at one instant, the outputs that belong in build/, each with
+its key, and the jobs that render those that are due.
+
+Pure: it reads no file and writes none. What build/ holds comes in through a
+`Disk` (build.py asks the file system and the cache; a test can hand a dict),
+the release digests and the known listing summaries through the caller. The
+same planner serves `build()`, the preview's fast path (`render_preview`)
+and, through `Progress`, `pressroom send`.
+
+An output's key is the hash of everything it is made from (cache.py): the
+release as loaded, its state at `now`, the templates and settings its kind
+uses (`Keys`), and the links the page shows. An output is rendered again only
+when build/ does not have the file the last build wrote for the same key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pressroom.engine.cache import digest
+from pressroom.engine.jobs import ListingJob, ReleaseJob
+from pressroom.layout import AREAS, FORMATS, SITE, STAFF, Files, asset
+from pressroom.model import Contact, Link, Newsroom, Release, Settings, Version, is_public, language_versions
+
+if TYPE_CHECKING:
+    from pressroom.errors import Problem
+    from pressroom.render.summary import Summary
+
+
+class Progress(Protocol):
+    """A progress hook: told how many steps there are, then each one done (a build's renders, a send's
+    messages). It may raise to end the work early."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self) -> None: ...
+
+
+class Outcome(Enum):
+    """What the plan does with one output."""
+
+    RENDER = "render"  # missing or out of date: this build renders it
+    FRESH = "fresh"  # build/ has the file the last build wrote for this key
+    KEPT = "kept"  # not asked for now (a format or a release left out): build/'s file stays, out of date
+
+
+class Disk(Protocol):
+    """What the planner needs to know of build/."""
+
+    def fresh(self, rel: str, key: str) -> bool:
+        """Whether build/`rel` is the file the last build wrote for `key`."""
+        ...
+
+    def has(self, rel: str) -> bool:
+        """Whether build/`rel` is a regular file (not a link)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What each kind of output is made from besides its release: templates, settings, the engine."""
+
+    html: str
+    pdf: str
+    email: str
+    summary: str
+    listing: str
+
+
+@dataclass
+class Plan:
+    """Every output that belongs in build/ with its key and outcome, and the jobs that render the due ones."""
+
+    outputs: dict[str, tuple[str, Outcome]] = field(default_factory=dict)  # path in build/ -> (key, outcome)
+    jobs: list[ReleaseJob] = field(default_factory=list)
+    listings: list[ListingJob] = field(default_factory=list)
+    summary_keys: dict[str, str] = field(default_factory=dict)  # slug -> key of its listing summary
+    public: tuple[str, ...] = ()  # keys of the releases and translations on the public site
+    withheld: tuple[str, ...] = ()  # in the staff tree only: drafts, embargoes, a date to come
+
+    def due(self) -> dict[str, str]:
+        """The outputs this build renders, with their keys."""
+        return {rel: key for rel, (key, outcome) in self.outputs.items() if outcome is Outcome.RENDER}
+
+    @property
+    def reused(self) -> int:
+        return sum(outcome is not Outcome.RENDER for _, outcome in self.outputs.values())
+
+    def want(self, rel: str, key: str, disk: Disk, *, asked: bool, selected: bool = True) -> bool:
+        """Plan one output: True if it must be rendered; False if build/ has it, or it stays out.
+
+        `asked`: its format is one this build renders; `selected`: its release
+        is one this build renders again (`only`).
+        """
+        if disk.fresh(rel, key):
+            self.outputs[rel] = (key, Outcome.FRESH)
+            return False
+        if (not asked or not selected) and disk.has(rel):
+            self.outputs[rel] = ("", Outcome.KEPT)  # recorded as out of date for next time
+            return False
+        if not asked:
+            return False
+        self.outputs[rel] = (key, Outcome.RENDER)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One release or translation being planned, with where its outputs go."""
+
+    release: Release
+    files: Files
+    public: bool
+
+
+def plan_releases(
+    newsroom: Newsroom,
+    now: datetime,
+    keys: Keys,
+    disk: Disk,
+    *,
+    formats: Collection[str] = FORMATS,
+    only: Collection[str] | None = None,
+    digests: Mapping[str, str] | None = None,
+    known_summary: Callable[[str, Release, bool, tuple[str, ...]], bool] | None = None,
+    preview: bool = False,
+    checkpoint: Callable[[], None] | None = None,
+) -> Plan:
+    """The outputs of every release and translation at `now`, and the jobs of those due.
+
+    `only` limits which releases are rendered again: the others keep their
+    outputs as they are, as long as they still belong in build/. `digests`
+    gives a release's digest by its path, when the loader knew it.
+    `known_summary(key, release, public, translations)` says whether the cache
+    holds the listing summary of that key (default: it holds none).
+    `preview` plans the `only` releases alone, for `render_preview`.
+    `checkpoint` is called every hundred releases and may raise to end early.
+    """
+    selected = set(only) if only is not None else None
+    entries = [
+        _Entry(r, Files.of(r), is_public(r, now)) for r in (*newsroom.releases, *newsroom.translations)
+    ]
+    originals = [e for e in entries if not e.release.is_translation]
+    neighbours = {area: _neighbours(originals, area) for area in AREAS}
+    chosen = [e for e in entries if not preview or selected is None or e.release.slug in selected]
+    languages = _languages(chosen)
+    plan = Plan()
+    asked = set(formats)
+    for i, e in enumerate(entries):
+        r = e.release
+        picked = selected is None or r.slug in selected
+        if preview and not picked:
+            continue
+        if checkpoint is not None and i % 100 == 99:
+            checkpoint()
+        rkey = (digests or {}).get(r.path) or release_digest(r)
+        state = f"{e.public:d}{r.is_embargoed(now):d}{r.is_draft:d}"
+        areas = AREAS if e.public else (STAFF,)
+        pdf_key = digest(keys.pdf, rkey, state)
+        pdf_areas = tuple(
+            a
+            for a in areas
+            if plan.want(e.files.pdf(a), pdf_key, disk, asked="pdf" in asked, selected=picked)
+        )
+        pdf_linked = all(e.files.pdf(a) in plan.outputs for a in areas)
+        around = {
+            a: (None, None) if r.is_translation else neighbours[a].get(r.slug, (None, None)) for a in AREAS
+        }
+        html_areas = []
+        for area in areas:
+            links = links_key((*around[area], *languages[area][r.slug]))
+            key = digest(keys.html, rkey, state, area, f"{pdf_linked:d}", links)
+            # A public page out of date may name a release that is no longer public (in its
+            # previous/next links): `only` never keeps one.
+            if plan.want(
+                e.files.page(area), key, disk, asked="html" in asked, selected=picked or area == SITE
+            ):
+                html_areas.append(area)
+        export = False
+        if e.public and not r.is_translation:
+            key = digest(keys.html, "json", rkey, f"{pdf_linked:d}", links_key(languages[SITE][r.slug]))
+            export = plan.want(e.files.export, key, disk, asked="html" in asked)
+        email_key = digest(keys.email, rkey, state)
+        email = plan.want(e.files.email, email_key, disk, asked="email" in asked, selected=picked)
+        needs_summary = False
+        translations: tuple[str, ...] = ()
+        translated: tuple[Release, ...] = ()
+        if not r.is_translation:
+            translations = tuple(v.language for v in languages[SITE][r.slug][1:])
+            # The search finds a release by the words of its public translations too.
+            translated = tuple(t for t in newsroom.translations_of(r) if t.language in translations)
+            texts = " ".join((digests or {}).get(t.path) or release_digest(t) for t in translated)
+            summary_key = digest(keys.summary, rkey, state, " ".join(translations), texts)
+            plan.summary_keys[r.slug] = summary_key
+            needs_summary = not (known_summary and known_summary(summary_key, r, e.public, translations))
+        if html_areas or email or needs_summary or export:
+            plan.jobs.append(
+                ReleaseJob(
+                    release=r,
+                    html_areas=tuple(html_areas),
+                    email=email,
+                    summary=needs_summary,
+                    export=export,
+                    pdf_linked=pdf_linked,
+                    neighbours=tuple((a, *around[a]) for a in AREAS),
+                    versions=tuple((a, languages[a][r.slug]) for a in AREAS),
+                    translations=translations,
+                    translated=translated,
+                )
+            )
+        if pdf_areas:
+            plan.jobs.append(ReleaseJob(release=r, pdf_areas=pdf_areas))
+    plan.public = tuple(e.release.key for e in entries if e.public)
+    plan.withheld = tuple(e.release.key for e in entries if not e.public)
+    return plan
+
+
+def plan_preview(
+    newsroom: Newsroom,
+    now: datetime,
+    keys: Keys,
+    disk: Disk,
+    slugs: Collection[str],
+    *,
+    formats: Collection[str],
+    digests: Mapping[str, str] | None = None,
+) -> Plan:
+    """The staff page, PDF and email of some releases, planned as the build plans them, so that
+    the build takes what the preview rendered for the same key; no export, no summary."""
+    plan = plan_releases(
+        newsroom, now, keys, disk, formats=formats, only=slugs, digests=digests, preview=True
+    )
+    staff = []
+    for job in plan.jobs:
+        job = job.only_staff()
+        if job.html_areas or job.pdf_areas or job.email:
+            staff.append(job)
+    plan.jobs = staff
+    return plan
+
+
+def plan_listings(
+    plan: Plan,
+    summaries: Mapping[str, Summary],
+    summary_digests: Mapping[str, str],
+    settings: Settings,
+    contacts: Mapping[str, Contact],
+    keys: Keys,
+    disk: Disk,
+) -> None:
+    """Add the listings, feeds and indexes of each area to `plan`, with the jobs of those due.
+
+    `summaries` are the originals' listing summaries by slug, `summary_digests`
+    their digests by slug; who is public was decided with the releases (`plan.public`),
+    never taken from a summary.
+    """
+    from pressroom.render import site
+
+    contacts_key = digest(_encode(contacts))
+    public = set(plan.public)
+    for area in AREAS:
+        members = [s for s in summaries.values() if area == STAFF or s.slug in public]
+        members.sort(key=lambda s: (s.published, s.slug), reverse=True)
+        for f in site.site_files(area, members, settings, contacts):
+            rel = f"{area}/{f.path}"
+            key = digest(
+                keys.listing,
+                contacts_key if f.kind == "contact" else "",
+                repr(f),  # a frozen record of text: its repr is stable
+                " ".join(summary_digests[m] for m in f.members),
+            )
+            if disk.fresh(rel, key):
+                plan.outputs[rel] = (key, Outcome.FRESH)
+                continue
+            plan.outputs[rel] = (key, Outcome.RENDER)
+            # Each job carries only the summaries it shows: the search index, all of them.
+            shown = tuple(summaries[m] for m in f.members)
+            plan.listings.append(ListingJob(area, f, shown, contacts if f.kind == "contact" else {}))
+
+
+def plan_assets(plan: Plan, assets: Iterable[tuple[str, Any, str]], disk: Disk) -> list[tuple[Any, str]]:
+    """The house style's assets (path under assets/, source, digest) in each area: those to copy."""
+    copies = []
+    for rel_asset, source, key in assets:
+        for area in AREAS:
+            rel = f"{area}/{asset(rel_asset)}"
+            if disk.fresh(rel, key):
+                plan.outputs[rel] = (key, Outcome.FRESH)
+                continue
+            plan.outputs[rel] = (key, Outcome.RENDER)
+            copies.append((source, rel))
+    return copies
+
+
+def removals(plan: Plan, known: Iterable[str]) -> list[str]:
+    """What build/ has (`known`: the outputs the last build recorded, or every file there) that no
+    longer belongs in it."""
+    return sorted(rel for rel in known if rel not in plan.outputs)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildState:
+    """What the next build needs to tell, without loading anything, that it has nothing to do."""
+
+    inputs: str | None  # the input signature, when this build was of every release with no problem
+    formats: tuple[str, ...]
+    since: datetime | None  # the last publication or embargo instant at or before `now`
+    until: datetime | None  # the next one after it: the build is out of date from then on
+    public: tuple[str, ...]
+    withheld: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+    closures: dict[str, Any]  # which templates each kind of output reaches (templates.py)
+
+    def to_json(self) -> dict[str, Any]:
+        from pressroom.engine import codec
+
+        return {
+            "inputs": self.inputs,
+            "formats": list(self.formats),
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "public": list(self.public),
+            "withheld": list(self.withheld),
+            "warnings": [codec.encode(w) for w in self.warnings],
+            "closures": self.closures,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BuildState:
+        """Raises KeyError, TypeError or ValueError for a state that is not one."""
+        from pressroom.engine import codec
+        from pressroom.errors import Problem
+
+        def instant(value: Any) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value)
+
+        inputs = data["inputs"]
+        if inputs is not None and not isinstance(inputs, str):
+            raise TypeError("inputs")
+        return cls(
+            inputs=inputs,
+            formats=tuple(str(f) for f in data["formats"]),
+            since=instant(data["since"]),
+            until=instant(data["until"]),
+            public=tuple(str(s) for s in data["public"]),
+            withheld=tuple(str(s) for s in data["withheld"]),
+            warnings=tuple(codec.decode(Problem, w) for w in data["warnings"]),
+            closures=dict(data.get("closures") or {}),
+        )
+
+
+def build_state(
+    newsroom: Newsroom,
+    now: datetime,
+    plan: Plan,
+    *,
+    inputs: str | None,
+    formats: Collection[str],
+    warnings: Sequence[Problem],
+    closures: dict[str, Any],
+) -> BuildState:
+    """The state of a build of `newsroom` at `now`; `inputs` None when it was not of every release."""
+    everything = (*newsroom.releases, *newsroom.translations)
+    instants = sorted({i for r in everything for i in (r.published, r.embargo) if i is not None})
+    return BuildState(
+        inputs=inputs,
+        formats=tuple(sorted(formats)),
+        since=max((i for i in instants if i <= now), default=None),
+        until=min((i for i in instants if i > now), default=None),
+        public=plan.public,
+        withheld=plan.withheld,
+        warnings=tuple(warnings),
+        closures=closures,
+    )
+
+
+def release_digest(release: Release) -> str:
+    """The release as loaded, as a hash."""
+    return digest(_encode(release))
+
+
+def links_key(links: Iterable[Link | Version | None]) -> str:
+    """The links a page shows, as text for its key (much cheaper than encoding them)."""
+    return "\x1e".join(
+        f"{link.url}\x1f{link.title}\x1f\x1f0"
+        if isinstance(link, Link)
+        else f"{link.path}\x1f{link.label}\x1f{link.language}\x1f{link.outdated:d}"
+        if link
+        else "-"
+        for link in links
+    )
+
+
+def _encode(value: object) -> Any:
+    from pressroom.engine import codec
+
+    return codec.encode(value)
+
+
+def _languages(entries: Sequence[_Entry]) -> dict[str, dict[str, tuple[Version, ...]]]:
+    """Per area and slug, the language versions a page links to (original first)."""
+    by_slug: dict[str, list[_Entry]] = {}
+    for e in entries:
+        by_slug.setdefault(e.release.slug, []).append(e)
+    return {
+        area: {
+            slug: language_versions(e.release for e in group if area == STAFF or e.public)
+            for slug, group in by_slug.items()
+        }
+        for area in AREAS
+    }
+
+
+def _neighbours(entries: Sequence[_Entry], area: str) -> dict[str, tuple[Link | None, Link | None]]:
+    """Previous (older) and next (newer) release of each, among those the area lists."""
+    shown = [e for e in entries if area == STAFF or e.public]
+    links = [Link(e.release.title, e.files.folder) for e in shown]
+    return {
+        e.release.slug: (links[i + 1] if i + 1 < len(links) else None, links[i - 1] if i else None)
+        for i, e in enumerate(shown)
+    }

@@ -1,0 +1,157 @@
+"""Where every output goes: the folders of build/, the formats, and each file's path.
+
+The one home of the output tree and of the site's addresses (docs/urls.md).
+Every path of an area is relative to its root (build/site/ or build/staff/)
+and names a folder ("tags/climate/") the way a web server serves it;
+render/urls.py turns a path into a link. Keeping the scheme in one module is
+what keeps a published address from changing by accident.
+
+    build/site/                     the public newsroom: nothing of a draft or an unexpired embargo
+    build/staff/                    every release with its banners, for the press office
+    build/email/<slug>.eml          the email of every release and translation, to send
+    .pressroom/                     lock, cache, journal, staging and the outbox of a dry run
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pressroom.languages import fold
+
+if TYPE_CHECKING:
+    from pressroom.model import Release
+
+OUTPUT = "build"
+WORKDIR = ".pressroom"  # same file system as build/, so staged files move in with rename(2)
+OUTBOX = f"{WORKDIR}/outbox"  # `pressroom send --dry-run` writes .pressroom/outbox/<slug>/
+
+STAFF = "staff"
+SITE = "site"
+EMAIL = "email"
+AREAS = (STAFF, SITE)  # the two page trees, in the order a build plans them
+FORMATS = ("html", "pdf", "email")
+SUFFIX = {"html": ".html", "pdf": ".pdf", "email": ".eml"}  # how each format's files end
+
+# The files of an area besides its pages' folders.
+NOT_FOUND = "404.html"
+ROBOTS = "robots.txt"
+SITEMAP = "sitemap.xml"
+SEARCH = "search/"
+SEARCH_INDEX = "search/index.json"
+ARCHIVE_JSON = "releases.json"
+EXPORT = "release.json"  # a public release's own export, in its folder
+FEEDS = ("atom", "rss")
+# templates/assets/ is copied into each area's root as it is: a file there keeps its path,
+# so a logo in pressroom.toml ("assets/logo.svg") is its own address from the root, for
+# the masthead, the favicon, og:image and each issuer's logo.
+ASSETS = "assets/"
+
+_NOT_WORD = re.compile(r"[\W_]+")
+MAX_SLUG_BYTES = 120
+
+
+# -- the site's addresses, relative to an area's root ----------------------------
+
+
+def folder(slug: str, language: str | None = None) -> str:
+    """A release's folder: 'releases/<slug>/', or 'releases/<slug>/<lang>/' for a translation."""
+    return f"releases/{slug}/" if language is None else f"releases/{slug}/{language}/"
+
+
+def stem(slug: str, language: str | None = None) -> str:
+    """A release's file name without its suffix: '<slug>', or '<slug>.<lang>' for a translation."""
+    return slug if language is None else f"{slug}.{language}"
+
+
+@functools.lru_cache(maxsize=4096)  # the same few topics and issuers, thousands of times a build
+def name_slug(name: str) -> str:
+    """The URL segment of a tag or an issuer: "Climate & Energy" → "climate-energy".
+
+    Lower case, accents removed, every run of other characters one hyphen:
+    the folding of the search index (languages.fold). Letters of other scripts
+    are kept (they are percent-encoded in links). A name with no letter or
+    digit at all still needs an address, so it gets one made from its hash.
+    """
+    slug = _NOT_WORD.sub("-", fold(name)).strip("-")
+    # A folder name has at most 255 bytes on most file systems; a topic is a few words.
+    while len(slug.encode("utf-8")) > MAX_SLUG_BYTES:
+        slug = slug[:-1].rstrip("-")
+    return slug or "x-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+
+
+def paged(path: str, page: int) -> str:
+    """A listing's n-th page: the folder itself, then folder/page/<n>/."""
+    return path if page <= 1 else f"{path}page/{page}/"
+
+
+def archive(year: int | None = None, page: int = 1) -> str:
+    return "archive/" if year is None else paged(f"archive/{year}/", page)
+
+
+def tag(slug: str | None = None, page: int = 1) -> str:
+    return "tags/" if slug is None else paged(f"tags/{slug}/", page)
+
+
+def issuer(slug: str, page: int = 1) -> str:
+    return paged(f"issuers/{slug}/", page)
+
+
+def contact(contact_id: str, page: int = 1) -> str:
+    return paged(f"contacts/{contact_id}/", page)
+
+
+def feed(kind: str, tag_slug: str | None = None) -> str:
+    """The Atom ("atom") or RSS ("rss") feed of the home page, or of a topic."""
+    return f"{kind}.xml" if tag_slug is None else f"tags/{tag_slug}/{kind}.xml"
+
+
+def asset(name: str) -> str:
+    """The path in an area of templates/assets/<name>."""
+    return f"{ASSETS}{name}"
+
+
+def file_of(path: str) -> str:
+    """The file that serves a path: a folder's index.html, or the file itself."""
+    return f"{path}index.html" if path == "" or path.endswith("/") else path
+
+
+# -- the files of one release in build/ -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Files:
+    """Where the outputs of one release, or of one translation (`language` set), go in build/."""
+
+    slug: str
+    language: str | None = None  # a translation's tag; None for an original
+
+    @classmethod
+    def of(cls, release: Release) -> Files:
+        return cls(release.slug, release.language if release.translation_of is not None else None)
+
+    @property
+    def folder(self) -> str:
+        return folder(self.slug, self.language)
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{stem(self.slug, self.language)}.pdf"
+
+    def page(self, area: str) -> str:
+        return f"{area}/{self.folder}index.html"
+
+    def pdf(self, area: str) -> str:
+        return f"{area}/{self.folder}{self.pdf_name}"
+
+    @property
+    def email(self) -> str:
+        return f"{EMAIL}/{stem(self.slug, self.language)}{SUFFIX['email']}"
+
+    @property
+    def export(self) -> str:
+        """release.json, which only a public original has, on the public site."""
+        return f"{SITE}/{self.folder}{EXPORT}"

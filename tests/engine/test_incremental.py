@@ -1,0 +1,269 @@
+"""Incremental builds: each kind of edit re-renders exactly what depends on it, and no more.
+
+"Re-rendered" is read off the disk: an output that was not rendered again
+keeps its inode (a new version is a new file renamed into place). Every
+incremental result is also compared byte for byte with a clean build of the
+same sources at the same instant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from helpers import JUNE as NOW
+from helpers import release
+from pressroom.content.loader import load_newsroom
+from pressroom.engine.build import build
+
+EMBARGO = "2018-06-02T09:00:00+02:00"
+FORMATS = ("html", "email")
+
+
+def tagged(title: str, day: str, *, contact: str = "ana", tags: str = "[Energy]", extra: str = "") -> str:
+    """A release with topics, naming one contact file."""
+    return release(title, day, tags=tags, contacts=[contact], extra=extra)
+
+
+@pytest.fixture
+def newsroom(make_newsroom) -> Path:
+    files: dict[str, str | bytes] = {
+        "contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n",
+        "contacts/ben.yaml": "name: Ben Okafor\nemail: ben@example.org\n",
+        "releases/only-ben.md": tagged("Ben's release", "2018-05-20", contact="ben", tags="[Water]"),
+        "releases/later.md": tagged("Embargoed one", "2018-06-02", extra=f"embargo: {EMBARGO}"),
+    }
+    for i in range(6):
+        files[f"releases/r{i}.md"] = tagged(f"Release {i}", f"2018-05-0{i + 1}")
+    return make_newsroom(files)
+
+
+def inodes(root: Path) -> dict[str, int]:
+    out = root / "build"
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def contents(root: Path) -> dict[str, str]:
+    out = root / "build"
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+
+
+def rebuild(root: Path, now: datetime = NOW, **kw: object) -> set[str]:
+    """Build again and return the outputs that were written anew."""
+    before = inodes(root)
+    build(load_newsroom(root), now, formats=FORMATS, **kw)  # type: ignore[arg-type]
+    after = inodes(root)
+    return {rel for rel, ino in after.items() if before.get(rel) != ino}
+
+
+def assert_same_as_clean(root: Path, tmp_path: Path, now: datetime = NOW) -> None:
+    twin = tmp_path / "twin"
+    shutil.rmtree(twin, ignore_errors=True)
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns("build", ".pressroom"))
+    build(load_newsroom(twin), now, formats=FORMATS, clean=True)
+    assert contents(root) == contents(twin)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_a_second_build_of_the_same_sources_renders_nothing(newsroom):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    report = build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    assert sum(report.rendered.values()) == 0
+    assert report.reused > 20
+
+
+def test_an_edited_body_renders_that_release_and_the_listings_showing_it(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "releases/r3.md", "Text of Release 3.", "New text of Release 3.")
+    written = rebuild(newsroom)
+    assert {"site/releases/r3/index.html", "staff/releases/r3/index.html", "email/r3.eml"} <= written
+    assert not any(f"releases/r{i}/" in rel for rel in written for i in (0, 1, 2, 4, 5))
+    assert not any(rel.startswith("email/") and rel != "email/r3.eml" for rel in written)
+    assert not any("/assets/" in rel for rel in written)
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_a_new_headline_reaches_the_neighbours_prev_next_links_and_listings(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "releases/r3.md", "title: Release 3", "title: Release three")
+    written = rebuild(newsroom)
+    # r2 and r4 link to r3 by its headline; r0 does not.
+    assert {"site/releases/r2/index.html", "site/releases/r4/index.html", "site/index.html"} <= written
+    assert "site/releases/r0/index.html" not in written
+    assert "Release three" in (newsroom / "build/site/index.html").read_text()
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_an_edited_contact_renders_only_the_releases_naming_it(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "contacts/ben.yaml", "ben@example.org", "b.okafor@example.org")
+    written = rebuild(newsroom)
+    assert {"site/releases/only-ben/index.html", "email/only-ben.eml"} <= written
+    assert not any(f"releases/r{i}/" in rel or f"r{i}.eml" in rel for rel in written for i in range(6))
+    assert "b.okafor@example.org" in (newsroom / "build/email/only-ben.eml").read_text()
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_an_edited_template_renders_only_the_outputs_that_use_it(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    own = newsroom / "templates"
+    own.mkdir()
+    from pressroom.render.templating import DEFAULT_TEMPLATES
+
+    text = (DEFAULT_TEMPLATES / "release.email.txt").read_text()
+    (own / "release.email.txt").write_text(text + "\nSent by the test press office.\n")
+    written = rebuild(newsroom)
+    assert {rel for rel in written if rel.startswith("email/")} == {
+        f"email/{p.stem}.eml" for p in (newsroom / "releases").glob("*.md")
+    }
+    assert not any(rel.endswith(".html") for rel in written)
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_a_changed_setting_renders_everything_that_shows_it(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "pressroom.toml", 'name = "Test Press Office"', 'name = "Renamed Press Office"')
+    written = rebuild(newsroom)
+    pages = {p.relative_to(newsroom / "build").as_posix() for p in (newsroom / "build").rglob("*.html")}
+    assert pages <= written
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_the_embargo_instant_publishes_the_release_and_touches_little_else(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    assert not (newsroom / "build/site/releases/later").exists()
+    lifted = datetime.fromisoformat(EMBARGO)
+    written = rebuild(newsroom, lifted)
+    assert "site/releases/later/index.html" in written
+    assert "Embargoed one" in (newsroom / "build/site/index.html").read_text()
+    assert "site/releases/r0/index.html" not in written
+    assert_same_as_clean(newsroom, tmp_path, lifted)
+
+
+def test_a_deleted_or_withdrawn_release_leaves_every_listing_and_folder(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    (newsroom / "releases/r5.md").unlink()
+    edit(newsroom / "releases/r4.md", "status: approved", "status: draft")
+    rebuild(newsroom)
+    assert not (newsroom / "build/site/releases/r5").exists()
+    assert not (newsroom / "build/staff/releases/r5").exists()
+    assert not (newsroom / "build/email/r5.eml").exists()
+    assert not (newsroom / "build/site/releases/r4").exists()
+    assert (newsroom / "build/staff/releases/r4/index.html").exists()
+    for path in (newsroom / "build/site").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            assert "Release 4" not in path.read_text() and "Release 5" not in path.read_text(), path
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b"\x00garbage"),
+        lambda p: p.write_text(p.read_text()[: len(p.read_text()) // 2]),
+        lambda p: p.write_text(json.dumps({**json.loads(p.read_text()), "engine": "someone else"})),
+        lambda p: p.write_text(
+            json.dumps({**json.loads(p.read_text()), "outputs": {"../../escape": ["k", 1, 1]}})
+        ),
+    ],
+    ids=["garbage", "truncated", "other-version", "path-outside"],
+)
+def test_a_damaged_or_foreign_cache_is_ignored_and_the_build_is_whole(newsroom, tmp_path, damage):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    damage(newsroom / ".pressroom/cache.json")
+    (newsroom / "build/site/index.html").write_text("stale")  # a cache taken on trust would keep this
+    report = build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    assert sum(report.rendered.values()) > 20
+    assert "stale" not in (newsroom / "build/site/index.html").read_text()
+    assert not (tmp_path.parent / "escape").exists()
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_an_output_changed_by_hand_in_build_is_rendered_again(newsroom):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    page = newsroom / "build/site/releases/r1/index.html"
+    good = page.read_bytes()
+    page.write_text("edited by hand")
+    written = rebuild(newsroom)
+    assert written == {"site/releases/r1/index.html"}
+    assert page.read_bytes() == good
+
+
+@pytest.mark.slow
+def test_clean_renders_everything_again(newsroom):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    before = inodes(newsroom)
+    written = rebuild(newsroom, clean=True)
+    assert written == set(before)
+
+
+@pytest.mark.slow
+def test_one_and_two_workers_give_identical_trees(make_newsroom):
+    """Enough releases that two workers really run in a pool."""
+    files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
+    for i in range(60):
+        files[f"releases/p{i:02d}.md"] = tagged(f"Release {i}", f"2018-0{1 + i % 9}-1{i % 10}")
+    one, two = make_newsroom(files), make_newsroom(files)
+    build(load_newsroom(one), NOW, formats=FORMATS, jobs=1)
+    report = build(load_newsroom(two), NOW, formats=FORMATS, jobs=2)
+    assert report.rendered["html"] > 120
+    assert contents(one) == contents(two)
+
+
+@pytest.mark.pdf
+def test_one_and_two_workers_give_identical_pdfs(make_newsroom):
+    files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
+    for i in range(3):
+        files[f"releases/p{i}.md"] = tagged(f"Release {i}", f"2018-05-0{i + 1}")
+    one, two = make_newsroom(files), make_newsroom(files)
+    build(load_newsroom(one), NOW, jobs=1)
+    build(load_newsroom(two), NOW, jobs=2)
+    assert contents(one) == contents(two)
+    assert len(list((one / "build").rglob("*.pdf"))) == 6
+
+
+def test_the_cli_says_nothing_new_when_nothing_changed(newsroom, runner):
+    from pressroom.cli import main
+
+    args = ["build", "--root", str(newsroom), "--now", NOW.isoformat(), "--format", "html,email"]
+    assert runner.invoke(main, args).exit_code == 0
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "nothing new written" in result.output
+    os.utime(newsroom / "releases/r1.md")  # touched, not changed: loaded again, nothing rendered
+    result = runner.invoke(main, args)
+    assert "nothing new written" in result.output
+
+
+@pytest.mark.pdf
+def test_a_missing_font_subsetting_library_is_said_once_with_the_command(newsroom, runner, monkeypatch):
+    """Without libharfbuzz-subset0 every PDF is about 4x slower: the build says so, once."""
+    from pressroom.cli import main
+    from pressroom.render import pdf
+
+    monkeypatch.setattr(pdf, "font_subsetting_available", lambda: False)
+    monkeypatch.setattr(pdf, "render_release_pdf", lambda env, view, dirs: (b"%PDF-1.7 test", []))
+    args = ["build", "--root", str(newsroom), "--now", NOW.isoformat(), "--jobs", "1"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("is not installed") == 1
+    assert "sudo apt-get install libharfbuzz-subset0" in result.output
+    monkeypatch.setattr(pdf, "font_subsetting_available", lambda: True)
+    (newsroom / "build").joinpath("email").rename(newsroom / "gone")  # something to do again
+    assert "libharfbuzz-subset0" not in runner.invoke(main, [*args, "--clean"]).output

@@ -1,0 +1,78 @@
+"""What many test files share: the instant, the newsroom settings, a contact, and a release made to measure."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+# Every test sees the same instant, well after the sample releases.
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+# The embargo of the releases of the EU-UN dialogue that many tests render.
+EMBARGO = datetime.fromisoformat("2018-05-25T12:00:00+02:00")
+# After every release of the small newsrooms the incremental and fast-path tests make.
+JUNE = datetime.fromisoformat("2018-06-01T12:00:00+02:00")
+
+SETTINGS = """\
+name = "Test Press Office"
+url = "https://press.example.org/"
+language = "en-GB"
+timezone = "Europe/Brussels"
+location = "Brussels"
+end_mark = "###"
+boilerplate = "The Test Press Office speaks for the test institution."
+
+[email]
+from = "Test Press Office <press@example.org>"
+"""
+
+RELEASE = """\
+---
+title: Minimal release
+date: 2018-05-25
+location: Brussels
+status: approved
+---
+The body of the release.
+"""
+
+# contacts/gerard.yaml: a contact file that releases name by its id.
+GERARD = """\
+name: Ms. Gerard
+organization: United Nations Office of Counter-Terrorism
+city: New York
+email: gerardl@un.org
+"""
+
+
+def release(
+    title: str = "Minimal release",
+    day: str = "2018-05-25",
+    *,
+    status: str = "approved",
+    body: str | None = None,
+    extra: str = "",
+    **fields: str | list[str],
+) -> str:
+    """A release file: its title, date, Brussels and status, then `fields` in the order given (a
+    list as one '- ' line per entry), then `extra` lines as written, then the body ("Text of <title>.")."""
+    lines = ["---", f"title: {title}", f"date: {day}", "location: Brussels", f"status: {status}"]
+    for name, value in fields.items():
+        if isinstance(value, list):
+            lines += [f"{name}:", *(f"  - {item}" for item in value)]
+        else:
+            lines.append(f"{name}: {value}")
+    if extra:
+        lines.append(extra.rstrip("\n"))
+    lines += ["---", f"Text of {title}." if body is None else body, ""]
+    return "\n".join(lines)
+
+
+def wait_for(predicate, timeout=60.0):
+    """The first true value of `predicate`, polled for up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
