@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "serve": {"content", "render", "engine"},
     # send renders what it sends, and of the engine uses only its public side.
     "send": {"content", "render", "engine.plan"},
+    # publish builds the site, then deploys build/site/ as it is.
+    "publish": {"content", "engine"},
 }
 
 

@@ -540,6 +540,7 @@ def send(
     from pressroom.content.loader import load_newsroom
     from pressroom.send import deliver as sending
     from pressroom.send.config import find_password
+    from pressroom.send.plan import prepare
 
     if status:
         flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, new_ledger)
@@ -551,7 +552,7 @@ def send(
     if (list_name is None) == (test_to is None):
         raise click.UsageError("give either --list NAME, or --test-to ADDRESS for a proof")
     # Sent mail is dated by the real clock: --now and SOURCE_DATE_EPOCH are for rehearsing builds.
-    plan = sending.prepare(
+    plan = prepare(
         load_newsroom(root),
         slug,
         datetime.now(UTC),
@@ -631,3 +632,168 @@ def serve(port: int, now: str | None, root: Path) -> None:
     except KeyboardInterrupt:
         pass
     click.echo("Stopped.", err=True)
+
+
+@main.command()
+@click.option(
+    "--to",
+    "to",
+    metavar="TARGET",
+    help="The [publish.TARGET] of pressroom.toml (needed when there are several).",
+)
+@_now_option
+@click.option(
+    "--dry-run", is_flag=True, help="Build, and list what the deploy would change; change nothing online."
+)
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Keep running: publish at each release's instant (and after a failed deploy).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for rendering (default: one per core).",
+)
+@_root_option
+@_guarded
+def publish(
+    to: str | None, now: str | None, dry_run: bool, watch: bool, jobs: int | None, root: Path
+) -> None:
+    """Build the public site and put it online: a folder swapped whole, or an S3 bucket.
+
+    The target is a [publish.NAME] table of pressroom.toml. A folder is
+    replaced in one rename, so readers never see half a site; a bucket gets
+    only the files that changed, and loses removed ones only after every
+    upload succeeded. Files that could not be deployed are listed and the
+    command exits 1; running it again finishes the work. With --watch it
+    keeps running, sleeps until the next release's instant and publishes
+    then, logging one line per publish; SIGTERM or Ctrl-C stops it.
+
+    \b
+    Examples:
+      pressroom publish --to site
+      pressroom publish --to cdn --dry-run
+      pressroom publish --to cdn --watch
+    """
+    import logging
+    import threading
+
+    from pressroom.publish import open_named
+    from pressroom.publish import publish as run_publish
+    from pressroom.publish.watch import Watch, run_watch
+
+    if watch:
+        if now is not None or dry_run:
+            raise click.UsageError("--watch publishes at the real time: leave out --now and --dry-run")
+        logger = logging.getLogger("pressroom")
+        if not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+        target = open_named(root, to)
+        click.echo(
+            f"Publishing {root.resolve()} to {target.describe()} as releases go public "
+            "(SIGTERM or Ctrl-C stops)",
+            err=True,
+        )
+        run_watch(Watch(root, target, clock=lambda: datetime.now(UTC), stop=threading.Event(), jobs=jobs))
+        click.echo("Stopped.", err=True)
+        return
+    clock = datetime.now(UTC)
+    moment = read_clock(now) if now is not None else clock
+    if moment > clock and not dry_run:
+        raise click.UsageError(
+            "--now is later than the clock: publishing then would put releases under embargo online early; "
+            "rehearse with --dry-run, or build with `pressroom build --now`"
+        )
+    target = open_named(root, to)
+    with _ProgressBar() as progress:
+        report = run_publish(root, moment, target, dry_run=dry_run, jobs=jobs, progress=progress)
+    if dry_run:
+        for label, paths in (
+            ("add", report.deploy.added),
+            ("change", report.deploy.changed),
+            ("remove", report.deploy.removed),
+        ):
+            for path in paths:
+                click.echo(f"{label:<7}{path}")
+        click.echo(f"Dry run for {report.where}: {report.deploy.summary()}; nothing was changed online")
+        return
+    for failure in report.deploy.failures:
+        click.echo(f"failed: {failure}", err=True)
+    if not report.ok:
+        click.echo(
+            f"Error: {_plural(len(report.deploy.failures), 'file')} not deployed to {report.where}; "
+            "nothing was removed. Run the same command again to finish.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Published to {report.where}: {report.summary()}")
+
+
+@main.command(name="next")
+@_now_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object, for scripts and cron.")
+@_root_option
+@_guarded
+def next_(now: str | None, as_json: bool, root: Path) -> None:
+    """Say when the public site next changes: the next embargo lifting or release date beginning.
+
+    Prints the instant (in UTC and the newsroom's time zone), how long until
+    then and the releases that go public at it; or that nothing is waiting.
+    With --json: {"now", "next" (null when nothing is waiting), "seconds",
+    "releases": [{"key", "path", "title"}]}.
+
+    \b
+    Examples:
+      pressroom next
+      pressroom next --json
+    """
+    import json
+
+    from pressroom.content.loader import load_newsroom
+    from pressroom.publish import next_change
+
+    moment = read_clock(now)
+    newsroom = load_newsroom(root)
+    change = next_change(newsroom, moment)
+    if as_json:
+        data = {
+            "now": moment.isoformat(),
+            "next": change.at.astimezone(UTC).isoformat() if change else None,
+            "seconds": (change.at - moment).total_seconds() if change else None,
+            "releases": [{"key": r.key, "path": r.path, "title": r.title} for r in change.releases]
+            if change
+            else [],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    if change is None:
+        click.echo("Nothing scheduled: no approved release is waiting for its time.")
+        return
+    local = change.at.astimezone(newsroom.settings.tz)
+    click.echo(
+        f"{change.at.astimezone(UTC).isoformat()} ({local:%Y-%m-%d %H:%M %Z}), "
+        f"in {_duration((change.at - moment).total_seconds())}:"
+    )
+    for r in change.releases:
+        click.echo(f"  {r.key}")
+
+
+def _duration(seconds: float) -> str:
+    """'2 d 3 h', '3 h 12 min', '4 min 5 s', '12 s'."""
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{seconds:.1f} s" if seconds < 10 else f"{secs} s"

@@ -299,20 +299,29 @@ class Release:
 
 
 def is_public(release: Release, now: datetime) -> bool:
-    """The one rule for the public site, for a release or a translation.
+    """The one rule for the public site, for a release or a translation: see `public_from`."""
+    since = public_from(release)
+    return since is not None and now >= since
+
+
+def public_from(release: Release) -> datetime | None:
+    """The instant from which a release is public, or None when it never is as the files stand.
 
     A release is public once it is approved and its time has come: its
     embargo, else midnight of its date in the newsroom's zone (`published`).
     A translation shares its original's date and embargo; it is public only
     when it is approved itself and its original is public, so approving a
     translation never publishes a draft or lifts an embargo early. A
-    translation whose original is unknown is never public.
+    translation whose original is unknown is never public. Being public
+    never ends with time alone, so this one instant answers both "is it
+    public now?" (`is_public`) and "when does the public site next change?".
     """
-    if release.status is not Status.APPROVED or now < release.published:
-        return False
+    if release.status is not Status.APPROVED:
+        return None
     if release.translation_of is None:
-        return True
-    return release.original is not None and is_public(release.original, now)
+        return release.published
+    original = public_from(release.original) if release.original is not None else None
+    return None if original is None else max(original, release.published)
 
 
 @dataclass(frozen=True, slots=True)

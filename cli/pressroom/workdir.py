@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import re
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -138,3 +140,21 @@ def open_lock(path: Path) -> BinaryIO:
         os.close(fd)  # a FIFO someone is reading, a device
         remove_entry(path)
     raise OSError(errno.EEXIST, "something keeps taking the place of the lock file", str(path))
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, busy: str, error: type[Exception]) -> Iterator[None]:
+    """Hold the lock file `path` (see open_lock) for the block; raise `error(busy)` if another process does.
+
+    The one way build, send and publish keep a second run of themselves out.
+    """
+    try:
+        handle = open_lock(path)
+    except OSError as exc:
+        raise error(f"cannot write in {path.parent}: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise error(busy) from None
+        yield

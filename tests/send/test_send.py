@@ -40,11 +40,11 @@ from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError
 from pressroom.languages import version_for
 from pressroom.model import Status
-from pressroom.send.deliver import SendError, content_hash, deliver, prepare, write_outbox
+from pressroom.render.mail import render_email
+from pressroom.send.deliver import deliver, write_outbox
 from pressroom.send.ledger import Ledger, State
+from pressroom.send.plan import Rendition, SendError, content_hash, prepare
 from pressroom.send.smtp import Retry
-
-pytestmark = pytest.mark.pdf
 
 SLUG = "eu-un"
 SENDER = "press@example.org"  # the address of [email] from in conftest.SETTINGS
@@ -253,8 +253,18 @@ class FakeClock:
         return [s for s in self.sleeps if s >= 1]  # the rate limit's 10 ms pauses left out
 
 
-def plan_for(root, now=NOW, **options):
+# A stand-in for the PDF where a test is not about it: the plan, ledger and SMTP
+# tests then need no PDF engine (and run in the fast lane). Tests of the PDF pass pdf=True.
+STUB_PDF = b"%PDF-1.7\n%stand-in of the send tests\n%%EOF\n"
+
+
+def email_and_stub_pdf(env, newsroom, view):
+    return Rendition(view.release, render_email(env, view), STUB_PDF)
+
+
+def plan_for(root, now=NOW, *, pdf=False, **options):
     options.setdefault("list_name", None if "test_to" in options else "media")
+    options.setdefault("renderer", None if pdf else email_and_stub_pdf)
     return prepare(load_newsroom(root), SLUG, now, **options)
 
 
@@ -282,12 +292,13 @@ def parse(data):
 # -- one message per recipient -----------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_each_recipient_gets_the_intended_message_addressed_to_them_alone(
     starttls_server, newsroom, client_tls
 ):
     handler, port = starttls_server
     root = newsroom(port)
-    plan = plan_for(root)
+    plan = plan_for(root, pdf=True)
     intended = {r.email: plan.message(r).as_bytes() for r in plan.recipients}
     assert any(b"\r\n. A paragraph" in data for data in intended.values())  # dot-stuffing is exercised
 
@@ -505,6 +516,7 @@ def _killed_while(event, args):
     assert process.returncode == -signal.SIGKILL
 
 
+@pytest.mark.pdf
 def test_a_send_killed_mid_list_and_run_again_sends_each_message_once(smtp_server, newsroom, runner):
     handler = Handler()
     port = smtp_server(handler).port
@@ -586,6 +598,7 @@ def test_an_embargo_that_has_passed_needs_an_explicit_flag(newsroom):
     )
 
 
+@pytest.mark.pdf
 def test_a_release_with_problems_is_never_sent(starttls_server, newsroom, runner):
     handler, port = starttls_server
     root = newsroom(port, text=release().replace("date: 2099-05-25\n", "date: 2099-02-30\n"))
@@ -595,13 +608,14 @@ def test_a_release_with_problems_is_never_sent(starttls_server, newsroom, runner
     assert handler.log == []
 
 
+@pytest.mark.pdf
 def test_a_pdf_with_problems_is_never_sent(newsroom):
     broken = {
         "templates/release.pdf.html": '<html lang="en"><body><img src="assets/missing.png"></body></html>'
     }
     root = newsroom(files=broken)
     with pytest.raises(ContentError) as caught:
-        plan_for(root)
+        plan_for(root, pdf=True)
     assert caught.value.problems[0].path == "releases/eu-un.md"
     assert caught.value.problems[0].field == "pdf"
 
@@ -676,6 +690,7 @@ def test_a_refused_login_aborts_before_any_message(starttls_server, newsroom, cl
 # -- the dry run and the command line ------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_a_dry_run_writes_the_messages_and_sends_nothing(starttls_server, newsroom, runner):
     handler, port = starttls_server
     root = newsroom(port)
@@ -689,13 +704,14 @@ def test_a_dry_run_writes_the_messages_and_sends_nothing(starttls_server, newsro
     assert not (root / "records").exists()  # a dry run starts no ledger
     files = sorted((root / ".pressroom" / "outbox" / SLUG).iterdir())
     assert [f.name for f in files] == [f"{n:03d}-{a}.eml" for n, a in enumerate(ADDRESSES, 1)]
-    plan = plan_for(root)
+    plan = plan_for(root, pdf=True)
     for path, recipient in zip(files, plan.recipients, strict=True):
         # The run dated its messages by the real clock, this plan by the tests' one.
         undated = re.sub(rb"\r\nDate: [^\r]*", b"", path.read_bytes())
         assert undated == re.sub(rb"\r\nDate: [^\r]*", b"", plan.message(recipient).as_bytes())
 
 
+@pytest.mark.pdf
 def test_the_sample_newsroom_dry_run_writes_messages_a_mail_client_can_open(tmp_path, runner):
     root = tmp_path / "sample"
     root.mkdir()
@@ -735,6 +751,7 @@ def test_the_sample_newsroom_dry_run_writes_messages_a_mail_client_can_open(tmp_
         assert all(other.encode() not in data for other in set(recipients) - {address})
 
 
+@pytest.mark.pdf
 def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsroom, runner, ca, tmp_path):
     handler, port = starttls_server
     root = newsroom(port)
@@ -749,7 +766,7 @@ def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsr
         "List      media (contacts/lists/media.csv): 5 recipients",
         "Send to   5 (0 already sent, 0 rejected earlier, 0 uncertain)",
         "Sample    To: Ann Example <ann@example.org> (Example Times, en)",
-        f"Attached  eu-un.pdf ({round(len(plan_for(root).versions[''].pdf) / 1024)} KB)",
+        f"Attached  eu-un.pdf ({round(len(plan_for(root, pdf=True).versions[''].pdf) / 1024)} KB)",
         "From      Test Press Office <press@example.org>",
         f"Via       127.0.0.1:{port}, STARTTLS, login press@example.org, at most 6000 a minute",
         "Ledger    none yet: records/sends.sqlite starts with this send",
@@ -768,7 +785,7 @@ def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsr
 
     status = runner.invoke(main, ["send", "--status", SLUG, "--root", str(root)])
     lines = status.output.splitlines()
-    digest = plan_for(root).content_hash
+    digest = plan_for(root, pdf=True).content_hash
     assert (
         lines[0]
         == f"eu-un, latest version {digest}: 0 pending, 0 sending, 5 accepted, 0 rejected, 0 uncertain"
@@ -777,6 +794,7 @@ def test_the_cli_shows_a_summary_then_asks_before_sending(starttls_server, newsr
     assert "250 2.0.0 OK: queued <eu-un." in lines[1]
 
 
+@pytest.mark.pdf
 def test_the_cli_exits_1_listing_what_was_not_sent(starttls_server, newsroom, runner, ca, tmp_path):
     handler, port = starttls_server
     handler.script = {("RCPT", "dora@example.com"): ["550 5.1.1 User unknown"]}
@@ -791,6 +809,7 @@ def test_the_cli_exits_1_listing_what_was_not_sent(starttls_server, newsroom, ru
     assert result.stderr.splitlines()[-1] == "Error: 1 of 5 recipients not sent"
 
 
+@pytest.mark.pdf
 def test_sending_without_smtp_settings_says_what_is_missing(make_newsroom, runner):
     root = make_newsroom({f"releases/{SLUG}.md": release(), "contacts/lists/media.csv": LIST})
     result = runner.invoke(main, ["send", SLUG, "--list", "media", "--yes", "--root", str(root)])
@@ -801,6 +820,7 @@ def test_sending_without_smtp_settings_says_what_is_missing(make_newsroom, runne
     )
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -823,6 +843,7 @@ def test_misuse_exits_2(newsroom, runner, args, message):
     assert result.stderr.splitlines()[-1] == message
 
 
+@pytest.mark.pdf
 def test_unknown_release_and_list(newsroom, runner):
     root = newsroom()
     result = runner.invoke(main, ["send", "eu-nu", "--list", "media", "--root", str(root)])
@@ -868,12 +889,13 @@ Le premier dialogue de haut niveau a eu lieu aujourd’hui à Bruxelles.
 """
 
 
+@pytest.mark.pdf
 def test_a_recipient_reading_french_gets_the_french_version(newsroom):
     files = {
         f"releases/{SLUG}.fr.md": FRENCH.format(status="approved"),
         f"releases/{SLUG}.de.md": FRENCH.format(status="draft").replace("Bruxelles", "Brüssel"),
     }
-    plan = plan_for(newsroom(files=files))
+    plan = plan_for(newsroom(files=files), pdf=True)
     # The German draft is never sent: Dora, who reads German, gets the original.
     assert sorted(plan.versions) == ["", "fr"]
     bob = next(r for r in plan.recipients if r.language == "fr")
@@ -891,7 +913,7 @@ def test_a_recipient_reading_french_gets_the_french_version(newsroom):
     dora = next(r for r in plan.recipients if r.language == "de")
     assert plan.message(dora)["Content-Language"] == "en-GB"
     # A translation changes what the list gets, so it is part of the version in the ledger.
-    assert plan.content_hash != plan_for(newsroom()).content_hash
+    assert plan.content_hash != plan_for(newsroom(), pdf=True).content_hash
 
 
 def test_the_content_hash_names_the_release_not_its_rendering(newsroom):
@@ -959,6 +981,7 @@ def rfc2047_to(data):
     return str(make_header(decode_header(name))), addr
 
 
+@pytest.mark.pdf
 def test_an_encoded_word_list_name_is_refused_by_check_and_send(smtp_server, newsroom, runner):
     handler = Handler()
     port = smtp_server(handler).port
@@ -1004,6 +1027,7 @@ INTERNATIONAL = SETTINGS.replace(
 )
 
 
+@pytest.mark.pdf
 def test_an_international_sender_domain_is_checked_and_sent_in_its_ascii_form(
     smtp_server, make_newsroom, runner
 ):
@@ -1027,6 +1051,7 @@ def test_an_international_sender_domain_is_checked_and_sent_in_its_ascii_form(
         assert (sender.display_name, sender.addr_spec) == ("Presse Büro", "press@xn--bcher-kva.example")
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize(
     ("sender", "message"),
     [
@@ -1088,6 +1113,7 @@ def _emptied_at_the_old_place(root):
     return "Error: .pressroom/sends.sqlite is empty (0 bytes)"
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("damage", [_emptied, _truncated, _replaced, _emptied_at_the_old_place])
 def test_a_damaged_ledger_sends_nobody_until_a_new_one_is_asked_for(smtp_server, newsroom, runner, damage):
     handler = Handler()
@@ -1136,6 +1162,7 @@ def _make_clean(root):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.pdf
 def test_make_clean_then_send_sends_nobody_a_second_copy(smtp_server, newsroom, runner):
     handler = Handler()
     root = newsroom(smtp_server(handler).port, **RELAY)
@@ -1158,6 +1185,7 @@ def test_make_clean_then_send_sends_nobody_a_second_copy(smtp_server, newsroom, 
     assert [handler.count(a) for a in ADDRESSES] == [1, 1, 1, 1, 1]
 
 
+@pytest.mark.pdf
 def test_a_ledger_an_older_pressroom_left_in_dot_pressroom_survives_make_clean_and_moves(
     smtp_server, newsroom, runner
 ):
@@ -1275,6 +1303,7 @@ def test_a_silent_or_trickling_server_ends_the_send_within_its_timeout(newsroom,
     assert set(ledger_states(root).values()) == {State.PENDING}  # nobody was offered a message
 
 
+@pytest.mark.pdf
 def test_a_server_trickling_its_answer_to_a_message_leaves_it_uncertain_and_ends_the_send(newsroom, runner):
     with misbehaving_server("trickling after the message") as (port, received):
         root = newsroom(port, **RELAY, smtp=QUICK)
@@ -1299,6 +1328,7 @@ def test_a_server_trickling_its_answer_to_a_message_leaves_it_uncertain_and_ends
     assert "Uncertain: the server may have these, so they are not sent again." in "\n".join(report.lines())
 
 
+@pytest.mark.pdf
 def test_the_cli_says_which_server_did_not_answer_and_exits_1(newsroom, runner):
     with misbehaving_server("silent") as (port, _):
         root = newsroom(port, **RELAY, smtp=QUICK)

@@ -106,11 +106,10 @@ def _logo(file: SettingsFile, where: str, table: dict[str, Any]) -> tuple[str | 
         return None, "", ""
     # As templates are found: the newsroom's templates/ first, then the house style's;
     # a regular file inside its folder, never a link out of it.
-    own = file.root / "templates" if file.root is not None else None
     path = next(
         (
             folder / logo
-            for folder in template_dirs(own)
+            for folder in template_dirs(file.root / "templates")
             if (folder / logo).is_file() and (folder / logo).resolve().is_relative_to(folder.resolve())
         ),
         None,

@@ -1,23 +1,34 @@
-"""Read pressroom.toml into Settings, reporting every bad value with its line."""
+"""Read pressroom.toml into Settings, reporting every bad value with its line.
+
+`read_config` is the one reader of the file; the tables have their validators:
+the top and [email] here, the house style's tables in branding.py, the
+`[publish.<name>]` deploy targets in targets.py (`load_publish_targets`, kept
+out of `Settings`: a build keys every output on the settings, and where a site
+is deployed changes none of them), and [smtp] in send/config.py.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import MISSING, fields
 from email import policy
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.addresses import AddressError, envelope_address, name_problem
-from pressroom.content import branding
+from pressroom.content import branding, targets
 from pressroom.content.settings_file import FILENAME as FILENAME
 from pressroom.content.settings_file import LANGUAGE as LANGUAGE
 from pressroom.content.settings_file import NOT_IN_HEADER, SettingsFile
 from pressroom.content.source import read_text
 from pressroom.content.suggest import did_you_mean
+from pressroom.content.targets import TARGET_TYPES as TARGET_TYPES
+from pressroom.content.targets import PublishTarget as PublishTarget
 from pressroom.errors import ContentError, Problem
 from pressroom.layout import ASSETS
 from pressroom.model import RELEASE_FIELDS, Settings
@@ -29,6 +40,7 @@ _TOP = {
     "dateline_style", "show_utc", "custom_fields", "allow_remote_resources", "email", "location",
     "smtp",  # validated by the sending code, which alone uses it
     "theme", "issuers", "languages", "topics",
+    "publish",
 }  # fmt: skip
 _EMAIL = {"from", "unsubscribe"}
 # Where a journalist unsubscribes from list sends: https (one click) or mailto, no spaces or controls.
@@ -36,10 +48,34 @@ _UNSUBSCRIBE = re.compile(
     r"^(https://[^\s<>\x00-\x1f\x7f]+|mailto:[^\s<>@\x00-\x1f\x7f]+@[^\s<>\x00-\x1f\x7f]+)\Z"
 )
 _MAX_SENDER = 254
+# The defaults live on the dataclass alone: a setting left out reads as Settings has it.
+_DEFAULT = {f.name: f.default for f in fields(Settings) if f.default is not MISSING}
 
 
 def load_settings(root: Path) -> Settings:
     """Parse and validate pressroom.toml; raise ContentError listing every problem."""
+    text, data = read_config(root)
+    return _Validator(text, data, root.resolve()).settings()
+
+
+def load_publish_targets(root: Path) -> dict[str, PublishTarget]:
+    """The `[publish.<name>]` tables of pressroom.toml, by name; raise ContentError listing every problem.
+
+    Relative directory paths are taken from the newsroom folder.
+    """
+    text, data = read_config(root)
+    file = SettingsFile(text, data, root.resolve())
+    found = targets.publish_targets(file)
+    if file.problems:
+        raise ContentError(file.problems)
+    return found
+
+
+def read_config(root: Path) -> tuple[str, dict[str, Any]]:
+    """pressroom.toml as text and as parsed TOML: the one reader of the file, for every table's validator.
+
+    Raises ContentError naming the line of a syntax error, a missing file, or a link out of the newsroom.
+    """
     path = root / FILENAME
     if not path.exists():  # anything but a plain file there is refused by read_text
         raise ContentError(
@@ -65,11 +101,11 @@ def load_settings(root: Path) -> Settings:
                 )
             ]
         ) from None
-    return _Validator(text, data, root).settings()
+    return text, data
 
 
 class _Validator(SettingsFile):
-    """The top of pressroom.toml and [email]; the house-style tables are read by branding.py."""
+    """The top of pressroom.toml and [email], then every other table's problems with them."""
 
     def _sender(self, sender: str) -> None:
         display, addr = parseaddr(sender)
@@ -129,7 +165,7 @@ class _Validator(SettingsFile):
                 "timezone", f"unknown time zone {timezone!r}; expected a name such as 'Europe/Brussels'"
             )
             timezone = "UTC"
-        style = self.text("dateline_style", "eu") or "eu"
+        style = self.text("dateline_style", _DEFAULT["dateline_style"]) or _DEFAULT["dateline_style"]
         if style not in ("eu", "ap"):
             self.problem("dateline_style", f"expected 'eu' or 'ap', found {style!r}")
         logo = self.text("logo")
@@ -165,20 +201,22 @@ class _Validator(SettingsFile):
             self.problem("custom_fields", f"{', '.join(clash)} already a release field; pick another name")
             custom = [c for c in custom if c not in clash]
         flags = {}
-        for key, default in (("show_utc", True), ("allow_remote_resources", False)):
+        for key in ("show_utc", "allow_remote_resources"):
+            default = _DEFAULT[key]
             value = data.get(key, default)
             if not isinstance(value, bool):
                 self.problem(key, f"expected true or false, found {value!r}")
                 value = default
             flags[key] = value
         # Read before the check below, so a bad value is reported rather than dropped.
-        boilerplate = self.text("boilerplate", "") or ""
+        boilerplate = self.text("boilerplate", _DEFAULT["boilerplate"]) or _DEFAULT["boilerplate"]
         location = self.text("location")
-        end_mark = self.text("end_mark", "###") or "###"
+        end_mark = self.text("end_mark", _DEFAULT["end_mark"]) or _DEFAULT["end_mark"]
         theme = branding.theme(self)
         issuers = branding.issuers(self)
         languages = branding.languages(self)
         topics = branding.topics(self)
+        targets.publish_targets(self)  # for its problems: `check` lists them with the rest
         if self.problems:
             raise ContentError(self.problems)
         return Settings(

@@ -28,10 +28,10 @@ _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 class SettingsFile:
     """The parsed file with its text, for lines; `problems` collects what is wrong, in file order."""
 
-    def __init__(self, text: str, data: dict[str, Any], root: Path | None = None) -> None:
+    def __init__(self, text: str, data: dict[str, Any], root: Path) -> None:
         self.lines = text.split("\n")
         self.data = data
-        self.root = root  # the newsroom, where its templates/ are; None for a file read alone
+        self.root = root  # the newsroom folder, resolved: where its templates/ are
         self.problems: list[Problem] = []
 
     def line(self, key: str) -> int:

@@ -22,7 +22,6 @@ ignored whole and said once; the build then renders everything again.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -39,9 +38,9 @@ from pressroom.layout import OUTPUT, WORKDIR
 from pressroom.workdir import (
     Untrusted,
     clean_relative,
+    exclusive,
     files_within,
     ignored,
-    open_lock,
     output_path,
     read_regular,
     real_folder,
@@ -71,20 +70,10 @@ def prepare(root: Path) -> tuple[Path, Path]:
     return out, work
 
 
-@contextlib.contextmanager
-def lock(work: Path) -> Iterator[None]:
-    try:
-        handle = open_lock(work / "build.lock")
-    except OSError as exc:
-        raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                "another build is running in this newsroom; try again when it has finished"
-            ) from None
-        yield
+def lock(work: Path) -> contextlib.AbstractContextManager[None]:
+    """One build at a time in a newsroom."""
+    busy = "another build is running in this newsroom; try again when it has finished"
+    return exclusive(work / "build.lock", busy, BuildError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """The mail server to send through: the [smtp] table of pressroom.toml, and the login password.
 
-content/config.py lets an `[smtp]` table through unread; it is validated here, with
-the same `pressroom.toml:line: smtp.key: message` problems, and only when a
-send needs it. Sending in clear text ("none-local-relay-only") is accepted only
-for a relay on this machine, and never with a login. The password is never in
+content/config.py reads the file (`read_config`, the one reader) and lets an
+`[smtp]` table through; it is validated here, with the same
+`pressroom.toml:line: smtp.key: message` problems, and only when a send needs
+it. Sending in clear text ("none-local-relay-only") is accepted only for a relay
+on this machine, and never with a login. The password is never in
 pressroom.toml: it comes from an environment variable or the system keyring.
 """
 
@@ -11,14 +12,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from pressroom.content.config import FILENAME
-from pressroom.content.source import read_text
+from pressroom.content.config import FILENAME, read_config
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ConfigError, ContentError, Problem
 
@@ -65,13 +64,13 @@ class SmtpSettings:
         )
 
 
+# The defaults live on the dataclass alone: a setting left out reads as SmtpSettings has it.
+_DEFAULT = {f.name: f.default for f in fields(SmtpSettings) if f.default is not MISSING}
+
+
 def load_smtp_settings(root: Path) -> SmtpSettings | None:
     """Read and validate [smtp] from pressroom.toml; None when there is no such table."""
-    text = read_text(root / FILENAME, FILENAME)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:  # load_settings reports it with its line first
-        raise ContentError([Problem(FILENAME, 0, "", f"TOML syntax error: {exc}")]) from None
+    text, data = read_config(root)
     if "smtp" not in data:
         return None
     return _SmtpTable(text, data["smtp"]).settings()
@@ -145,19 +144,21 @@ class _SmtpTable:
         elif host is not None and not _is_host(host):
             self._problem("host", f"expected a host name such as 'smtp.example.org', found {host!r}")
             host = None
-        security = self._text(table, "security") or "starttls"
+        security = self._text(table, "security") or _DEFAULT["security"]
         if security not in SECURITY:
             choices = ", ".join(f"'{s}'" for s in SECURITY)
             self._problem(
                 "security", f"expected one of {choices}, found {security!r}{did_you_mean(security, SECURITY)}"
             )
-            security = "starttls"
+            security = _DEFAULT["security"]
         port = self._number(table, "port", DEFAULT_PORTS[security], 1, 65535, "a port number")
         user = self._text(table, "user")
-        rate = self._number(table, "rate_per_minute", 30, 1, 6000, "a number of messages a minute")
-        connect_timeout = self._seconds(table, "connect_timeout", CONNECT_TIMEOUT)
-        read_timeout = self._seconds(table, "read_timeout", READ_TIMEOUT)
-        password_env = self._text(table, "password_env") or PASSWORD_ENV
+        rate = self._number(
+            table, "rate_per_minute", _DEFAULT["rate_per_minute"], 1, 6000, "a number of messages a minute"
+        )
+        connect_timeout = self._seconds(table, "connect_timeout", _DEFAULT["connect_timeout"])
+        read_timeout = self._seconds(table, "read_timeout", _DEFAULT["read_timeout"])
+        password_env = self._text(table, "password_env") or _DEFAULT["password_env"]
         if not _ENV_NAME.match(password_env):
             self._problem("password_env", f"expected an environment variable name, found {password_env!r}")
         if security == CLEAR:
