@@ -47,19 +47,20 @@ def template_context(
     """
     context: dict[str, object]
     if view is not None:
-        i18n = view.i18n
-        r = view.release
-        context = {"v": view, "r": r, "lang": r.language}
-        context["issuer_logos"] = issuers.marks(r, settings, logo_url or url)
+        i18n, lang = view.i18n, view.release.language
+        context = {"v": view, "r": view.release}
+        context["issuer_logos"] = issuers.marks(view.release, settings, logo_url or url)
     else:
-        locale = locale_for(settings.language, settings.language)
-        i18n = i18n_context(catalogue(locale, own_templates(env)))
-        context = {"lang": settings.language}
-    context["settings"] = settings
-    context["theme_css"] = theme.css_variables(settings.theme)
-    # The newsroom's name is in its own language: said so on a page in another.
-    lang = str(context["lang"])
-    context["name_lang"] = None if same_primary(lang, settings.language) else settings.language
+        lang = settings.language
+        i18n = i18n_context(catalogue(locale_for(lang, settings.language), own_templates(env)))
+        context = {}
+    context |= {
+        "lang": lang,
+        "settings": settings,
+        "theme_css": theme.css_variables(settings.theme),
+        # The newsroom's name is in its own language: said so on a page in another.
+        "name_lang": None if same_primary(lang, settings.language) else settings.language,
+    }
     if url is not None:
         context |= {
             "area": area,
