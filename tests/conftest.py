@@ -160,6 +160,7 @@ def make_newsroom(tmp_path: Path) -> NewsroomFactory:
 from datetime import timedelta  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.register_profile(
@@ -171,10 +172,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
+# Every field is set, not inherited: with CI set in the environment, Hypothesis makes
+# its own derandomized "ci" profile the default, and a profile registered without a
+# value for a field would take that one.
 settings.register_profile(
     "long",
     max_examples=3000,
     deadline=timedelta(seconds=15),
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(".hypothesis/examples"),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 # Every test sees the same instant, well after the sample releases.
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -35,6 +39,13 @@ status: approved
 The body of the release.
 """
 
+# IPTC's ninjs 3.1 JSON Schema (MIT): the official copy beside the repository, as CI lays
+# it out, else the copy vendored in tests/standards/ninjs/ (render/test_ninjs.py checks they agree).
+_REPO = Path(__file__).resolve().parents[1]
+NINJS_SCHEMA_OFFICIAL = _REPO.parent / "shared" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
+NINJS_SCHEMA_VENDORED = _REPO / "tests" / "standards" / "ninjs" / "ninjs-schema_3.1.json"
+NINJS_SCHEMA = NINJS_SCHEMA_OFFICIAL if NINJS_SCHEMA_OFFICIAL.is_file() else NINJS_SCHEMA_VENDORED
+
 # contacts/gerard.yaml: a contact file that releases name by its id.
 GERARD = """\
 name: Ms. Gerard
@@ -65,6 +76,23 @@ def release(
         lines.append(extra.rstrip("\n"))
     lines += ["---", f"Text of {title}." if body is None else body, ""]
     return "\n".join(lines)
+
+
+@functools.cache
+def _ninjs_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(NINJS_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    # Formats (uri, date-time) are checked too: rfc3339-validator and rfc3986-validator are installed.
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def ninjs_errors(item: object) -> list[str]:
+    """What IPTC's ninjs 3.1 schema finds wrong with an item, one line each, or nothing."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _ninjs_validator().iter_errors(item)
+    ]
 
 
 def wait_for(predicate, timeout=60.0):

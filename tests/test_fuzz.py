@@ -17,6 +17,7 @@ import email
 import json
 import re
 import resource
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from email import policy
 from html.parser import HTMLParser
@@ -31,7 +32,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from helpers import NOW, RELEASE, SETTINGS
+from helpers import NOW, RELEASE, SETTINGS, ninjs_errors
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError, Problem, RenderError
@@ -39,6 +40,8 @@ from pressroom.model import RELEASE_FIELDS
 from pressroom.render.html import render_release_page
 from pressroom.render.mail import render_email, subject
 from pressroom.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from pressroom.render.newsml import NAR, render_newsml
+from pressroom.render.ninjs import render_ninjs
 from pressroom.render.pdf import render_print_html
 from pressroom.render.site import render_site_file, site_files
 from pressroom.render.summary import summarise
@@ -61,7 +64,9 @@ def test_the_profile_every_run_uses_tries_the_same_examples_each_time():
     ci = settings.get_profile("ci")
     assert ci.derandomize is True
     assert ci.database is None
-    assert settings.get_profile("long").derandomize is False  # exploration stays random
+    long = settings.get_profile("long")
+    assert long.derandomize is False  # exploration stays random, even with CI set
+    assert long.database is not None  # and a failure it finds is tried first next time
 
 
 # -- what goes in ------------------------------------------------------------------
@@ -512,6 +517,17 @@ def assert_renders(newsroom, source: str):
             for name, html in outputs.items():
                 assert_safe_html(html, source, release if name == "page" else None)
             assert_safe_email(message, view)
+            assert_news_items(view)
+
+
+def assert_news_items(view):
+    """ninjs valid against IPTC's schema, NewsML-G2 well formed, both with the release's headline."""
+    url = f"https://press.example.org/releases/{view.release.slug}/"
+    item = json.loads(render_ninjs(view, url=url, pdf_url=url + "x.pdf"))
+    assert ninjs_errors(item) == []
+    assert item["headlines"][0]["value"] == view.release.title
+    g2 = ET.fromstring(render_newsml(view, url=url, pdf_url=None))
+    assert g2.find(f"{{{NAR}}}contentMeta/{{{NAR}}}headline").text == view.release.title
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 A draft, an embargoed release, a release dated in the future and a draft
 translation each carry canaries in their headline, body, tag and issuer. Before
 their time none of them may appear anywhere under build/site/: file names,
-pages, listings, feeds, sitemap, search index, JSON exports, PDF text. The same
+pages, listings, feeds, sitemap, search index, JSON exports, the IPTC news items
+(ninjs.json, newsml.xml), PDF text. The same
 newsroom built again at the embargo instant publishes the embargoed release,
 and its approved translation, everywhere at once.
 """
@@ -102,6 +103,16 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
     # The staff tree has them all, with their banners.
     staff = (newsroom / "build/staff/releases/embargoed/index.html").read_text()
     assert "EMBARGOED UNTIL" in staff
+    # Its news items too, marked withheld until the embargo, which they name.
+    for rel in ("releases/embargoed/ninjs.json", "releases/embargoed/fr/ninjs.json"):
+        item = json.loads((newsroom / "build/staff" / rel).read_text())
+        assert item["pubStatus"] == "withheld"
+        assert datetime.fromisoformat(item["embargoedUntil"]) == EMBARGO
+    assert (
+        '<pubStatus qcode="stat:withheld" />'
+        in (newsroom / "build/staff/releases/embargoed/newsml.xml").read_text()
+    )
+    assert "releases/public/ninjs.json" in before and "releases/public/newsml.xml" in before
 
     build(load_newsroom(newsroom), EMBARGO)
     after = site_files(newsroom)
@@ -123,6 +134,10 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
         "releases/embargoed/release.json",
         "releases/embargoed/embargoed.pdf",
         "releases/embargoed/fr/index.html",
+        "releases/embargoed/ninjs.json",
+        "releases/embargoed/newsml.xml",
+        "releases/embargoed/fr/ninjs.json",
+        "releases/embargoed/fr/newsml.xml",
     }
     assert expected <= set(published), sorted(expected - set(published))
     assert any("CANARYEMBFR" in after[rel] for rel in after if rel.startswith("releases/embargoed/fr/"))
@@ -132,6 +147,9 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
     assert "https://press.example.org/releases/draft/" not in locs
     page = after["releases/embargoed/index.html"]
     assert "FOR IMMEDIATE RELEASE" in page and "EMBARGOED UNTIL" not in page
+    item = json.loads(after["releases/embargoed/ninjs.json"].split("\n", 1)[1])
+    assert item["pubStatus"] == "usable"
+    assert [a["language"] for a in item["associations"]] == ["fr"]
 
 
 def test_a_draft_translation_of_a_public_release_stays_out_of_the_site(newsroom):
@@ -142,6 +160,14 @@ def test_a_draft_translation_of_a_public_release_stays_out_of_the_site(newsroom)
     assert 'hreflang="fr"' not in page
     export = json.loads((newsroom / "build/site/releases/public/release.json").read_text())
     assert [v["language"] for v in export["versions"]] == ["en-GB"] or len(export["versions"]) <= 1
+    # The public item does not name the draft translation; the staff copy does.
+    item = json.loads((newsroom / "build/site/releases/public/ninjs.json").read_text())
+    assert "associations" not in item
+    staff = json.loads((newsroom / "build/staff/releases/public/ninjs.json").read_text())
+    assert [(a["language"], a["rel"]) for a in staff["associations"]] == [("fr", "translation")]
+    assert json.loads((newsroom / "build/staff/releases/public/fr/ninjs.json").read_text())["pubStatus"] == (
+        "withheld"
+    )
 
 
 def test_a_release_dated_tomorrow_waits_for_its_day(newsroom):

@@ -44,6 +44,8 @@ SEARCH = "search/"
 SEARCH_INDEX = "search/index.json"
 ARCHIVE_JSON = "releases.json"
 EXPORT = "release.json"  # a public release's own export, in its folder
+NINJS = "ninjs.json"  # a release's IPTC ninjs item, beside its page in each area (docs/ninjs.md)
+NEWSML = "newsml.xml"  # and its NewsML-G2 newsItem
 FEEDS = ("atom", "rss")
 # templates/assets/ is copied into each area's root as it is: a file there keeps its path,
 # so a logo in pressroom.toml ("assets/logo.svg") is its own address from the root, for
@@ -146,6 +148,13 @@ class Files:
 
     def pdf(self, area: str) -> str:
         return f"{area}/{self.folder}{self.pdf_name}"
+
+    def ninjs(self, area: str) -> str:
+        """ninjs.json, in each area that has the page: the public site only while it is public."""
+        return f"{area}/{self.folder}{NINJS}"
+
+    def newsml(self, area: str) -> str:
+        return f"{area}/{self.folder}{NEWSML}"
 
     @property
     def email(self) -> str:

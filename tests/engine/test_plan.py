@@ -51,6 +51,10 @@ def test_a_first_build_renders_every_output_where_it_belongs(newsroom):
         "staff/releases/public/public.pdf",
         "site/releases/public/public.pdf",
         "site/releases/public/release.json",
+        "staff/releases/public/ninjs.json",
+        "site/releases/public/ninjs.json",
+        "staff/releases/public/newsml.xml",
+        "site/releases/public/newsml.xml",
         "email/public.eml",
     }
     # Under embargo and in draft: the staff tree and the email only, never the site.
@@ -72,6 +76,17 @@ def test_what_build_has_for_the_same_key_is_fresh_and_nothing_is_rendered(newsro
     assert again.jobs == [] and again.due() == {}
     assert {outcome for _, outcome in again.outputs.values()} == {Outcome.FRESH}
     assert again.reused == len(first.due())
+
+
+def test_a_news_item_missing_from_build_is_rendered_again_on_its_own(newsroom):
+    first = plan_releases(newsroom, AFTER, KEYS, Disk())
+    written = {rel: key for rel, key in first.due().items() if rel != "site/releases/public/ninjs.json"}
+    again = plan_releases(
+        newsroom, AFTER, KEYS, Disk(written), known_summary=lambda key, *_: key in first.summary_keys.values()
+    )
+    assert again.due() == {"site/releases/public/ninjs.json": first.due()["site/releases/public/ninjs.json"]}
+    (job,) = again.jobs
+    assert _outputs(job) == ["site/releases/public/ninjs.json"]
 
 
 def test_the_embargo_instant_changes_the_keys_of_that_release_only(newsroom):
@@ -129,4 +144,6 @@ def _outputs(job):
         [files.page(a) for a in job.html_areas]
         + [files.pdf(a) for a in job.pdf_areas]
         + ([files.email] if job.email else [])
+        + [files.ninjs(a) for a in job.ninjs_areas]
+        + [files.newsml(a) for a in job.newsml_areas]
     )

@@ -126,3 +126,20 @@ def test_a_draft_is_previewed_for_staff_and_never_rendered_for_the_site(newsroom
     rendered, _ = render_preview(reloaded, NOW, ["draft"], formats=("html",), cache=loader.source)
     assert list(rendered) == ["staff/releases/draft/index.html"]
     assert b"A draft, edited" in rendered["staff/releases/draft/index.html"].data
+
+
+def test_the_build_after_the_preview_writes_the_news_items_the_preview_leaves_out(newsroom):
+    """The draft translation's staff page and email come from the preview: its items from the build."""
+    newsroom_now, loader = load(newsroom)
+    build(newsroom_now, NOW, formats=("html", "email"), loader=loader)
+    (newsroom / "releases/r2.fr.md").write_text(
+        "---\ntitle: Communiqué 2, corrigé\nlocation: Bruxelles\n---\nT.\n"
+    )
+    reloaded = reload_releases(newsroom_now, ["r2"])
+    assert reloaded is not None
+    rendered, _ = render_preview(reloaded, NOW, ["r2"], formats=("html", "email"), cache=loader.source)
+    assert set(rendered) == {"staff/releases/r2/fr/index.html", "email/r2.fr.eml"}
+    newsroom_now, loader = load(newsroom)
+    build(newsroom_now, NOW, formats=("html", "email"), loader=loader, prerendered=rendered)
+    for name in ("ninjs.json", "newsml.xml"):
+        assert "Communiqué 2, corrigé" in (newsroom / "build/staff/releases/r2/fr" / name).read_text()

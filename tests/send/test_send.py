@@ -1233,7 +1233,10 @@ def misbehaving_server(behaviour):
         for byte in itertools.cycle(text):
             if stop.wait(0.2):
                 return
-            conn.sendall(bytes([byte]))
+            try:
+                conn.sendall(bytes([byte]))
+            except OSError:  # the client gave up and hung up, as it should
+                return
 
     def serve(conn):
         with conn, conn.makefile("rb") as lines:

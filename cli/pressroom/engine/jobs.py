@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
 from pressroom.errors import BuildError, PressroomError, Problem, Severity
-from pressroom.layout import SITE, STAFF, Files
+from pressroom.layout import NEWSML, NINJS, SITE, STAFF, Files, folder
 from pressroom.model import Contact, Link, Release, Settings, Version
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class ReleaseJob:
     email: bool = False
     summary: bool = False
     export: bool = False  # the machine-readable release.json of a public original
+    ninjs_areas: tuple[str, ...] = ()  # areas to write its IPTC ninjs item into
+    newsml_areas: tuple[str, ...] = ()  # and its NewsML-G2 newsItem
     pdf_linked: bool = False  # the page links a PDF (there is one, or there will be)
     # (area, previous, next): the releases either side, each linked by its folder in the area
     neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()
@@ -68,13 +70,15 @@ class ReleaseJob:
         return Files.of(self.release)
 
     def only_staff(self) -> ReleaseJob:
-        """This job's staff page, PDF and email: what the preview shows."""
+        """This job's staff page, PDF and email: what the preview shows (no export, no news item)."""
         return dataclasses.replace(
             self,
             html_areas=tuple(a for a in self.html_areas if a == STAFF),
             pdf_areas=tuple(a for a in self.pdf_areas if a == STAFF),
             export=False,
             summary=False,
+            ninjs_areas=(),
+            newsml_areas=(),
         )
 
 
@@ -123,6 +127,7 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
     steps: list[tuple[str, Any]] = [
         ("html", _html),
         ("json", _export),
+        ("ninjs", _news_items),
         ("pdf", _pdf),
         ("email", _email),
         ("summary", _summary),
@@ -149,6 +154,8 @@ def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
 
 def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
     from pressroom.render.html import render_release_page
+    from pressroom.render.newsml import MEDIA_TYPE as NEWSML_TYPE
+    from pressroom.render.ninjs import MEDIA_TYPE as NINJS_TYPE
     from pressroom.render.urls import Page
 
     if not job.html_areas:
@@ -167,6 +174,8 @@ def _html(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -
             previous=prev,
             next=nxt,
             versions=versions.get(area, ()),
+            # Beside the page in every area that has it: planned with it, in the same format.
+            alternates=[(NINJS_TYPE, NINJS), (NEWSML_TYPE, NEWSML)],
         )
         result.files[files.page(area)] = html.encode()
 
@@ -175,6 +184,7 @@ def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult)
     if not job.export:
         return
     from pressroom.render.exports import render_release_json
+    from pressroom.render.urls import absolute
 
     site, files = ctx.settings.url, job.files
     versions = [
@@ -188,7 +198,37 @@ def _export(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult)
         html_url=site + files.folder,
         pdf_url=f"{site}{files.folder}{files.pdf_name}" if job.pdf_linked else None,
         versions=versions,
+        ninjs_url=absolute(ctx.settings, files.folder + NINJS),
+        newsml_url=absolute(ctx.settings, files.folder + NEWSML),
     )
+
+
+def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
+    """ninjs.json and newsml.xml in each area planned, naming the language versions that area shows."""
+    if not (job.ninjs_areas or job.newsml_areas):
+        return
+    from pressroom.render.newsml import render_newsml
+    from pressroom.render.ninjs import Sibling, render_ninjs
+    from pressroom.render.urls import absolute
+
+    settings, files = ctx.settings, job.files
+    # The public addresses, in the staff copy too: where the release is (or will be) published.
+    url = absolute(settings, files.folder)
+    pdf_url = absolute(settings, files.folder + files.pdf_name) if job.pdf_linked else None
+    original = folder(job.release.slug)
+    versions = dict(job.versions)
+    for area in dict.fromkeys((*job.ninjs_areas, *job.newsml_areas)):
+        siblings = [
+            Sibling(v.language, v.label, absolute(settings, v.path), original=v.path == original)
+            for v in versions.get(area, ())
+            if v.path != files.folder
+        ]
+        if area in job.ninjs_areas:
+            result.files[files.ninjs(area)] = render_ninjs(view, url=url, pdf_url=pdf_url, siblings=siblings)
+        if area in job.newsml_areas:
+            result.files[files.newsml(area)] = render_newsml(
+                view, url=url, pdf_url=pdf_url, siblings=siblings
+            )
 
 
 def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:

@@ -183,6 +183,21 @@ def plan_releases(
         if e.public and not r.is_translation:
             key = digest(keys.html, "json", rkey, f"{pdf_linked:d}", links_key(languages[SITE][r.slug]))
             export = plan.want(e.files.export, key, disk, asked="html" in asked)
+        # The news items go wherever the page goes: site/ only while the release is public. Like
+        # the page, a public item out of date may name a translation no longer public.
+        ninjs_areas, newsml_areas = [], []
+        for area in areas:
+            links = links_key(languages[area][r.slug])
+            key = digest(keys.html, "item", rkey, state, area, f"{pdf_linked:d}", links)
+            keep = picked or area == SITE
+            if plan.want(
+                e.files.ninjs(area), digest(key, "ninjs"), disk, asked="html" in asked, selected=keep
+            ):
+                ninjs_areas.append(area)
+            if plan.want(
+                e.files.newsml(area), digest(key, "newsml"), disk, asked="html" in asked, selected=keep
+            ):
+                newsml_areas.append(area)
         email_key = digest(keys.email, rkey, state)
         email = plan.want(e.files.email, email_key, disk, asked="email" in asked, selected=picked)
         needs_summary = False
@@ -196,7 +211,7 @@ def plan_releases(
             summary_key = digest(keys.summary, rkey, state, " ".join(translations), texts)
             plan.summary_keys[r.slug] = summary_key
             needs_summary = not (known_summary and known_summary(summary_key, r, e.public, translations))
-        if html_areas or email or needs_summary or export:
+        if html_areas or email or needs_summary or export or ninjs_areas or newsml_areas:
             plan.jobs.append(
                 ReleaseJob(
                     release=r,
@@ -204,6 +219,8 @@ def plan_releases(
                     email=email,
                     summary=needs_summary,
                     export=export,
+                    ninjs_areas=tuple(ninjs_areas),
+                    newsml_areas=tuple(newsml_areas),
                     pdf_linked=pdf_linked,
                     neighbours=tuple((a, *around[a]) for a in AREAS),
                     versions=tuple((a, languages[a][r.slug]) for a in AREAS),

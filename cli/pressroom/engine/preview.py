@@ -100,6 +100,7 @@ def take_ahead(
             pdf_areas=tuple(a for a in job.pdf_areas if not taken(job.files.pdf(a))),
             email=job.email and not taken(job.files.email),
         )
-        if job.html_areas or job.pdf_areas or job.email or job.summary or job.export:
+        work = (job.html_areas, job.pdf_areas, job.email, job.summary, job.export, job.ninjs_areas)
+        if any(work) or job.newsml_areas:
             left.append(job)
     return left, ready

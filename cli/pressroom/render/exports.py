@@ -50,6 +50,8 @@ def render_release_json(
     html_url: str,
     pdf_url: str | None,
     versions: Sequence[Mapping[str, str]] = (),
+    ninjs_url: str | None = None,
+    newsml_url: str | None = None,
 ) -> bytes:
     """releases/<slug>/release.json: every front-matter field, its addresses, body HTML, versions.
 
@@ -69,6 +71,8 @@ def render_release_json(
         "published": r.published.isoformat(),
         "url": html_url,
         "pdf_url": pdf_url,
+        "ninjs_url": ninjs_url,
+        "newsml_url": newsml_url,
         "description": view.description,
         "body_html": str(view.body_html),
         "background_html": str(view.background_html) if view.background_html else None,

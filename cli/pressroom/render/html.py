@@ -22,13 +22,15 @@ def render_release_page(
     previous: Link | None = None,
     next: Link | None = None,  # shadows the built-in: it is the word the template reads
     versions: Sequence[Version] = (),
+    alternates: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The standalone page of one release (or one language version of it), in its language.
 
     `previous` and `next` are the releases either side of it, and `versions`
     (model.language_versions) its language versions, each with its path from
     the area's root; this page links them relative to itself. With fewer than
-    two versions the page has no switcher and no hreflang links.
+    two versions the page has no switcher and no hreflang links. `alternates` are the
+    machine-readable versions beside it (media type, link), such as its ninjs item.
     """
     view = view.for_environment(env)
     r, settings = view.release, view.settings
@@ -42,5 +44,6 @@ def render_release_page(
             "previous": Link(previous.title, page.url(previous.url)) if previous else None,
             "next": Link(next.title, page.url(next.url)) if next else None,
             "versions": [v.on(page.url(v.path), settings.url + v.path, v.path == own) for v in versions],
+            "alternates": alternates,
         }
     )
