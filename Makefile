@@ -14,6 +14,7 @@ build: $(STAMP) system
 
 test: $(STAMP) system
 	@scripts/browser-deps
+	@scripts/a11y-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast lane, while you work: everything but the slow, PDF and browser tests (under a minute).
@@ -27,9 +28,9 @@ lint: $(STAMP)
 
 # The labels of the house style: every message in the templates and the render code
 # into templates/locale/messages.pot, then merged into each language's messages.po.
-# New messages arrive untranslated; tests/test_translations.py fails until fr and de
-# have them. Add a language with:
-#   $(BIN)/pybabel init -i templates/locale/messages.pot -d templates/locale -l nl
+# New messages arrive untranslated; tests/render/test_translations.py fails until every catalogue
+# has them. Add a language with:
+#   $(BIN)/pybabel init -i templates/locale/messages.pot -d templates/locale -l sv
 messages: $(STAMP)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --add-comments TRANSLATORS: --add-location file \
 		--strip-comments --sort-output --project pressroom --ignore-dirs ".* _* build tests bench" \

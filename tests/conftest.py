@@ -81,6 +81,45 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+# -- the system Chromium, for every browser test (scripts/browser-deps installs it) -------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _browser_problem() -> str | None:
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} is missing: run scripts/browser-deps (installs Debian's chromium package)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed: .venv/bin/pip install --group tests (never `playwright install`)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = _browser_problem()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def make_newsroom(tmp_path: Path) -> NewsroomFactory:
     """Write a newsroom into a fresh folder: `make_newsroom({"releases/a.md": "..."})`.

@@ -184,7 +184,8 @@ EXPECTED = {
     "status-zero-width": Refused(
         ("releases/status-zero-width.md:6: status: expected 'draft', 'approved' or 'withdrawn', found 'appro\u200bved'",)
     ),
-    "template-code-in-body": Built(texts=("{{ 1000 + 337 }}", '{% include "../../../../../../etc/passwd" %}')),
+    # Shown as text, its quotes made typographic like any other.
+    "template-code-in-body": Built(texts=("{{ 1000 + 337 }}", "{% include “../../../../../../etc/passwd” %}")),
     "template-code-in-fields": Built(texts=("{{ 1000 + 337 }}", "{% for x in 'abc' %}Z{{ x }}{% endfor %}")),
     "template-code-in-settings": Built(),
     "template-link-out": Refused((f"templates/partials/boilerplate.html: {LINK_OUT}",)),

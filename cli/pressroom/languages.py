@@ -90,6 +90,23 @@ def locale_for(language: str, home: str) -> str:
             return "en"
 
 
+def og_locale(language: str, home: str) -> str:
+    """Open Graph's language_TERRITORY: 'en_GB' for en in an en-GB newsroom, 'fr_FR' for fr, 'it_IT' for it.
+
+    A tag without a region gets its language's most likely one (CLDR's likely
+    subtags), since Open Graph readers expect both parts.
+    """
+    from babel import Locale
+    from babel.core import get_global
+
+    locale = Locale.parse(locale_for(language, home))
+    territory = locale.territory
+    if territory is None:
+        likely = get_global("likely_subtags").get(locale.language, "")
+        territory = next((part for part in likely.split("_")[1:] if part.isupper() and len(part) == 2), None)
+    return f"{locale.language}_{territory}" if territory else locale.language
+
+
 def is_known(tag: str) -> bool:
     """Whether Babel has a locale for the tag: its dates and its language's name come from there."""
     from babel import Locale, UnknownLocaleError

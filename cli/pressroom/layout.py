@@ -49,6 +49,10 @@ EXPORT = "release.json"  # a public release's own export, in its folder
 NINJS = "ninjs.json"  # a release's IPTC ninjs item, beside its page in each area (docs/ninjs.md)
 NEWSML = "newsml.xml"  # and its NewsML-G2 newsItem
 FEEDS = ("atom", "rss")
+# templates/assets/ is copied into each area's root as it is: a file there keeps its path,
+# so a logo in pressroom.toml ("assets/logo.svg") is its own address from the root, for
+# the masthead, the favicon, og:image and each issuer's logo.
+ASSETS = "assets/"
 
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_SLUG_BYTES = 120
@@ -107,6 +111,11 @@ def contact(contact_id: str, page: int = 1) -> str:
 def feed(kind: str, tag_slug: str | None = None) -> str:
     """The Atom ("atom") or RSS ("rss") feed of the home page, or of a topic."""
     return f"{kind}.xml" if tag_slug is None else f"tags/{tag_slug}/{kind}.xml"
+
+
+def asset(name: str) -> str:
+    """The path in an area of templates/assets/<name>."""
+    return f"{ASSETS}{name}"
 
 
 def file_of(path: str) -> str:

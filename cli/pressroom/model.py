@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pressroom import layout
 from pressroom.errors import Problem
-from pressroom.languages import sort_key, version_labels
+from pressroom.languages import primary, same_tag, sort_key, version_labels
 
 # The front-matter fields of docs/release-format.md: a public contract.
 RELEASE_FIELDS = (
@@ -145,6 +145,60 @@ class Visibility(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Theme:
+    """The house colours and fonts, `[theme]` in pressroom.toml: one table for page, PDF and email.
+
+    Colours are hex (#0b4f8a); fonts are CSS font-family lists. The web and
+    print styles read them as CSS custom properties (--accent); the email, whose
+    clients do not resolve var(), gets the values written out (render/theme.py).
+    """
+
+    ink: str = "#1b1f24"  # text
+    muted: str = "#5b6470"  # secondary text: kickers, references, page numbers
+    rule: str = "#d5dae0"  # lines and borders
+    accent: str = "#0b4f8a"  # links, the masthead's rule, the house colour
+    alert: str = "#b3261e"  # embargo and draft warnings
+    wash: str = "#f3f5f8"  # background of boxes such as Background
+    font: str = '"Lato", "Helvetica Neue", Arial, sans-serif'  # page and PDF
+    email_font: str = "Helvetica, Arial, sans-serif"  # mail clients have only system fonts
+
+    COLOURS = ("ink", "muted", "rule", "accent", "alert", "wash")
+    FONTS = ("font", "email_font")
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """An issuing organisation, `[issuers.<key>]` in pressroom.toml: a joint release shows each one's logo.
+
+    A release names its issuers by `name` (or `short_name`), as docs/release-format.md says.
+    """
+
+    key: str  # the table's name, e.g. "eeas"
+    name: str  # "European External Action Service"
+    short_name: str | None = None  # "EEAS"
+    logo: str | None = None  # a file in the newsroom's templates/assets/, e.g. "assets/issuers/eeas.svg"
+    # The logo's bytes, read by the config reader for the email, which carries it inside
+    # (a renderer reads no file): its media type and base64 text.
+    logo_type: str = ""
+    logo_base64: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSettings:
+    """`[languages.<tag>]` in pressroom.toml: the newsroom's words in one language, each optional.
+
+    A release in that language ends with this boilerplate, names the newsroom
+    so and closes with this end mark; what is not given comes from the top
+    of pressroom.toml, in the newsroom's own language.
+    """
+
+    tag: str  # BCP 47, e.g. "fr" (any French release) or "fr-BE"
+    name: str | None = None
+    boilerplate: str | None = None  # Markdown
+    end_mark: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """pressroom.toml, validated and with defaults applied."""
 
@@ -160,8 +214,32 @@ class Settings:
     notes_style: str = "uk"  # notes_to_editors under "Notes to editors" ("uk") or "for editors" ("eu")
     show_utc: bool = True  # add the UTC time beside an embargo for an international audience
     email_from: str = ""  # RFC 5322 address, e.g. "Press Office <press@example.org>"
+    email_unsubscribe: str = (
+        ""  # https: or mailto: address for List-Unsubscribe; {email} and {list} filled in
+    )
     custom_fields: tuple[str, ...] = ()
     allow_remote_resources: bool = False  # let the PDF engine fetch http(s) images and CSS
+    theme: Theme = field(default_factory=Theme)
+    issuers: tuple[Issuer, ...] = ()
+    languages: tuple[LanguageSettings, ...] = ()
+    topics: tuple[tuple[str, str], ...] = ()  # [topics]: a tag as releases write it -> its display name
+
+    def topic_name(self, tag: str) -> str:
+        """How a topic is shown ("Maritime security" for maritime-security); the tag itself if not named.
+
+        A tag is named by any spelling that has its address ("Maritime-Security" too).
+        """
+        slug = layout.name_slug(tag)
+        return next((name for key, name in self.topics if layout.name_slug(key) == slug), tag)
+
+    def in_language(self, tag: str) -> LanguageSettings | None:
+        """The [languages] entry for a release's language: its own tag, else its primary language's."""
+        exact = next((entry for entry in self.languages if same_tag(entry.tag, tag)), None)
+        return exact or next((entry for entry in self.languages if same_tag(entry.tag, primary(tag))), None)
+
+    def issuer(self, name: str) -> Issuer | None:
+        """The issuer a release names, by its name or its short name (case as written)."""
+        return next((i for i in self.issuers if name in (i.name, i.short_name)), None)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -6,6 +6,7 @@ import pytest
 
 from helpers import SETTINGS
 from pressroom.content.config import load_settings
+from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError
 from pressroom.model import Settings
 
@@ -237,3 +238,15 @@ def test_a_file_that_is_not_utf8(make_newsroom):
     with pytest.raises(ContentError) as exc:
         load_settings(root)
     assert str(exc.value) == "pressroom.toml:3: not UTF-8 text (byte 0xe8); save the file as UTF-8"
+
+
+@pytest.mark.parametrize(
+    "value", ["http://press.example.org/u", "https://press.example.org/a b", "javascript:alert(1)"]
+)
+def test_an_unsubscribe_address_that_is_not_https_or_mailto_is_refused(make_newsroom, value):
+    text = SETTINGS + f'unsubscribe = "{value}"\n'
+    with pytest.raises(ContentError) as caught:
+        load_newsroom(make_newsroom(settings=text))
+    (problem,) = caught.value.problems
+    assert problem.field == "email.unsubscribe"
+    assert problem.line == text.split("\n").index(f'unsubscribe = "{value}"') + 1

@@ -230,7 +230,7 @@ def test_text_has_no_tags_or_entities():
     )
     assert not re.search(r"</?[a-z]+[ >]", text)
     assert not re.search(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", text, re.IGNORECASE)
-    assert 'R&D is < 3% & "rising". Really © 2018 — bold x = 1' in text
+    assert "R&D is < 3% & “rising”. Really © 2018 — bold x = 1" in text
     assert "kept text" in text
     assert "alert" not in text
 
@@ -330,3 +330,47 @@ def test_an_unrenderable_body_fails_the_build_naming_the_release(make_newsroom, 
     with pytest.raises(ContentError) as caught:
         build(load_newsroom(root), now, formats={"html"})
     assert "releases/deep.md: html: Markdown nested 100 levels deep (at most 24)" in str(caught.value)
+
+
+# -- footnotes, aligned tables, typographic quotes --------------------------------
+
+
+def test_a_footnote_links_to_its_note_and_back_and_reads_as_a_number_in_text():
+    html = to_html("The budget doubled.[^1]\n\n[^1]: From EUR 4 million in 2017.")
+    assert '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1"' in html
+    assert '<li id="fn:1">' in html and 'href="#fnref:1"' in html
+    assert "[^1]" not in html
+    text = to_text(html)
+    assert "The budget doubled.[1]" in text
+    assert "1. From EUR 4 million in 2017." in text
+    assert "↩" not in text and "#fn" not in text
+
+
+def test_only_footnote_links_stay_relative():
+    html = to_html(
+        '[a](/etc/passwd) [b](#top) [c](//evil.example/) <span id="main">x</span> <a href="#fn:1">d</a>'
+    )
+    assert 'href="/etc/passwd"' not in html and 'href="#top"' not in html and "evil.example" not in html
+    assert 'id="main"' not in html
+    assert 'href="#fn:1"' in html
+
+
+def test_a_table_keeps_its_column_alignment():
+    html = to_html("| Item | Budget |\n|:-----|-------:|\n| A | 12 |\n| B | 3 |")
+    assert '<th align="right">Budget</th>' in html
+    assert '<td align="right">12</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "quoted"),
+    [
+        ("en-GB", "“peace”"),
+        ("de", "„peace“"),
+        ("fr", "«\u00a0peace\u00a0»"),
+        ("it", "«peace»"),
+        ("pl", "„peace”"),
+    ],
+)
+def test_quotes_are_typographic_as_the_language_writes_them(language, quoted):
+    text = to_text(to_html('She said "peace" -- and it\'s done...', language=language))
+    assert text == f"She said {quoted} – and it’s done…"

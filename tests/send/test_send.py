@@ -1011,7 +1011,8 @@ def test_a_hostile_name_past_the_loader_still_adds_no_header_at_the_server(smtp_
     assert received.rcpt_tos == ["ann@example.org"]
     message = parse(received.data)
     assert message.keys() == [
-        "From", "Subject", "Date", "Message-ID", "MIME-Version", "To", "Content-Type", "Content-Language",
+        "From", "Subject", "Date", "Message-ID", "MIME-Version", "To", "List-Unsubscribe", "Content-Type",
+        "Content-Language",
     ]  # fmt: skip
     assert b"\r\nReply-To:" not in received.data and b"\r\nBcc:" not in received.data
     assert rfc2047_to(received.data) == (HOSTILE, "ann@example.org")

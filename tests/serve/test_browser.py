@@ -5,15 +5,14 @@ her editor, and the page shows the change without her touching it; a typo in
 the front matter puts the problem over the page, naming the file and the line,
 and saving the fix brings the page back. The PDF and the email follow too.
 
-Chromium is the system one (/usr/bin/chromium, from scripts/browser-deps);
-`playwright install` is never used. Without it these tests skip locally and
-fail in CI.
+Chromium is the system one (/usr/bin/chromium, from scripts/browser-deps), shared
+by every browser test through the `browser` fixture of conftest.py; `playwright
+install` is never used. Without it these tests skip locally and fail in CI.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 import urllib.request
@@ -23,17 +22,6 @@ from serving import Server
 
 from helpers import EMBARGO, release
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SLUG = "2018-05-25-eu-un-counter-terrorism"
 NOW = "2018-05-20T09:00:00+02:00"  # before the embargo: a staff-only release with its banner
 WAIT_MS = 60_000  # a PDF on two busy cores
@@ -48,31 +36,6 @@ def page_text(title: str) -> str:
         embargo=EMBARGO.isoformat(),
         body="Federica Mogherini and Vladimir Voronkov met today in Brussels.",
     )
-
-
-def _browser_problem() -> str | None:
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is missing: run scripts/browser-deps (installs Debian's chromium package)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed: .venv/bin/pip install --group tests (never `playwright install`)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    problem = _browser_problem()
-    if problem is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {problem}", pytrace=False)
-        pytest.skip(problem)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

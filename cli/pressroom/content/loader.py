@@ -26,8 +26,9 @@ from pressroom.content.source import (
     read_bytes,
     read_text,
 )
+from pressroom.content.templates import catalogue_file, template_dirs
 from pressroom.errors import ContentError, Problem, Severity
-from pressroom.languages import is_known, same_language, sort_key
+from pressroom.languages import is_known, primary, same_language, sort_key
 from pressroom.model import Contact, Newsroom, Release, Settings, source_hash
 
 # \Z, not $: `$` also matches before a final newline, and a file named "abc\n.md"
@@ -96,6 +97,7 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
             if translation is not None:
                 translations.append(translation)
     _refuse_duplicate_languages(translations, problems)
+    problems.extend(_unlabelled_languages(releases + translations, templates))
     used = {c.id for r in releases + translations for c in r.contacts if c.id}
     for contact_id, rel in sorted(contact_files.items()):
         if contact_id not in used and releases:
@@ -187,6 +189,39 @@ def _files(root: Path, folder: str, suffix: str, problems: list[Problem]) -> lis
             continue
         found.append(path)
     return found
+
+
+def _unlabelled_languages(releases: Iterable[Release], templates: Path | None) -> list[Problem]:
+    """A warning for each release in a language the house style has no labels for.
+
+    Its dates still come out in its language (Babel), but "FOR IMMEDIATE
+    RELEASE", "Page 1 of 2" and "-more-" would be in English. The labels are
+    messages.po catalogues under templates/locale/, the newsroom's or the house
+    style's, for the language or its region ('pt' or 'pt_BR'). The messages are
+    written in English, so English needs none.
+    """
+    problems = []
+    for release in releases:
+        tag = release.language.replace("-", "_")
+        first = primary(release.language)
+        if first == "en" or any(
+            catalogue_file(folder, name).is_file()
+            for folder in template_dirs(templates)
+            for name in {first, tag}
+        ):
+            continue
+        problems.append(
+            Problem(
+                release.path,
+                0,
+                "language",
+                f"no labels in '{release.language}': its dates are in that language, but \"FOR IMMEDIATE "
+                f'RELEASE" and the other labels will be in English; translate them in '
+                f"templates/{catalogue_file(Path(), first).as_posix()} (see CONTRIBUTING.md)",
+                Severity.WARNING,
+            )
+        )
+    return problems
 
 
 def _templates(root: Path, problems: list[Problem]) -> Path | None:

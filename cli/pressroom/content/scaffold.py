@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
+
+from slugify import slugify as _slugify
 
 from pressroom.content.config import load_settings
 from pressroom.content.suggest import did_you_mean
@@ -16,18 +17,23 @@ from pressroom.model import Release
 
 _MAX_SLUG_WORDS = 60  # characters of headline in the slug; URLs stay readable
 # What a one-line field may not hold (controls, line separators) and what YAML
-# cannot carry unescaped (surrogates, U+FFFE/U+FFFF): refused here, so that
+# cannot carry unescaped (surrogates, U+FFFE/U+FFFF), and the noncharacters U+FDD0..U+FDEF
+# the loader refuses: refused here, so that
 # `new` never writes a file `check` would then refuse.
-_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_UNWRITABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def slugify(text: str) -> str:
-    """ASCII, lowercase, hyphenated: 'Étude sur l’eau' -> 'etude-sur-l-eau'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > _MAX_SLUG_WORDS:
-        slug = slug[:_MAX_SLUG_WORDS].rsplit("-", 1)[0]
-    return slug
+    """ASCII, lowercase, hyphenated, letters transliterated rather than dropped.
+
+    'Straße' -> 'strasse', 'EU–UN' -> 'eu-un', 'Étude sur l’eau' -> 'etude-sur-l-eau',
+    'Москва' -> 'moskva'. Only `new` makes slugs: an existing release keeps its
+    file name, and so its addresses, whatever this function would say today.
+    """
+    # An apostrophe separates words ("l’eau"); the library would join them.
+    text = re.sub(r"['’ʼ]", " ", text)
+    slug = _slugify(text, max_length=_MAX_SLUG_WORDS, word_boundary=True, save_order=True)
+    return str(slug)
 
 
 def _yaml_text(value: str) -> str:

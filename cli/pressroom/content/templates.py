@@ -1,4 +1,4 @@
-"""A newsroom's templates/, read as input: which files are templates, and what is wrong with one.
+"""A newsroom's templates/, read as input: where they are, which files are templates, what is wrong with one.
 
 Templates are untrusted input, like releases: they are parsed here, never run,
 so that `check` and every build report a syntax error or a reach for Python's
@@ -9,17 +9,36 @@ runs them (render/templating.py) refuses the same names again at render time.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pressroom.errors import Problem
 
+# The built-in house style: templates, assets and label catalogues shipped inside the
+# package. Here, in the content stage, because the settings reader looks for an issuer's
+# logo and the loader for a language's labels the way the renderers look for a template.
+DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
+if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
+    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+
 LOCALE_FOLDER = "locale"
+DOMAIN = "messages"
 # What Jinja may load from a templates/ folder; assets/ is copied, never rendered.
 TEMPLATE_SUFFIXES = (".html", ".txt", ".xml")
 # Parses with the syntax the render environment accepts ({% trans %} included); runs nothing.
 _PARSER = ImmutableSandboxedEnvironment(extensions=["jinja2.ext.i18n"])
+
+
+def template_dirs(own: Path | None) -> list[Path]:
+    """Where templates, assets and catalogues are looked up, first match wins: the newsroom's, then ours."""
+    return [own, DEFAULT_TEMPLATES] if own is not None else [DEFAULT_TEMPLATES]
+
+
+def catalogue_file(folder: Path, locale: str) -> Path:
+    """The label catalogue of a Babel locale ('fr', 'pt_BR') in a templates folder."""
+    return folder / LOCALE_FOLDER / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def is_template(rel: str) -> bool:

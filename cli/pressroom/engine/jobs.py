@@ -63,6 +63,7 @@ class ReleaseJob:
     neighbours: tuple[tuple[str, Link | None, Link | None], ...] = ()
     versions: tuple[tuple[str, tuple[Version, ...]], ...] = ()  # (area, versions incl. this one)
     translations: tuple[str, ...] = ()  # language tags shown beside it in listings
+    translated: tuple[Release, ...] = ()  # those translations, whose words the search index adds
 
     @property
     def files(self) -> Files:
@@ -256,7 +257,7 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
         return
     from pressroom.render.summary import summarise
 
-    result.summary = codec.encode(summarise(view, job.translations))
+    result.summary = codec.encode(summarise(view, job.translations, job.translated))
 
 
 def run_batch(ctx: Context, jobs: Sequence[ReleaseJob]) -> list[JobResult]:

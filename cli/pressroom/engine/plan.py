@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pressroom.engine.cache import digest
 from pressroom.engine.jobs import ListingJob, ReleaseJob
-from pressroom.layout import AREAS, FORMATS, SITE, STAFF, Files
+from pressroom.layout import AREAS, FORMATS, SITE, STAFF, Files, asset
 from pressroom.model import (
     Contact,
     Link,
@@ -215,9 +215,13 @@ def plan_releases(
         email = plan.want(e.files.email, email_key, disk, asked="email" in asked, selected=picked)
         needs_summary = False
         translations: tuple[str, ...] = ()
+        translated: tuple[Release, ...] = ()
         if not r.is_translation:
             translations = tuple(v.language for v in languages[SITE][r.slug][1:])
-            summary_key = digest(keys.summary, rkey, state, " ".join(translations))
+            # The search finds a release by the words of its public translations too.
+            translated = tuple(t for t in newsroom.translations_of(r) if t.language in translations)
+            texts = " ".join((digests or {}).get(t.path) or release_digest(t) for t in translated)
+            summary_key = digest(keys.summary, rkey, state, " ".join(translations), texts)
             plan.summary_keys[r.slug] = summary_key
             needs_summary = not (known_summary and known_summary(summary_key, r, e.listed, translations))
         if html_areas or email or needs_summary or export or ninjs_areas or newsml_areas:
@@ -234,6 +238,7 @@ def plan_releases(
                     neighbours=tuple((a, *around[a]) for a in AREAS),
                     versions=tuple((a, languages[a][r.slug]) for a in AREAS),
                     translations=translations,
+                    translated=translated,
                 )
             )
         if pdf_areas:
@@ -312,7 +317,7 @@ def plan_assets(plan: Plan, assets: Iterable[tuple[str, Any, str]], disk: Disk) 
     copies = []
     for rel_asset, source, key in assets:
         for area in AREAS:
-            rel = f"{area}/assets/{rel_asset}"
+            rel = f"{area}/{asset(rel_asset)}"
             if disk.fresh(rel, key):
                 plan.outputs[rel] = (key, Outcome.FRESH)
                 continue

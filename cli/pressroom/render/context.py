@@ -1,11 +1,14 @@
 """The one builder of a template's context: what every template may read, in the language it speaks.
 
 A release's outputs (its page, PDF and email) speak the release's language and
-get its view (`v`) and the release (`r`); a page of no one release (a listing,
-the archive, search, 404) speaks the newsroom's language (`language` in
-pressroom.toml). Labels come from the catalogues of the environment's own
-templates/ first, as the templates do. A web page also gets its area, the
-function that makes its links relative (`url`) and the site's logo.
+get its view (`v`), the release (`r`) and its issuers' logos; a page of no one
+release (a listing, the archive, search, 404) speaks the newsroom's language
+(`language` in pressroom.toml). Labels come from the catalogues of the
+environment's own templates/ first, as the templates do. Every output gets the
+theme (`theme_css`) and the language of the newsroom's name where it differs
+from the output's (`name_lang`). A web page also gets its area, the function that makes its
+links relative (`url`), the site's logo and what a link preview shows
+(`og_locale`, `og_image`).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pressroom.languages import locale_for
+from pressroom.languages import locale_for, og_locale, same_primary
 from pressroom.model import Settings
+from pressroom.render import issuers, theme, urls
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 if TYPE_CHECKING:
@@ -30,22 +34,48 @@ def template_context(
     view: ReleaseView | None = None,
     url: Callable[[str], str] | None = None,
     area: str | None = None,
+    logo_url: Callable[[str], str] | None = None,
 ) -> dict[str, object]:
-    """The variables every render shares: `gettext` and friends, `settings` and `lang`.
+    """The variables every render shares: `gettext` and friends, `settings`, `lang`, `name_lang`, `theme_css`.
 
-    With `view`, a release's output: `v`, `r` and labels in the release's
-    language (the view must be `for_environment(env)`). With `url`, a web page
-    in `area`: `url`, `area` and `site_logo` too. The caller adds what its
-    template reads besides.
+    With `view`, a release's output: `v`, `r`, labels in the release's
+    language (the view must be `for_environment(env)`) and `issuer_logos`,
+    whose addresses `logo_url` makes from a logo's path under templates/
+    (else `url`; with neither, data: addresses, as an email carries them).
+    With `url`, a web page in `area`: `url`, `area`, `site_logo`, `og_locale`
+    and `og_image` too. The caller adds what its template reads besides.
     """
+    context: dict[str, object]
     if view is not None:
-        i18n = view.i18n
-        context: dict[str, object] = {"v": view, "r": view.release, "lang": view.release.language}
+        i18n, lang = view.i18n, view.release.language
+        context = {"v": view, "r": view.release}
+        context["issuer_logos"] = issuers.marks(view.release, settings, logo_url or url)
     else:
-        locale = locale_for(settings.language, settings.language)
-        i18n = i18n_context(catalogue(locale, own_templates(env)))
-        context = {"lang": settings.language}
-    context["settings"] = settings
+        lang = settings.language
+        i18n = i18n_context(catalogue(locale_for(lang, settings.language), own_templates(env)))
+        context = {}
+    context |= {
+        "lang": lang,
+        "settings": settings,
+        "theme_css": theme.css_variables(settings.theme),
+        # The newsroom's name is in its own language: said so on a page in another.
+        "name_lang": None if same_primary(lang, settings.language) else settings.language,
+    }
     if url is not None:
-        context |= {"area": area, "url": url, "site_logo": url(settings.logo) if settings.logo else None}
+        context |= {
+            "area": area,
+            "url": url,
+            "site_logo": url(settings.logo) if settings.logo else None,
+            "og_locale": og_locale(lang, settings.language),
+            "og_image": _og_image(settings, view),
+        }
     return i18n | context
+
+
+def _og_image(settings: Settings, view: ReleaseView | None) -> str | None:
+    """What a link preview shows: a release's first issuer's logo, else the newsroom's, at its address."""
+    if view is not None:
+        marks = issuers.marks(view.release, settings, lambda path: urls.absolute(settings, path))
+        if marks:
+            return marks[0].src
+    return urls.absolute(settings, settings.logo) if settings.logo else None

@@ -88,7 +88,12 @@ def render_feed(
             title=_xml(s.title),
             link=link,
             # Both formats read a summary as HTML: escaped, a headline's "<b>" stays text.
-            description=_xml(html.escape(s.description, quote=False)),
+            # RSS has no other field for the text, so its description is the whole release,
+            # as readers expect; Atom keeps the short summary beside the whole release as content.
+            description=_xml(
+                s.content if kind == "rss" and s.content else html.escape(s.description, quote=False)
+            ),
+            content=_xml(s.content) or None,
             author_name=_xml(", ".join(s.issuers)),
             pubdate=s.published,
             updateddate=s.modified or s.published,

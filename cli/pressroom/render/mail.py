@@ -21,6 +21,7 @@ import css_inline
 import jinja2
 
 from pressroom.addresses import address_header, parse_mailbox
+from pressroom.render import theme
 from pressroom.render.context import template_context
 from pressroom.render.view import ReleaseView
 
@@ -68,9 +69,12 @@ def render_email(env: jinja2.Environment, view: ReleaseView, *, correction: bool
     """
     view = view.for_environment(env)
     r, settings = view.release, view.settings
+    # No logo_url: the issuers' logos travel inside the email as data: addresses.
     context = template_context(env, settings, view=view) | {"logo": None}
     text = env.get_template("release.email.txt").render(context).strip() + "\n"
-    html = _INLINER.inline(env.get_template("release.email.html").render(context))
+    # Mail clients do not resolve var(): the theme's values are written into the CSS first.
+    page = env.get_template("release.email.html").render(context)
+    html = _INLINER.inline(theme.resolve_styles(page, settings.theme))
 
     title = subject(view, correction)
     digest = hashlib.sha256(f"{title}\0{text}\0{html}".encode()).hexdigest()[:16]

@@ -2,12 +2,14 @@
 
 Raw HTML in a release is allowed (editors paste tables), but only what the
 allow-list below keeps survives, and links keep only http, https and mailto
-addresses. The plain text for the email is made from the same sanitised HTML,
-so the two parts of an email can never say different things.
+addresses, or the in-page links between a footnote and its mark. The plain
+text for the email is made from the same sanitised HTML, so the two parts of
+an email can never say different things.
 """
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 import textwrap
@@ -20,21 +22,32 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from pressroom.errors import RenderError
+from pressroom.render.typography import quote_style, smarty_substitutions
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "small", "abbr", "span",
     "a", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "hr",
     "table", "thead", "tbody", "tr", "th", "td", "caption", "code", "pre", "img",
+    "div",  # only as the footnotes' block: see ALLOWED_CLASSES
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "th": {"colspan", "rowspan", "scope"},
-    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope", "align"},  # align: a Markdown table's column alignment
+    "td": {"colspan", "rowspan", "align"},
     "ol": {"start"},
+    "sup": {"id"},  # a footnote's mark and its note link to each other
+    "li": {"id"},
+}
+ALLOWED_CLASSES = {
+    "span": {"dateline"},
+    "div": {"footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# The only relative addresses and ids kept: Python-Markdown's footnotes ("#fn:1", "fnref:1").
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?:[\w-]+")
 # Deeper than this, Markdown nesting is an attack or an accident, not a release.
 MAX_NESTING = 24
 _NESTING = re.compile(r"^([ \t]*)((?:>[ \t]*|[-*+][ \t]+|\d+[.)][ \t]+)+)", re.MULTILINE)
@@ -112,10 +125,24 @@ class _Budget(Treeprocessor):
             )
 
 
-_MD = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-_LEAD = _Lead(_MD)
-_MD.treeprocessors.register(_LEAD, "pressroom-lead", 0)
-_MD.treeprocessors.register(_Budget(_MD), "pressroom-budget", 25)
+@functools.cache
+def _converter(quotes: str) -> tuple[markdown.Markdown, _Lead]:
+    """The converter for one quote style (see typography.py), made once per process."""
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "footnotes", "smarty"],
+        extension_configs={
+            "tables": {"use_align_attribute": True},  # align="right" survives the sanitiser, style= would not
+            "footnotes": {
+                "BACKLINK_TITLE": ""
+            },  # its default title is English whatever the release's language
+            "smarty": {"substitutions": smarty_substitutions(quotes)},
+        },
+        output_format="html",
+    )
+    lead = _Lead(md)
+    md.treeprocessors.register(lead, "pressroom-lead", 0)
+    md.treeprocessors.register(_Budget(md), "pressroom-budget", 25)
+    return md, lead
 
 
 def _check_limits(source: str) -> None:
@@ -144,21 +171,23 @@ def _depth(match: re.Match[str]) -> int:
     return indent + len(_MARKER.findall(match[2]))
 
 
-def to_html(source: str, *, lead: str | None = None) -> str:
+def to_html(source: str, *, lead: str | None = None, language: str = "en") -> str:
     """Render Markdown to sanitised HTML; `lead` (the dateline) opens the first paragraph.
 
-    Text that would keep Python-Markdown busy for minutes raises RenderError
-    instead (see the limits above).
+    Quotes are typographic, as `language` (a BCP 47 tag) writes them; footnotes
+    are numbered and gathered at the end. Text that would keep Python-Markdown
+    busy for minutes raises RenderError instead (see the limits above).
     """
     _check_limits(source)
-    _MD.reset()
-    _LEAD.lead = lead
+    md, lead_processor = _converter(quote_style(language))
+    md.reset()
+    lead_processor.lead = lead
     try:
-        html = _MD.convert(source)
+        html = md.convert(source)
     except RecursionError:
         raise RenderError("Markdown nested too deeply to render") from None
     finally:
-        _LEAD.lead = None
+        lead_processor.lead = None
     html = sanitize(html)
     _check_html_nesting(html)
     return html
@@ -182,10 +211,23 @@ def sanitize(html: str) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        url_relative="deny",
-        allowed_classes={"span": {"dateline"}},
+        # Relative addresses pass nh3 only to reach _keep_attribute, which keeps footnote links alone.
+        url_relative="pass_through",
+        attribute_filter=_keep_attribute,
+        allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener",
     )
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Drop every relative address and id but a footnote's, and empty titles."""
+    if attribute in ("href", "src") and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+        return value if attribute == "href" and _FOOTNOTE_ID.fullmatch(value.removeprefix("#")) else None
+    if attribute == "id":
+        return value if _FOOTNOTE_ID.fullmatch(value) else None
+    if attribute == "title" and not value:
+        return None
+    return value
 
 
 _ANY_TAG = re.compile(r"<[^>]*>")
@@ -244,12 +286,13 @@ class _TextWriter(HTMLParser):
         self._pre = 0
         self._href: list[str | None] = []
         self._link_text: list[int] = []
+        self._skip = 0  # inside a footnote's link back to its mark: "↩" means nothing in text
         self._prefix = ""
 
     def _flush(self) -> None:
         text = "".join(self._buf)
         if not self._pre:
-            text = re.sub(r"\s+", " ", text).strip()
+            text = re.sub(r"[ \t\n\r\f\v]+", " ", text).strip(" ")  # a no-break space stays one
         self._buf = []
         if not text.strip():
             return  # an <li><p> keeps its bullet for the paragraph to come
@@ -291,7 +334,13 @@ class _TextWriter(HTMLParser):
             if "".join(self._buf).strip():
                 self._buf.append(" | ")
         elif tag == "a":
-            self._href.append(dict(attrs).get("href"))
+            attributes = dict(attrs)
+            footnote = attributes.get("class") in ("footnote-ref", "footnote-backref")
+            if attributes.get("class") == "footnote-backref":
+                self._skip += 1
+            elif footnote:
+                self._buf.append("[")
+            self._href.append(None if footnote else attributes.get("href"))
             self._link_text.append(len("".join(self._buf)))
         elif tag == "img":
             alt = dict(attrs).get("alt")
@@ -302,6 +351,12 @@ class _TextWriter(HTMLParser):
         if tag == "a" and self._href:
             href = self._href.pop()
             start = self._link_text.pop()
+            if self._skip:
+                self._skip -= 1
+                return
+            if href is None and "".join(self._buf)[start - 1 : start] == "[":
+                self._buf.append("]")  # a footnote's mark: "[1]"
+                return
             label = "".join(self._buf)[start:].strip()
             if href:
                 shown = href.removeprefix("mailto:")
@@ -327,7 +382,8 @@ class _TextWriter(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        self._buf.append(data)
+        if not self._skip:
+            self._buf.append(data)
 
     def result(self, width: int) -> str:
         self._flush()

@@ -9,10 +9,12 @@ kept in the build cache beside its outputs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from pressroom.languages import fold
+from pressroom.model import Release
 from pressroom.render import markup
 from pressroom.render.view import ReleaseView
 
@@ -42,6 +44,7 @@ class Summary:
     release_line: str  # "FOR IMMEDIATE RELEASE" or "EMBARGOED UNTIL ..."
     translations: tuple[str, ...] = ()  # language tags of its translations shown beside it
     modified: datetime | None = None  # its last correction, when later than `published`
+    content: str = ""  # the body as sanitised HTML, dateline first: feeds carry the whole release
 
 
 def search_terms(*texts: str | None) -> str:
@@ -55,8 +58,15 @@ def search_terms(*texts: str | None) -> str:
     return " ".join(seen)
 
 
-def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
+def summarise(
+    view: ReleaseView, translations: tuple[str, ...] = (), translated: Sequence[Release] = ()
+) -> Summary:
+    """A release as listings show it; `translated` are its public translations, searched with it."""
     r = view.release
+    others = [
+        (t.title, t.subtitle, markup.plain_text(markup.to_html(t.body, language=t.language)))
+        for t in translated
+    ]
     attendees = " ".join(f"{a.name} {a.role or ''} {a.organization or ''}" for a in r.attendees)
     return Summary(
         slug=r.slug,
@@ -78,6 +88,7 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
             markup.plain_text(view.background_html or ""),
             attendees,
             " ".join(r.tags),
+            *(text for texts in others for text in texts),
         ),
         public=view.is_listed,
         draft=r.is_draft,
@@ -85,4 +96,5 @@ def summarise(view: ReleaseView, translations: tuple[str, ...] = ()) -> Summary:
         release_line=view.release_line,
         translations=translations,
         modified=r.modified if r.modified != r.published else None,
+        content=str(view.body_html),
     )

@@ -39,19 +39,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from pressroom.content.source import read_bytes
-from pressroom.content.templates import LOCALE_FOLDER, TEMPLATE_SUFFIXES
+from pressroom.content.templates import DEFAULT_TEMPLATES as DEFAULT_TEMPLATES  # the renderers' name for it
+from pressroom.content.templates import DOMAIN, TEMPLATE_SUFFIXES, catalogue_file
+from pressroom.content.templates import template_dirs as template_dirs
 from pressroom.errors import ContentError, RenderError
-
-DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
-if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
-    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
-
-DOMAIN = "messages"
-
-
-def template_dirs(own: Path | None) -> list[Path]:
-    """Where templates and assets are looked up, first match wins."""
-    return [own, DEFAULT_TEMPLATES] if own is not None else [DEFAULT_TEMPLATES]
 
 
 def environment(own: Path | None) -> jinja2.Environment:
@@ -115,7 +106,7 @@ def catalogue(locale: str, own: Path | None) -> NullTranslations:
     found = []
     for tag in tags:
         for folder in reversed(template_dirs(own)):
-            path = folder / LOCALE_FOLDER / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+            path = catalogue_file(folder, tag)
             try:
                 stat = path.stat()
             except OSError:

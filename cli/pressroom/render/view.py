@@ -16,29 +16,29 @@ from datetime import date, datetime
 from functools import cached_property
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_date
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from pressroom.languages import locale_for
-from pressroom.model import Contact, Release, Settings
-from pressroom.render import markup
+from pressroom.languages import locale_for, same_primary
+from pressroom.model import Contact, LanguageSettings, Release, Settings
+from pressroom.render import issuers, markup
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 UTC = ZoneInfo("UTC")
 
 
-def _safe_html(source: str, lead: str | None = None) -> Markup:
+def _safe_html(source: str, lead: str | None = None, language: str = "en") -> Markup:
     """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
-    return Markup(markup.to_html(source, lead=lead))  # noqa: S704
+    return Markup(markup.to_html(source, lead=lead, language=language))  # noqa: S704
 
 
 @dataclass(frozen=True)
-class ReleaseView:
-    """A release (or a translation) as the house style presents it at one instant, in its language."""
+class _InItsLanguage:
+    """A release at one instant, with the labels and dates of its language: what every view speaks."""
 
     release: Release
     settings: Settings
@@ -65,7 +65,7 @@ class ReleaseView:
         """A label in the release's language, %-formatted with `variables` as templates do."""
         return self.catalogue.gettext(message) % variables
 
-    def for_environment(self, env: jinja2.Environment) -> ReleaseView:
+    def for_environment(self, env: jinja2.Environment) -> Self:
         """This view, or a copy whose labels come from the same catalogues as `env`'s templates.
 
         A view made without the newsroom's templates/ would print the house
@@ -92,6 +92,11 @@ class ReleaseView:
         if self.settings.show_utc and local.utcoffset():
             text += f" ({moment.astimezone(UTC):%H:%M} UTC)"
         return text
+
+
+@dataclass(frozen=True)
+class ReleaseView(_InItsLanguage):
+    """A release (or a translation) as the house style presents it at one instant, in its language."""
 
     @cached_property
     def date_text(self) -> str:
@@ -174,7 +179,7 @@ class ReleaseView:
     @cached_property
     def body_html(self) -> Markup:
         lead = None if self._writes_own_dateline else self.dateline
-        return _safe_html(self.release.body, lead)
+        return _safe_html(self.release.body, lead, self.release.language)
 
     @cached_property
     def body_text(self) -> str:
@@ -182,15 +187,51 @@ class ReleaseView:
 
     @cached_property
     def background_html(self) -> Markup | None:
-        return _safe_html(self.release.background) if self.release.background else None
+        return (
+            _safe_html(self.release.background, None, self.release.language)
+            if self.release.background
+            else None
+        )
 
     @cached_property
     def background_text(self) -> str | None:
         return markup.to_text(self.background_html) if self.background_html else None
 
     @cached_property
+    def _local(self) -> LanguageSettings | None:
+        return self.settings.in_language(self.release.language)
+
+    def foreign(self, language: str) -> str | None:
+        """`language` if a reader of this release would hear it as another language, for a lang attribute."""
+        return None if same_primary(language, self.release.language) else language
+
+    @cached_property
+    def newsroom_name(self) -> str:
+        """The newsroom's name in the release's language ([languages] in pressroom.toml), else as it is."""
+        return (self._local and self._local.name) or self.settings.name
+
+    @cached_property
+    def newsroom_name_html(self) -> Markup:
+        """The name, marked with its language when it is not the release's: "À propos de <span lang=en>…"."""
+        language = self.foreign(self.settings.language) if self.newsroom_name == self.settings.name else None
+        if language is None:
+            return escape(self.newsroom_name)
+        return Markup('<span lang="{}">{}</span>').format(language, self.newsroom_name)
+
+    @cached_property
+    def end_mark(self) -> str:
+        return (self._local and self._local.end_mark) or self.settings.end_mark
+
+    @cached_property
+    def boilerplate_language(self) -> str | None:
+        """The boilerplate's language when it is not the release's (no translation given), else None."""
+        return None if self._local and self._local.boilerplate else self.foreign(self.settings.language)
+
+    @cached_property
     def boilerplate_html(self) -> Markup | None:
-        return _safe_html(self.settings.boilerplate) if self.settings.boilerplate else None
+        text = (self._local and self._local.boilerplate) or self.settings.boilerplate
+        language = self.boilerplate_language or self.release.language
+        return _safe_html(text, None, language) if text else None
 
     @cached_property
     def boilerplate_text(self) -> str | None:
@@ -206,6 +247,11 @@ class ReleaseView:
         text = markup.plain_text(self.body_html)
         text = text.removeprefix(self.dateline).strip()
         return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+
+    @cached_property
+    def issuer_short_line(self) -> str:
+        """'EEAS · AUC': for the PDF's running foot, where a long name does not fit."""
+        return issuers.short_line(self.release, self.settings)
 
     @staticmethod
     def contact_parts(contact: Contact) -> list[str]:

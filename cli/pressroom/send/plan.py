@@ -43,6 +43,7 @@ from pressroom.model import Newsroom, Release
 from pressroom.render.mail import render_email
 from pressroom.render.templating import environment, template_dirs
 from pressroom.render.view import ReleaseView
+from pressroom.send import unsubscribe
 from pressroom.send.config import SmtpSettings, load_smtp_settings
 from pressroom.send.correction import CorrectionError, correction_audience, refuse_unapproved
 from pressroom.send.ledger import FILENAME as LEDGER_FILE
@@ -119,6 +120,9 @@ class Plan:
         # as mail clients and spam filters expect.
         message.replace_header("Date", format_datetime(self.now.astimezone(self.view.settings.tz)))
         message.replace_header("Message-ID", self._message_id(recipient, str(version.email["Message-ID"])))
+        if not self.proof:
+            for name, value in unsubscribe.headers(self.view.settings, self.media_list.name, recipient.email):
+                message[name] = value
         content_language = message["Content-Language"]
         message.add_attachment(
             version.pdf, maintype="application", subtype="pdf", filename=Files(self.release.slug).pdf_name
