@@ -200,3 +200,33 @@ def test_the_records_are_never_written_through_a_link(runner, make_newsroom, tmp
         "Error: records/references.sqlite is not a file; move it away\n",
     )
     assert not elsewhere.exists() and (root / "releases/a.md").read_text() == RELEASE
+
+
+def test_empty_or_foreign_records_are_refused_not_taken_for_new_ones(runner, make_newsroom):
+    """The numbers handed out cannot be rebuilt: new records would hand them out again."""
+    root = make_newsroom({"releases/a.md": RELEASE}, settings=SETTINGS_WITH_SERIES)
+    (root / "records").mkdir()
+    records = root / "records/references.sqlite"
+    records.write_bytes(b"")
+    result = approve(runner, root, "a")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: records/references.sqlite is empty (0 bytes).")
+    assert records.read_bytes() == b"" and (root / "releases/a.md").read_text() == RELEASE
+    records.unlink()
+    sqlite3.connect(records).execute("CREATE TABLE other (x)").connection.commit()
+    result = approve(runner, root, "a")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: records/references.sqlite was not written by this version of pressroom "
+        "(not pressroom's records); restore it from your backup\n",
+    )
+
+
+def test_first_records_are_made_whole(runner, make_newsroom):
+    root = make_newsroom({"releases/a.md": RELEASE}, settings=SETTINGS_WITH_SERIES)
+    assert approve(runner, root, "a").exit_code == 0
+    assert sorted(p.name for p in (root / "records").iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "references.sqlite"
+    ]
+    db = sqlite3.connect(root / "records/references.sqlite")
+    assert db.execute("SELECT reference, release FROM allocations").fetchall() == [("IP/18/0001", "a")]

@@ -14,6 +14,8 @@ never written; approving that release again gets the same number back.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,23 +81,31 @@ class Records:
             raise RecordsError(f"{FILENAME} is not a file; move it away")
         try:
             path.parent.mkdir(exist_ok=True)
+            if not path.exists():
+                _create(path)
+            elif path.stat().st_size == 0:
+                raise RecordsError(
+                    f"{FILENAME} is empty (0 bytes). It holds the reference numbers handed out and the "
+                    "approvals given, which cannot be rebuilt: restore it from your backup or version "
+                    "control. Taken for new records, it would hand out numbers already used"
+                )
             db = sqlite3.connect(path, timeout=60, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise RecordsError(f"cannot open {FILENAME}: {exc}") from None
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
-            with _transaction(db):  # two first runs at once create the tables once
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version == 0:
-                    for statement in _SCHEMA:
-                        db.execute(statement)
-                    db.execute(f"PRAGMA user_version = {_VERSION}")
-                elif version != _VERSION:
-                    raise RecordsError(
-                        f"{FILENAME} was written by another version of pressroom (format {version}, "
-                        f"this one reads {_VERSION})"
-                    )
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != _VERSION:
+                what = (
+                    "not pressroom's records"
+                    if version == 0
+                    else f"format {version}, this one reads {_VERSION}"
+                )
+                raise RecordsError(
+                    f"{FILENAME} was not written by this version of pressroom ({what}); "
+                    "restore it from your backup"
+                )
         except sqlite3.Error as exc:
             db.close()
             raise RecordsError(f"{FILENAME} is not pressroom's records ({exc})") from None
@@ -187,6 +197,28 @@ class Records:
         except sqlite3.Error as exc:
             raise RecordsError(f"cannot read {FILENAME}: {exc}") from None
         return [Approval(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in rows]
+
+
+def _create(path: Path) -> None:
+    """New, empty records at `path`, made whole under another name and then linked in.
+
+    A run killed while creating them leaves no half-made file that the next run
+    would have to refuse; two first runs at once make it once (the second link fails).
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")  # one file, complete on close
+            for statement in _SCHEMA:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {_VERSION}")
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager
