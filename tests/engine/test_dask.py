@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -171,8 +172,10 @@ def test_jobs_that_keep_killing_workers_fail_the_build_and_keep_the_old_tree(
     before = tree(newsroom / "build")
     with connect(scheduler) as executor, pytest.raises(ClusterError) as caught:
         build(load_newsroom(newsroom), EMBARGO, executor=Killing(executor, _die_after))
-    assert f"2 workers of the Dask cluster at {scheduler} died while rendering the same job" in str(
-        caught.value
+    assert re.fullmatch(
+        f"2 workers of the Dask cluster at {scheduler} died while rendering the same job "
+        r"\(the last: tcp://127\.0\.0\.1:\d+\); their logs say why",
+        str(caught.value),
     )
     assert tree(newsroom / "build") == before
     assert not leftovers(newsroom)
