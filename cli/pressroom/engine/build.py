@@ -264,10 +264,10 @@ class _Run:
         )
         if executor is not None or inline:
             self.executor = executor
-        if executor is not None:  # it may send the jobs to other machines (cluster.py)
-            self.ctx = dataclasses.replace(self.ctx, remote=True)
         else:
             self.executor = _pool(self.workers, self.staging.scratch, pdfs > 0)
+        if executor is not None:  # it may send the jobs to other machines (cluster.py)
+            self.ctx = dataclasses.replace(self.ctx, remote=True)
         if pdfs:
             from pressroom.render.pdf import SUBSETTING_MISSING, font_subsetting_available
 
