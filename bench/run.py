@@ -40,7 +40,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import generate as gen  # bench/ is sys.path[0] when this file is run as a script
+import dask_cluster  # bench/ is sys.path[0] when this file is run as a script
+import generate as gen
 
 BIN = Path(sys.executable).parent
 SLOW_ROUND = 30.0  # s: a repetition round longer than this gets at most 3 repetitions
@@ -60,14 +61,15 @@ class Plan:
     reps: int  # repetitions of each timed command, before the slow-round rule
     pdfs: int  # releases timed one by one in the warm-process PDF comparison
     emails: int  # releases timed one by one for the email
+    dask: int  # releases whose PDFs are built on a Dask cluster of 1 and of 2 local workers
 
     @property
     def small(self) -> int:
         return self.sizes[0]
 
 
-FULL = Plan(main=1000, sizes=(100, 1000, 5000), subset=40, reps=5, pdfs=20, emails=200)
-QUICK = Plan(main=60, sizes=(20, 60, 120), subset=4, reps=2, pdfs=3, emails=10)
+FULL = Plan(main=1000, sizes=(100, 1000, 5000), subset=40, reps=5, pdfs=20, emails=200, dask=1000)
+QUICK = Plan(main=60, sizes=(20, 60, 120), subset=4, reps=2, pdfs=3, emails=10, dask=8)
 
 
 # -- running a command --------------------------------------------------------------------------
@@ -270,6 +272,7 @@ class Tools:
     pressroom: list[str]
     clean: bool  # `pressroom build --clean` exists
     jobs: bool  # `pressroom build --jobs N` exists
+    scheduler: bool  # `pressroom build --scheduler ADDRESS` exists (a Dask cluster)
     pelican: str | None
     hugo: str | None
 
@@ -281,6 +284,7 @@ class Tools:
         clean: bool = False,
         jobs: int | None = None,
         slugs: Sequence[str] = (),
+        scheduler: str | None = None,
     ) -> list[str]:
         """A `pressroom build` command line, with the engine flags only when the engine has them."""
         cmd = [*self.pressroom, "build", *slugs, "--root", str(root), "--now", gen.NOW, "--format", formats]
@@ -288,6 +292,8 @@ class Tools:
             cmd.append("--clean")
         if jobs is not None and self.jobs:
             cmd += ["--jobs", str(jobs)]
+        if scheduler is not None:
+            cmd += ["--scheduler", scheduler]
         return cmd
 
 
@@ -301,6 +307,7 @@ def find_tools() -> Tools:
         pressroom=pressroom,
         clean=re.search(r"--clean\b", usage) is not None,
         jobs=re.search(r"--jobs\b", usage) is not None,
+        scheduler=re.search(r"--scheduler\b", usage) is not None,
         pelican=str(pelican) if pelican.exists() else shutil.which("pelican"),
         hugo=shutil.which("hugo"),
     )
@@ -327,7 +334,8 @@ def machine(tools: Tools) -> list[str]:
         f"load average {os.getloadavg()[0]:.2f} at start",
         f"python      {platform.python_version()} ({sys.executable})",
         f"pressroom   {_version([*tools.pressroom, '--version'])}; build flags: "
-        f"--clean {'yes' if tools.clean else 'NO'}, --jobs {'yes' if tools.jobs else 'NO'}; "
+        f"--clean {'yes' if tools.clean else 'NO'}, --jobs {'yes' if tools.jobs else 'NO'}, "
+        f"--scheduler {'yes' if tools.scheduler else 'NO'}; "
         f"from {Path(pressroom.__file__).parent}",
         f"weasyprint  {weasyprint.__version__}; libharfbuzz-subset: "
         f"{ctypes.util.find_library('harfbuzz-subset') or 'NOT FOUND (every PDF about 4x slower)'}",
@@ -998,12 +1006,66 @@ def email_rows(main: Archive, plan: Plan, base: Path, warm: Warm, rows: list[Row
     )
 
 
-def benchmark(plan: Plan, base: Path) -> list[Row]:
+def dask_rows(base: Path, tools: Tools, count: int, reps: int, rows: list[Row]) -> None:
+    """The PDFs of `count` releases on a Dask cluster of 1 and of 2 local workers, and on the pool."""
+    what = f"PDFs of {fmt_n(count)} releases, Dask cluster, 2 local workers"
+    missing = None if tools.scheduler else "no --scheduler flag"
+    missing = missing or dask_cluster.available()
+    if missing is not None:
+        rows.append(Row(what, f"not measurable: {missing}", result="n/a"))
+        return
+    a = make_archive(base / "dask", count, pelican=False, hugo=False)
+    clean = clear(a.news / "build", a.news / ".pressroom")
+    with (
+        dask_cluster.local_cluster(base / "dask" / "one", 1) as one,
+        dask_cluster.local_cluster(base / "dask" / "two", 2) as two,
+    ):
+        on_one = Case(
+            f"dask 1 worker pdf @{count}",
+            tools.build(a.news, "pdf", clean=True, scheduler=one),
+            a.news,
+            clean,
+        )
+        on_two = Case(
+            f"dask 2 workers pdf @{count}",
+            tools.build(a.news, "pdf", clean=True, scheduler=two),
+            a.news,
+            clean,
+        )
+        pool = Case(
+            f"pool jobs 2 pdf @{count}", tools.build(a.news, "pdf", clean=True, jobs=2), a.news, clean
+        )
+        log(f"PDFs of {count} releases on Dask, 1 and 2 local workers, and on the pool with --jobs 2")
+        measure([on_one, on_two, pool], reps)
+    speedup = on_one.median / on_two.median
+    per = f"{fmt_s(on_two.median / count)} per release"
+    rows.append(
+        Row(
+            what,
+            f"{fmt_s(on_two.median)} ({per})",
+            f"1 worker {fmt_s(on_one.median)}",
+            f"{speedup:.2f}× speed-up",
+        )
+    )
+    rows.append(
+        Row(
+            "  (the same on the built-in pool, --jobs 2)",
+            fmt_s(on_two.median),
+            f"--jobs 2 {fmt_s(pool.median)}",
+            f"{on_two.median / pool.median:.2f}× of the pool",
+        )
+    )
+
+
+def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool) -> list[Row]:
     tools = find_tools()
     for line in machine(tools):
         print(line)
     print(flush=True)
     rows: list[Row] = []
+    if dask_only:
+        dask_rows(base, tools, dask, min(plan.reps, 3), rows)
+        return rows
     main = make_archive(base, plan.main, pelican=tools.pelican is not None, hugo=tools.hugo is not None)
     check = run([*tools.pressroom, "check", "--root", str(main.news)], main.news)
     rows.append(Row(f"check ({fmt_n(plan.main)} releases, 40 contacts)", fmt_s(check.seconds)))
@@ -1015,6 +1077,8 @@ def benchmark(plan: Plan, base: Path) -> list[Row]:
     RAW["warm pdf bare"] = [{"seconds": s} for s in warm.bare]
     RAW["warm pdf bare pdf/ua"] = [{"seconds": s} for s in warm.bare_ua]
     RAW["warm email"] = [{"seconds": s} for s in warm.email]
+    if dask:
+        dask_rows(base, tools, dask, min(plan.reps, 3), rows)
     return rows
 
 
@@ -1033,12 +1097,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small archives and 2 repetitions: a sanity run")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="generate into DIR and leave it there")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every sample to FILE")
+    parser.add_argument(
+        "--dask",
+        type=int,
+        metavar="N",
+        help="releases whose PDFs the Dask rows build on 1 and 2 local workers "
+        f"(default {FULL.dask:,}, --quick {QUICK.dask}; 0 leaves the rows out)",
+    )
+    parser.add_argument("--dask-only", action="store_true", help="run the Dask rows and nothing else")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    dask = plan.dask if args.dask is None else max(0, args.dask)
     started = time.perf_counter()
     with workspace(args.keep) as base:
         try:
-            rows = benchmark(plan, base)
+            rows = benchmark(plan, base, dask, args.dask_only)
         except BenchError as exc:
             print(f"benchmark stopped: {exc}", file=sys.stderr)
             return 1
@@ -1046,12 +1119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(rows)
     print()
-    print(
-        "HTML rows: `pressroom build --format html` with the engine's default jobs, against Pelican in one\n"
-        "process, its rebuilds with its content cache (generator layer). All-format rows: "
-        f"{plan.subset} releases,\nper release = total / {plan.subset}. Medians; every sample with --json. "
-        "See bench/README.md."
-    )
+    if not args.dask_only:
+        print(
+            "HTML rows: `pressroom build --format html` with the engine's default jobs, against Pelican in\n"
+            "one process, its rebuilds with its content cache (generator layer). All-format rows: "
+            f"{plan.subset} releases,\nper release = total / {plan.subset}. Medians; every sample with "
+            "--json. See bench/README.md."
+        )
+    if dask:
+        print(
+            f"Dask rows: `pressroom build --format pdf --clean --scheduler` on {dask:,} releases, against\n"
+            "`dask scheduler` and `dask worker --nworkers 1|2 --nthreads 1` on 127.0.0.1 "
+            "(bench/dask_cluster.py)."
+        )
     verdicts = [r.result.split()[0] for r in rows]
     loads = [sample["load"] for samples in RAW.values() for sample in samples if "load" in sample]
     print()

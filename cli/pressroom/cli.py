@@ -326,6 +326,12 @@ def approve(slug: str, by: str, series: str | None, root: Path) -> None:
     help="Worker processes for rendering (default: one per core).",
 )
 @click.option("--clean", is_flag=True, help="Ignore what the last build left and render everything.")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Render on the workers of this Dask scheduler (needs pressroom[dask]); each worker needs "
+    "the newsroom at the same path.",
+)
 @_guarded
 def build(
     slugs: tuple[str, ...],
@@ -335,6 +341,7 @@ def build(
     strict: bool,
     jobs: int | None,
     clean: bool,
+    scheduler: str | None,
 ) -> None:
     """Render the newsroom into build/: site/ (public), staff/ and email/.
 
@@ -348,34 +355,39 @@ def build(
       pressroom build
       pressroom build 2018-05-25-eu-un-counter-terrorism --format pdf
       pressroom build --now 2018-05-25T12:00:00+02:00
+      pressroom build --clean --scheduler tcp://10.0.0.5:8786
     """
+    if scheduler is not None and jobs is not None:
+        raise click.UsageError("--jobs counts processes on this machine; with --scheduler, the cluster's do")
     from pressroom.engine.build import build as run_build
     from pressroom.engine.build import input_signature, up_to_date
 
     moment = read_clock(now)
     started = time.perf_counter()
-    inputs = input_signature(root.resolve())
-    report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats)
-    if report is None:
-        from pressroom.engine.build import load
+    with _cluster(scheduler) as cluster:
+        inputs = input_signature(root.resolve())
+        report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats)
+        if report is None:
+            from pressroom.engine.build import load
 
-        newsroom, loader = load(root.resolve(), clean=clean)
-        if strict and newsroom.warnings:
-            raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
-        with _ProgressBar() as progress:
-            report = run_build(
-                newsroom,
-                moment,
-                formats=formats,
-                only=slugs or None,
-                progress=progress,
-                jobs=jobs,
-                clean=clean,
-                inputs=inputs,
-                loader=loader,
-            )
-    elif strict and report.warnings:
-        raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in report.warnings])
+            newsroom, loader = load(root.resolve(), clean=clean)
+            if strict and newsroom.warnings:
+                raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
+            with _ProgressBar() as progress:
+                report = run_build(
+                    newsroom,
+                    moment,
+                    formats=formats,
+                    only=slugs or None,
+                    progress=progress,
+                    jobs=cluster.workers if cluster is not None else jobs,
+                    clean=clean,
+                    executor=cluster,
+                    inputs=inputs,
+                    loader=loader,
+                )
+        elif strict and report.warnings:
+            raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in report.warnings])
     for notice in report.notices:
         click.echo(f"Note: {notice}", err=True)
     _report(report.warnings)
@@ -388,6 +400,15 @@ def build(
         f"Built {len(report.public)} public and {len(report.withheld)} staff-only release(s) "
         f"into {report.out.name}/ ({rendered} written) in {time.perf_counter() - started:.1f} s"
     )
+
+
+def _cluster(scheduler: str | None) -> contextlib.AbstractContextManager[Any]:
+    """The executor of the Dask cluster of --scheduler, else None: the build starts its own pool."""
+    if scheduler is None:
+        return contextlib.nullcontext()
+    from pressroom.engine.cluster import connect
+
+    return connect(scheduler)
 
 
 class _ProgressBar:

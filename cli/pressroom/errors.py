@@ -69,6 +69,10 @@ class BuildError(PressroomError):
     """The output folder could not be written."""
 
 
+class ClusterError(PressroomError):
+    """The Dask cluster of `build --scheduler` cannot render: no Dask, no scheduler, or a worker failed."""
+
+
 class UnknownSlug(PressroomError):
     """A command named a release that releases/ does not have: one message for build, new and send."""
 

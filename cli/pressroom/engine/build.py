@@ -5,14 +5,15 @@ rebuild renders only outputs whose key changed or whose file in build/ is not
 the one last written, removes outputs that no longer belong (a deleted
 release, one that went back to draft), and commits the lot in one journalled
 step. Rendering runs in this process for a handful of outputs and in a pool
-of worker processes for more, through the standard
-`concurrent.futures.Executor` interface; the jobs send back bytes, and the
-staging folder (commit.py) is the one writer. Where each output goes is
-layout.py's to say.
+of worker processes for more (or on a Dask cluster: cluster.py), through the
+standard `concurrent.futures.Executor` interface; the jobs send back bytes,
+and the staging folder (commit.py) is the one writer. Where each output goes
+is layout.py's to say.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -93,7 +94,8 @@ def build(
     `formats` limits what is rendered; `only` limits which releases are
     rendered again (the others keep their outputs as they are, as long as they
     still belong in the tree). `jobs` is the number of worker processes
-    (default: every core); `executor` replaces the pool with any Executor.
+    (default: every core); `executor` replaces the pool with any Executor,
+    which may run the jobs on other machines (cluster.py: a Dask cluster).
     `clean` ignores the cache and renders everything. `inputs` is the
     `input_signature` taken before the newsroom was loaded: the next build
     compares it to tell, without loading anything, that nothing changed.
@@ -264,6 +266,8 @@ class _Run:
             self.executor = executor
         else:
             self.executor = _pool(self.workers, self.staging.scratch, pdfs > 0)
+        if executor is not None:  # it may send the jobs to other machines (cluster.py)
+            self.ctx = dataclasses.replace(self.ctx, remote=True)
         if pdfs:
             from pressroom.render.pdf import SUBSETTING_MISSING, font_subsetting_available
 

@@ -1,10 +1,11 @@
 """Units of rendering work that can run in this process or in a pool of workers.
 
 A job is plain data in and plain data out (files as bytes, problems, a listing
-summary), so any `concurrent.futures.Executor` can run it: the build uses a
-process pool today, and a distributed executor needs nothing more than pickling.
-Nothing here writes a file: the build hands the bytes to its one writer
-(commit.py); templates and house-style assets are read.
+summary), so any `concurrent.futures.Executor` can run it: a process pool here,
+or the workers of a Dask cluster (cluster.py), which need nothing more than
+pickling. Nothing here writes a file: the build hands the bytes to its one
+writer (commit.py); templates and house-style assets are read, so a worker on
+another machine must see them at the same path (`_check_templates`).
 
 Each process keeps what is slow to make and the same for every document — the
 Jinja environment and the PDF engine's fonts and parsed stylesheets — so the
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
-from pressroom.errors import BuildError, PressroomError, Problem, Severity
+from pressroom.errors import BuildError, ClusterError, PressroomError, Problem, Severity
 from pressroom.layout import NEWSML, NINJS, SITE, STAFF, Files, folder
 from pressroom.model import Contact, Link, Release, Settings, Version
 
@@ -44,6 +45,9 @@ class Context:
     templates: Path | None  # the newsroom's own templates/, if any
     now: datetime
     templates_digest: str  # changes when a template changes, so a warm environment is rebuilt
+    # The jobs may run on other machines (an executor given to the build): each process
+    # first checks that the templates it sees are the ones the outputs' keys were made from.
+    remote: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,14 +264,47 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
     result.summary = codec.encode(summarise(view, job.translations, job.translated))
 
 
+_checked: set[tuple[str | None, str]] = set()  # (templates folder, digest) this process has seen match
+
+
+def _check_templates(ctx: Context) -> None:
+    """Refuse to render with templates other than the build's: its cache would keep the wrong output.
+
+    A worker on another machine reads the newsroom's templates/ at the path the
+    build gave, and the house style of its own pressroom installation.
+    """
+    if not ctx.remote:
+        return
+    key = (str(ctx.templates) if ctx.templates else None, ctx.templates_digest)
+    if key in _checked:
+        return
+    from pressroom.engine.templates import Templates
+    from pressroom.render.templating import template_dirs
+
+    if Templates(template_dirs(ctx.templates)).digest("all") != ctx.templates_digest:
+        import socket
+
+        from pressroom.version import __version__
+
+        own = f"the newsroom's templates at {ctx.templates} and " if ctx.templates else ""
+        raise ClusterError(
+            f"a worker on {socket.gethostname()} sees other templates than this build "
+            f"({own}the house style of pressroom {__version__}): every worker needs the newsroom "
+            "at the same path and the same pressroom version (or a template changed mid-build)"
+        )
+    _checked.add(key)
+
+
 def run_batch(ctx: Context, jobs: Sequence[ReleaseJob]) -> list[JobResult]:
     """Several small jobs in one round trip: a page takes less time than sending it to a worker."""
+    _check_templates(ctx)
     return [run_release_job(ctx, job) for job in jobs]
 
 
 def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
     from pressroom.render.site import render_site_file
 
+    _check_templates(ctx)
     results = []
     for job in jobs:
         result = JobResult()
