@@ -351,22 +351,7 @@ def _load_release(
             )
         )
         return None
-    try:
-        text = read_text(path, rel)
-        doc = parse_front_matter(text, rel)
-    except ContentError as exc:
-        problems.extend(exc.problems)
-        return None
-    return read_release(
-        FieldReader(rel, problems),
-        slug,
-        doc.front,
-        doc.body,
-        doc.body_line,
-        settings,
-        contacts,
-        digest=source_hash(text),
-    )
+    return _read_file(path, rel, slug, settings, contacts, problems)
 
 
 def _load_translation(
@@ -391,6 +376,21 @@ def _load_translation(
     if wrong is not None:
         problems.append(Problem(rel, 0, "", wrong))
         return None
+    return _read_file(path, rel, slug, settings, contacts, problems, translation=tag, original=original)
+
+
+def _read_file(
+    path: Path,
+    rel: str,
+    slug: str,
+    settings: Settings,
+    contacts: dict[str, Contact],
+    problems: list[Problem],
+    *,
+    translation: str | None = None,
+    original: Release | None = None,
+) -> Release | None:
+    """A release or translation file: its front matter and body read into a Release, or its problems."""
     try:
         text = read_text(path, rel)
         doc = parse_front_matter(text, rel)
@@ -406,7 +406,7 @@ def _load_translation(
         settings,
         contacts,
         digest=source_hash(text),
-        translation=tag,
+        translation=translation,
         original=original,
     )
 
