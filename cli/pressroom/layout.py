@@ -9,6 +9,8 @@ what keeps a published address from changing by accident.
     build/site/                     the public newsroom: nothing of a draft or an unexpired embargo
     build/staff/                    every release with its banners, for the press office
     build/email/<slug>.eml          the email of every release and translation, to send
+    <area>/releases/<slug>/media/   a release's media kit: each file as published, the photos
+                                    also at 1200/ and 400/ pixels wide, and kit.zip of them all
     .pressroom/                     lock, cache, journal, staging and the outbox of a dry run
     records/                        the send ledger and the desk's references: data, never a cache
 """
@@ -53,6 +55,12 @@ FEEDS = ("atom", "rss")
 # so a logo in pressroom.toml ("assets/logo.svg") is its own address from the root, for
 # the masthead, the favicon, og:image and each issuer's logo.
 ASSETS = "assets/"
+
+# A release's media kit, in its folder (never a translation's: the files are the same).
+MEDIA = "media/"
+WEB_WIDTH = 1200  # a photo on the page, in the PDF and in the email: media/1200/<name>
+THUMB_WIDTH = 400  # the gallery's thumbnail and srcset's small candidate: media/400/<name>
+KIT_ZIP = "kit.zip"
 
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_SLUG_BYTES = 120
@@ -113,6 +121,16 @@ def feed(kind: str, tag_slug: str | None = None) -> str:
     return f"{kind}.xml" if tag_slug is None else f"tags/{tag_slug}/{kind}.xml"
 
 
+def media(slug: str, name: str, width: int | None = None) -> str:
+    """A kit file of a release as published: the copy for download, or a photo `width` pixels wide."""
+    return f"{folder(slug)}{MEDIA}{name}" if width is None else f"{folder(slug)}{MEDIA}{width}/{name}"
+
+
+def kit_zip(slug: str) -> str:
+    """The whole media kit of a release in one zip, for one-click download."""
+    return f"{folder(slug)}{MEDIA}{KIT_ZIP}"
+
+
 def asset(name: str) -> str:
     """The path in an area of templates/assets/<name>."""
     return f"{ASSETS}{name}"
@@ -157,6 +175,13 @@ class Files:
 
     def newsml(self, area: str) -> str:
         return f"{area}/{self.folder}{NEWSML}"
+
+    def media(self, area: str, name: str, width: int | None = None) -> str:
+        """A kit file, shared by the original and its translations (see `media`)."""
+        return f"{area}/{media(self.slug, name, width)}"
+
+    def kit_zip(self, area: str) -> str:
+        return f"{area}/{kit_zip(self.slug)}"
 
     @property
     def email(self) -> str:
