@@ -125,3 +125,47 @@ def read(data: bytes) -> Image.Image:
     im = Image.open(io.BytesIO(data))
     im.load()
     return im
+
+
+def cmyk_to_white_profile() -> bytes:
+    """A CMYK ICC profile (v2, lut8 A2B0) that makes every ink mix white: proof it was applied.
+
+    Pillow can make no CMYK profile and a test reads no file, so it is written here
+    by hand, as the ICC specification lays it out.
+    """
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    d50 = s15(0.9642) + s15(1.0) + s15(0.8249)
+    text = b"CMYK to white\x00"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(4 + 4 + 2 + 1 + 67)
+    wtpt = b"XYZ " + bytes(4) + d50
+    identity = b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    ramp = bytes(range(256))
+    # 4 inputs, 3 outputs, a 2-point grid: each of the 16 corners is L* 100, a* 0, b* 0.
+    lut = (
+        b"mft1"
+        + bytes(4)
+        + bytes([4, 3, 2, 0])
+        + identity
+        + ramp * 4
+        + bytes([255, 128, 128]) * 16
+        + ramp * 3
+    )
+    tags = [(b"desc", desc), (b"wtpt", wtpt), (b"A2B0", lut)]
+    start = 128 + 4 + 12 * len(tags)
+    table = body = b""
+    for signature, data in tags:
+        data += bytes(-len(data) % 4)
+        table += signature + struct.pack(">II", start + len(body), len(data))
+        body += data
+    header = (
+        struct.pack(">I4sI4s4s4s", start + len(body), bytes(4), 0x02100000, b"prtr", b"CMYK", b"Lab ")
+        + bytes(12)  # date: none
+        + b"acsp"
+        + bytes(28)  # platform, flags, manufacturer, model, attributes, rendering intent
+        + d50
+        + bytes(48)
+    )
+    return header + struct.pack(">I", len(tags)) + table + body
