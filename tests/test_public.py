@@ -130,7 +130,9 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
     before = site_files(newsroom)
     assert not leaks(before, WITHHELD)
     assert any("CANARYPUBLIC" in text for text in before.values())
-    assert {"releases/public/media/kit.zip", "releases/public/media/1200/canarypublic-photo.jpg"} <= set(before)
+    assert {"releases/public/media/kit.zip", "releases/public/media/1200/canarypublic-photo.jpg"} <= set(
+        before
+    )
     assert (newsroom / "build/staff/releases/embargoed/media/kit.zip").is_file()
     kinds = {"index.html", "atom.xml", "rss.xml", "sitemap.xml", "search/index.json", "releases.json"}
     assert kinds <= set(before)

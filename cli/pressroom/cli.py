@@ -669,7 +669,16 @@ def send(
     from pressroom.send.plan import prepare
 
     if status:
-        flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, correction, new_ledger, attach)
+        flags = (
+            dry_run,
+            yes,
+            after_embargo,
+            resend_changed,
+            resend_uncertain,
+            correction,
+            new_ledger,
+            attach,
+        )
         if list_name or test_to or any(flags):
             raise click.UsageError("--status takes only SLUG and --root")
         for line in sending.status_lines(root, slug):

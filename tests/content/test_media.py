@@ -57,9 +57,20 @@ def test_a_kit_is_loaded_with_what_the_files_are(make_newsroom):
     release = load_newsroom(root).release("ships")
     assert release is not None
     ship, qa = release.media
-    assert (ship.name, ship.kind, ship.mime, ship.width, ship.height) == ("ship.jpg", "image", "image/jpeg", 640, 480)
+    assert (ship.name, ship.kind, ship.mime, ship.width, ship.height) == (
+        "ship.jpg",
+        "image",
+        "image/jpeg",
+        640,
+        480,
+    )
     assert (ship.alt, ship.caption, ship.credit) == ("A grey ship at sea", "The ship", "Photo: Press Office")
-    assert (qa.kind, qa.mime, qa.title, qa.size) == ("document", "application/pdf", "Questions and answers", len(PDF))
+    assert (qa.kind, qa.mime, qa.title, qa.size) == (
+        "document",
+        "application/pdf",
+        "Questions and answers",
+        len(PDF),
+    )
     assert release.lead_image == ship and release.documents == (qa,)
     assert len(ship.digest) == 64
 
@@ -97,7 +108,9 @@ def test_a_local_path_outside_the_kit_is_an_error_naming_file_line_and_path(make
     )
     with pytest.raises(ContentError) as exc:
         load_newsroom(root)
-    hint = "which readers cannot open: put the file in media/ships/, list it under media: and write media/<file>"
+    hint = (
+        "which readers cannot open: put the file in media/ships/, list it under media: and write media/<file>"
+    )
     assert errors(exc) == [
         f"releases/ships.md:16: body: 'img/minister.jpg' is a path on this computer, {hint}",
         f"releases/ships.md:18: body: '../annex.pdf' is a path on this computer, {hint}",
@@ -109,7 +122,9 @@ def test_a_local_path_outside_the_kit_is_an_error_naming_file_line_and_path(make
 
 def test_a_path_written_in_a_code_block_is_shown_not_followed(make_newsroom):
     body = "Text.\n\n```\n![x](img/x.jpg)\n```\n"
-    root = make_newsroom({"releases/ships.md": FRONT + body, "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF})
+    root = make_newsroom(
+        {"releases/ships.md": FRONT + body, "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF}
+    )
     assert load_newsroom(root).release("ships") is not None
 
 
@@ -134,12 +149,18 @@ def test_a_kit_file_that_cannot_be_published_is_an_error_on_its_line(make_newsro
 def test_a_text_file_called_pdf_and_an_unknown_kind_are_refused(make_newsroom):
     front = FRONT.replace("  - file: qa.pdf", "  - file: notes.exe\n    title: Notes\n  - file: qa.pdf")
     root = make_newsroom(
-        {"releases/ships.md": front + "Text.\n", "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": b"hello\n"}
+        {
+            "releases/ships.md": front + "Text.\n",
+            "media/ships/ship.jpg": jpeg(),
+            "media/ships/qa.pdf": b"hello\n",
+        }
     )
     with pytest.raises(ContentError) as exc:
         load_newsroom(root)
     (only,) = errors(exc)
-    assert only.startswith("releases/ships.md:11: media[1].file: 'notes.exe' is not a kind of file a kit takes")
+    assert only.startswith(
+        "releases/ships.md:11: media[1].file: 'notes.exe' is not a kind of file a kit takes"
+    )
     # The files are looked at once the release reads.
     (root / "releases/ships.md").write_text(FRONT + "Text.\n")
     with pytest.raises(ContentError) as exc:
@@ -149,9 +170,15 @@ def test_a_text_file_called_pdf_and_an_unknown_kind_are_refused(make_newsroom):
 
 
 def test_a_file_name_with_a_folder_or_named_twice_is_refused(make_newsroom):
-    front = FRONT.replace("  - file: qa.pdf", "  - file: ../../etc/passwd.txt\n    title: X\n  - file: qa.pdf")
-    front = front.replace("    title: Questions and answers\n", "    title: Q\n  - file: qa.pdf\n    title: Again\n")
-    root = make_newsroom({"releases/ships.md": front + "Text.\n", "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF})
+    front = FRONT.replace(
+        "  - file: qa.pdf", "  - file: ../../etc/passwd.txt\n    title: X\n  - file: qa.pdf"
+    )
+    front = front.replace(
+        "    title: Questions and answers\n", "    title: Q\n  - file: qa.pdf\n    title: Again\n"
+    )
+    root = make_newsroom(
+        {"releases/ships.md": front + "Text.\n", "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF}
+    )
     with pytest.raises(ContentError) as exc:
         load_newsroom(root)
     found = errors(exc)
@@ -180,7 +207,10 @@ def test_a_file_no_release_names_is_a_warning_that_it_is_not_published(make_news
         }
     )
     warnings = [str(w) for w in load_newsroom(root).warnings]
-    assert "media/ships/outtake.jpg: warning: not in the media list of releases/ships.md: it is not published" in warnings
+    assert (
+        "media/ships/outtake.jpg: warning: not in the media list of releases/ships.md: it is not published"
+        in warnings
+    )
     assert "media/gone: warning: no release has this slug: nothing here is published" in warnings
 
 
@@ -215,7 +245,9 @@ Texte.
     (root / "releases/ships.fr.md").write_text(fr.replace("  - file: other.jpg\n    alt: Autre\n", ""))
     newsroom = load_newsroom(root)
     (translation,) = newsroom.translations
-    assert [(m.name, m.alt, m.width) for m in translation.media] == [("ship.jpg", "Un navire gris en mer", 300)]
+    assert [(m.name, m.alt, m.width) for m in translation.media] == [
+        ("ship.jpg", "Un navire gris en mer", 300)
+    ]
     (root / "releases/ships.fr.md").write_text("---\ntitle: Navires\nlocation: Bruxelles\n---\nTexte.\n")
     (translation,) = load_newsroom(root).translations
     assert [m.alt for m in translation.media] == ["A grey ship at sea", None]
@@ -223,7 +255,9 @@ Texte.
 
 
 def test_a_photo_replaced_under_the_same_name_is_seen_by_the_next_load(make_newsroom):
-    root = make_newsroom({"releases/ships.md": FRONT + "Text.\n", "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF})
+    root = make_newsroom(
+        {"releases/ships.md": FRONT + "Text.\n", "media/ships/ship.jpg": jpeg(), "media/ships/qa.pdf": PDF}
+    )
     first = load_newsroom(root).release("ships")
     (root / "media/ships/ship.jpg").write_bytes(jpeg(800, 600))
     second = load_newsroom(root).release("ships")

@@ -7,8 +7,8 @@ import zipfile
 from datetime import datetime, timedelta
 
 from PIL import Image
-from pictures import SECRETS, jpeg
 
+from pictures import SECRETS, jpeg
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -40,7 +40,11 @@ The ships are at sea. ![The ship](media/ship.jpg)
 
 def kit(make_newsroom, **kw):
     return make_newsroom(
-        {"releases/ships.md": release(**kw), "media/ships/ship.jpg": jpeg(2400, 1600), "media/ships/qa.pdf": PDF}
+        {
+            "releases/ships.md": release(**kw),
+            "media/ships/ship.jpg": jpeg(2400, 1600),
+            "media/ships/qa.pdf": PDF,
+        }
     )
 
 
@@ -49,9 +53,7 @@ def test_a_public_kit_is_published_without_metadata_at_three_sizes_with_a_zip(ma
     build(load_newsroom(root), NOW, formats=("html",))
     for area in ("site", "staff"):
         media = root / f"build/{area}/releases/ships/media"
-        sizes = {
-            rel: size(media / rel) for rel in ("ship.jpg", "1200/ship.jpg", "400/ship.jpg")
-        }
+        sizes = {rel: size(media / rel) for rel in ("ship.jpg", "1200/ship.jpg", "400/ship.jpg")}
         assert sizes == {"ship.jpg": (2400, 1600), "1200/ship.jpg": (1200, 800), "400/ship.jpg": (400, 267)}
         assert (media / "qa.pdf").read_bytes() == PDF
         with zipfile.ZipFile(media / "kit.zip") as z:
@@ -93,7 +95,11 @@ def test_a_new_caption_renders_no_photo_again_and_a_new_photo_does(make_newsroom
     assert size(root / "build/site/releases/ships/media/400/ship.jpg") == (400, 200)
     assert (root / "build/site/releases/ships/media/kit.zip").read_bytes() != zipped
     # Taken off the list: its copies leave build/.
-    (root / "releases/ships.md").write_text(release().replace("  - file: ship.jpg\n    alt: A grey ship at sea\n    caption: The ship\n", "").replace(" ![The ship](media/ship.jpg)", ""))
+    (root / "releases/ships.md").write_text(
+        release()
+        .replace("  - file: ship.jpg\n    alt: A grey ship at sea\n    caption: The ship\n", "")
+        .replace(" ![The ship](media/ship.jpg)", "")
+    )
     build(load_newsroom(root), NOW, formats=("html",))
     assert not list((root / "build").rglob("ship.jpg"))
 

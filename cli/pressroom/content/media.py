@@ -99,7 +99,17 @@ def read_media(r: FieldReader, node: Node | None, slug: str) -> tuple[MediaFile,
             )
         if kind == "document" and texts["alt"]:
             r.problem(f["alt"].line, f"{path}.alt", "alt text is for photos; a document has a title")
-        found.append(MediaFile(name=name, kind=kind, line=line, **texts))
+        found.append(
+            MediaFile(
+                name=name,
+                kind=kind,
+                alt=texts["alt"],
+                caption=texts["caption"],
+                credit=texts["credit"],
+                title=texts["title"],
+                line=line,
+            )
+        )
     return tuple(found)
 
 

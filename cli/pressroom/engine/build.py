@@ -273,8 +273,7 @@ class _Run:
         # A kit's photos take about as long as a PDF: a job of its own, like a PDF.
         heavy_jobs = pdfs + len(media_jobs)
         inline = executor is None and (
-            self.workers == 1
-            or (heavy_jobs <= _INLINE_PDFS and len(release_jobs) - pdfs < _INLINE_PAGES)
+            self.workers == 1 or (heavy_jobs <= _INLINE_PDFS and len(release_jobs) - pdfs < _INLINE_PAGES)
         )
         if executor is not None or inline:
             self.executor = executor

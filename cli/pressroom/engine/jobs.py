@@ -99,7 +99,9 @@ class MediaJob:
     outputs: tuple[tuple[str, str, int | None], ...]
 
     def only(self, area: str) -> MediaJob:
-        return dataclasses.replace(self, outputs=tuple(o for o in self.outputs if o[0].startswith(f"{area}/")))
+        return dataclasses.replace(
+            self, outputs=tuple(o for o in self.outputs if o[0].startswith(f"{area}/"))
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,36 +288,41 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
 
 def run_media(ctx: Context, jobs: Sequence[MediaJob]) -> list[JobResult]:
     """The copies of kit files: photos without their metadata at each width, documents as they are."""
-    from pressroom.content.media import read_kit_file
-    from pressroom.render.renditions import kit_zip, render_image
-
     results = []
     for job in jobs:
         result = JobResult()
-        copies: dict[str, bytes] = {}  # the download copies, which the zip holds too
-
-        def copy(m: MediaFile, width: int | None) -> bytes:
-            if width is None and m.name in copies:
-                return copies[m.name]
-            data = read_kit_file(ctx.root, job.slug, m)
-            if m.is_image:
-                data = render_image(data, width).data
-            if width is None:
-                copies[m.name] = data
-            return data
-
         try:
-            by_name = {m.name: m for m in job.media}
-            for rel, name, width in job.outputs:
-                if name:
-                    result.files[rel] = copy(by_name[name], width)
-                else:
-                    result.files[rel] = kit_zip((m.name, copy(m, None)) for m in job.media)
-        except ContentError as exc:
+            result.files = _kit_copies(ctx.root, job)
+        except ContentError as exc:  # a kit file changed or vanished since it was loaded
             result.problems.extend(exc.problems)
-            result.files.clear()
         results.append(result)
     return results
+
+
+def _kit_copies(root: Path, job: MediaJob) -> dict[str, bytes]:
+    from pressroom.content.media import read_kit_file
+    from pressroom.render.renditions import kit_zip, render_image
+
+    by_name = {m.name: m for m in job.media}
+    downloads: dict[str, bytes] = {}  # the copies for download, which the zip holds too
+
+    def copy(m: MediaFile, width: int | None) -> bytes:
+        if width is None and m.name in downloads:
+            return downloads[m.name]
+        data = read_kit_file(root, job.slug, m)
+        if m.is_image:
+            data = render_image(data, width).data
+        if width is None:
+            downloads[m.name] = data
+        return data
+
+    files = {}
+    for rel, name, width in job.outputs:
+        if name:
+            files[rel] = copy(by_name[name], width)
+        else:
+            files[rel] = kit_zip([(m.name, copy(m, None)) for m in job.media])
+    return files
 
 
 def web_copies(root: Path, release: Release, images: Sequence[MediaFile]) -> dict[str, bytes]:

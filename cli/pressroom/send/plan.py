@@ -298,8 +298,9 @@ def prepare(
     total = len(versions[""].pdf) + sum(len(data) for _, _, data in attachments)
     if total > ATTACH_LIMIT:
         raise SendError(
-            f"the attachments come to {total / 1e6:.1f} MB with the PDF, over the {ATTACH_LIMIT / 1e6:.0f} MB "
-            "a message may carry (many mail servers refuse more): attach fewer files; the page links them all"
+            f"the attachments come to {total / 1e6:.1f} MB with the PDF, "
+            f"over the {ATTACH_LIMIT / 1e6:.0f} MB a message may carry (many mail servers refuse more): "
+            "attach fewer files; the page links them all"
         )
     return Plan(
         root=newsroom.root,
