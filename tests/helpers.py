@@ -104,3 +104,16 @@ def wait_for(predicate, timeout=60.0):
             return value
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+def copy_sample(root: Path) -> Path:
+    """The sample newsroom's own files (settings, releases, contacts, media kits) copied into `root`."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(repo / "pressroom.toml", root)
+    for folder in ("releases", "contacts", "media"):
+        if (repo / folder).is_dir():
+            shutil.copytree(repo / folder, root / folder)
+    return root

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from helpers import copy_sample
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -50,9 +51,7 @@ def _missing(what: str, path: Path) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_sample(root)
     build(load_newsroom(root), INSTANT, formats=("html",))
     return root / "build" / "site"
 

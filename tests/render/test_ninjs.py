@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
@@ -18,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from helpers import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, NOW, ninjs_errors, release
+from helpers import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, NOW, copy_sample, ninjs_errors, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.render.newsml import NAR
@@ -36,9 +34,7 @@ EMBARGO = datetime.fromisoformat("2024-03-05T11:00:00+01:00")
 def sample(tmp_path_factory) -> Path:
     """The sample newsroom of this repository, built (pages and news items) at SAMPLE_INSTANT."""
     root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_sample(root)
     build(load_newsroom(root), SAMPLE_INSTANT, formats=("html",))
     return root
 

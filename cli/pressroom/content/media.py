@@ -99,7 +99,17 @@ def read_media(r: FieldReader, node: Node | None, slug: str) -> tuple[MediaFile,
             )
         if kind == "document" and texts["alt"]:
             r.problem(f["alt"].line, f"{path}.alt", "alt text is for photos; a document has a title")
-        found.append(MediaFile(name=name, kind=kind, line=line, **texts))
+        found.append(
+            MediaFile(
+                name=name,
+                kind=kind,
+                alt=texts["alt"],
+                caption=texts["caption"],
+                credit=texts["credit"],
+                title=texts["title"],
+                line=line,
+            )
+        )
     return tuple(found)
 
 
@@ -269,3 +279,16 @@ def _code_spans(body: str) -> list[tuple[int, int]]:
     if len(fences) % 2:
         spans.append((fences[-1], len(body)))
     return spans
+
+
+def read_kit_file(root: Path, slug: str, m: MediaFile) -> bytes:
+    """The bytes of a kit file as the loader saw them, for the jobs that publish or attach it.
+
+    Raises ContentError when the file is no longer the one loaded (replaced or
+    removed since): its copies would not be what the pages describe.
+    """
+    rel = f"{KITS}/{slug}/{m.name}"
+    data = read_bytes(root / KITS / slug / m.name, rel)
+    if hashlib.sha256(data).hexdigest() != m.digest:
+        raise ContentError([Problem(rel, 0, "", "changed while it was being published: build again")])
+    return data

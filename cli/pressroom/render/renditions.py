@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,9 +23,10 @@ from typing import Any
 from PIL import Image, ImageCms, ImageFile, JpegImagePlugin
 
 from pressroom.content.mediafile import IMAGE_MIME, QUARTER_TURNS, decode, open_image, orientation
+from pressroom.layout import THUMB_WIDTH, WEB_WIDTH
+from pressroom.model import MediaFile
 
-WEB_WIDTH = 1200  # the page's figure and the PDF's lead image
-THUMB_WIDTH = 400  # the gallery's thumbnail and srcset's small candidate
+__all__ = ["THUMB_WIDTH", "WEB_WIDTH", "Rendition", "kit_zip", "render_image", "web_copies"]
 
 # JPEG quality of the sized copies: no visible loss at the width they are shown.
 _QUALITY = 85
@@ -233,3 +234,11 @@ def _check_entry_name(name: str) -> None:
     parts = name.split("/")
     if not name or "\\" in name or "\x00" in name or any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"{name!r} is not a plain relative path for a zip entry")
+
+
+def web_copies(images: Iterable[MediaFile], original: Callable[[MediaFile], bytes]) -> dict[str, bytes]:
+    """Photos at the page's width, by name: what a PDF or an email carries inside.
+
+    `original` gives a photo's bytes: the caller reads the file, a renderer never does.
+    """
+    return {m.name: render_image(original(m), WEB_WIDTH).data for m in images}
