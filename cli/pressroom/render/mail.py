@@ -128,8 +128,7 @@ def _add_related(
     message: EmailMessage, inline: Mapping[str, bytes], cids: Mapping[str, str], boundary: str
 ) -> None:
     """The photos beside the HTML part, in a multipart/related inside the multipart/alternative."""
-    html_part = message.get_payload()[1]
-    assert isinstance(html_part, EmailMessage)  # add_alternative made it
+    html_part = list(message.iter_parts())[-1]  # text/plain, then the text/html add_alternative made
     for name, data in inline.items():
         maintype, _, subtype = image_type(data).partition("/")
         html_part.add_related(
