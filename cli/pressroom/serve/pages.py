@@ -207,7 +207,9 @@ def email_summary(data: bytes | None) -> dict[str, Any] | None:
 def email_html(data: bytes | None) -> bytes | None:
     """The HTML part of the release's email, as a mail client would show it."""
     message = read_email(data)
-    part = message.get_body(preferencelist=("html",)) if message is not None else None
+    if message is None:
+        return None
+    part = message.get_body(preferencelist=("html",))
     if not isinstance(part, EmailMessage):
         return None
     content = part.get_content()
