@@ -13,6 +13,7 @@ line of its entry and the field.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -36,6 +37,7 @@ _INLINE = re.compile(r"\]\(\s*<?([^)\s>]*)")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
 _HTML_ADDRESS = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_URL_NOISE = re.compile(r"[\t\n\r]")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
 
 
@@ -124,7 +126,9 @@ def check_references(
     code = _code_spans(body)
     for pattern in (_INLINE, _DEFINITION, _HTML_ADDRESS):
         for match in pattern.finditer(body):
-            target = match[1]
+            # As a browser reads an address: entities decoded, tabs and line breaks dropped
+            # ("java&#x09;script:" is a script address, which the sanitiser removes, not a path).
+            target = _URL_NOISE.sub("", html.unescape(match[1])).strip()
             if not target or target.startswith("#") or _SCHEME.match(target):
                 continue
             if any(start <= match.start() < end for start, end in code):
