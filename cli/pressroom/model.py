@@ -331,12 +331,6 @@ class Release:
         return next((m for m in self.media if m.is_image), None)
 
     @property
-    def placed_images(self) -> tuple[MediaFile, ...]:
-        """The photos its text places, which a PDF carries inside: the lead, and those the body shows."""
-        lead = self.lead_image
-        return tuple(m for m in self.images if m == lead or f"media/{m.name}" in self.body)
-
-    @property
     def documents(self) -> tuple[MediaFile, ...]:
         return tuple(m for m in self.media if not m.is_image)
 

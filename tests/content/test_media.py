@@ -245,9 +245,12 @@ Texte.
     (root / "releases/ships.fr.md").write_text(fr.replace("  - file: other.jpg\n    alt: Autre\n", ""))
     newsroom = load_newsroom(root)
     (translation,) = newsroom.translations
-    assert [(m.name, m.alt, m.width) for m in translation.media] == [
-        ("ship.jpg", "Un navire gris en mer", 300)
+    # What it does not retell keeps the original's words: the kit is the same files.
+    assert [(m.name, m.alt, m.title) for m in translation.media] == [
+        ("ship.jpg", "Un navire gris en mer", None),
+        ("qa.pdf", None, "Questions and answers"),
     ]
+    assert translation.media[0].width == 300
     (root / "releases/ships.fr.md").write_text("---\ntitle: Navires\nlocation: Bruxelles\n---\nTexte.\n")
     (translation,) = load_newsroom(root).translations
     assert [m.alt for m in translation.media] == ["A grey ship at sea", None]

@@ -112,3 +112,17 @@ def test_the_kit_zip_is_the_same_bytes_from_a_clean_build(make_newsroom):
     assert (root / "build/site/releases/ships/media/kit.zip").read_bytes() == first
     with zipfile.ZipFile(io.BytesIO(first)) as z:
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_the_feeds_enclose_the_lead_photo_with_its_published_size(make_newsroom):
+    import re
+
+    root = kit(make_newsroom)
+    build(load_newsroom(root), NOW, formats=("html",))
+    web = root / "build/site/releases/ships/media/1200/ship.jpg"
+    rss = (root / "build/site/rss.xml").read_text()
+    (enclosure,) = re.findall(r"<enclosure [^>]*>", rss)
+    assert f'length="{web.stat().st_size}"' in enclosure and 'type="image/jpeg"' in enclosure
+    assert 'url="https://press.example.org/releases/ships/media/1200/ship.jpg"' in enclosure
+    atom = (root / "build/site/atom.xml").read_text()
+    assert f'length="{web.stat().st_size}"' in atom

@@ -98,7 +98,9 @@ def read_release(
     media = read_media(r, f.get("media"), slug)
     if translation is not None and original is not None:
         hold_to_original(r, media, original)
-        media = media if "media" in f else original.media
+        # The original's kit, in its order, told in the translation's words where it gives them.
+        own = {m.name: m for m in media}
+        media = tuple(own.get(m.name, m) for m in original.media)
     check_references(r, body, body_line, media, slug, f["media"].line if "media" in f else top)
 
     if translation is not None:

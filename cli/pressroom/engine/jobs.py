@@ -259,8 +259,7 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     from pressroom.render.pdf import render_release_pdf
     from pressroom.render.templating import template_dirs
 
-    r = job.release
-    images = web_copies(ctx.root, r, r.placed_images)
+    images = carried_photos(ctx.root, view)
     pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates), images=images)
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
@@ -273,8 +272,7 @@ def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) 
         return
     from pressroom.render.mail import render_email
 
-    lead = job.release.lead_image
-    images = web_copies(ctx.root, job.release, [lead] if lead else [])
+    images = carried_photos(ctx.root, view)
     result.files[job.files.email] = render_email(environment(ctx), view, images=images).as_bytes()
 
 
@@ -283,7 +281,10 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
         return
     from pressroom.render.summary import summarise
 
-    result.summary = codec.encode(summarise(view, job.translations, job.translated))
+    # The feeds' enclosure gives the lead photo's size in bytes: its published copy's.
+    lead = job.release.lead_image
+    images = web_copies(ctx.root, job.release, [lead]) if lead is not None else {}
+    result.summary = codec.encode(summarise(view, job.translations, job.translated, images=images))
 
 
 def run_media(ctx: Context, jobs: Sequence[MediaJob]) -> list[JobResult]:
@@ -323,6 +324,13 @@ def _kit_copies(root: Path, job: MediaJob) -> dict[str, bytes]:
         else:
             files[rel] = kit_zip([(m.name, copy(m, None)) for m in job.media])
     return files
+
+
+def carried_photos(root: Path, view: ReleaseView) -> dict[str, bytes]:
+    """The photos a PDF or an email shows (the lead, then the body's), at the page's width, by name."""
+    from pressroom.render.kit import shown_pictures
+
+    return web_copies(root, view.release, [view.media[name] for name in shown_pictures(view)])
 
 
 def web_copies(root: Path, release: Release, images: Sequence[MediaFile]) -> dict[str, bytes]:

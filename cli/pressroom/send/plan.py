@@ -40,7 +40,8 @@ from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, PressroomError, Problem
 from pressroom.languages import version_for
 from pressroom.layout import Files
-from pressroom.model import MediaFile, Newsroom, Release
+from pressroom.model import Newsroom, Release
+from pressroom.render.kit import shown_pictures
 from pressroom.render.mail import render_email
 from pressroom.render.renditions import render_image, web_copies
 from pressroom.render.templating import environment, template_dirs
@@ -380,22 +381,17 @@ def render_version(
     from pressroom.render.pdf import render_release_pdf
 
     release = view.release
-    lead = release.lead_image
+    # The photos the email and the PDF show, made as the build makes them.
+    shown = [view.media[name] for name in shown_pictures(view)]
+    images = web_copies(shown, lambda m: read_kit_file(newsroom.root, release.slug, m))
     try:
-        inline = _web_copies(newsroom, release, [lead] if lead else [])
-        email = render_email(env, view, correction=correction, images=inline)
-        images = _web_copies(newsroom, release, release.placed_images)
+        email = render_email(env, view, correction=correction, images=images)
         pdf, warnings = render_release_pdf(env, view, template_dirs(newsroom.templates), images=images)
     except jinja2.TemplateError as exc:
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
     if warnings:  # a build shows these as warnings; what goes to journalists must be clean
         raise ContentError([Problem(release.path, 0, "pdf", message) for message in warnings])
     return Rendition(release, email, pdf)
-
-
-def _web_copies(newsroom: Newsroom, release: Release, images: Sequence[MediaFile]) -> dict[str, bytes]:
-    """The photos an email or a PDF carries inside, as the build makes them."""
-    return web_copies(images, lambda m: read_kit_file(newsroom.root, release.slug, m))
 
 
 def count(n: int, word: str) -> str:
