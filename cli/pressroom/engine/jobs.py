@@ -305,17 +305,13 @@ def _kit_copies(root: Path, job: MediaJob) -> dict[str, bytes]:
     from pressroom.render.renditions import kit_zip, render_image
 
     by_name = {m.name: m for m in job.media}
-    downloads: dict[str, bytes] = {}  # the copies for download, which the zip holds too
+    made: dict[tuple[str, int | None], bytes] = {}  # site/ and staff/ have the same copies; the zip too
 
     def copy(m: MediaFile, width: int | None) -> bytes:
-        if width is None and m.name in downloads:
-            return downloads[m.name]
-        data = read_kit_file(root, job.slug, m)
-        if m.is_image:
-            data = render_image(data, width).data
-        if width is None:
-            downloads[m.name] = data
-        return data
+        if (m.name, width) not in made:
+            data = read_kit_file(root, job.slug, m)
+            made[m.name, width] = render_image(data, width).data if m.is_image else data
+        return made[m.name, width]
 
     files = {}
     for rel, name, width in job.outputs:
