@@ -1060,7 +1060,7 @@ def dask_rows(base: Path, tools: Tools, count: int, reps: int, rows: list[Row]) 
 REPO = Path(__file__).resolve().parents[1]
 JOINT = "2026-10-14-eu-au-and-un-agree-joint-priorities-for-maritime-security"
 SAMPLE_PHOTO = REPO / "media" / JOINT / "patrol-vessel.jpg"  # 2400 × 1600, 382 kB
-_MEDIA_LIST = re.compile(r"^media:\n(?:[ -].*\n)*", re.MULTILINE)
+_MEDIA_LIST = re.compile(r"^media:\n(?:  .*\n)*", re.MULTILINE)  # the list, up to the next field
 
 
 def sample_copy(target: Path, *, media: bool) -> Path:

@@ -126,3 +126,29 @@ def test_the_feeds_enclose_the_lead_photo_with_its_published_size(make_newsroom)
     assert 'url="https://press.example.org/releases/ships/media/1200/ship.jpg"' in enclosure
     atom = (root / "build/site/atom.xml").read_text()
     assert f'length="{web.stat().st_size}"' in atom
+
+
+def test_an_unchanged_photo_is_decoded_once_and_a_replaced_one_renders_its_pages_again(
+    make_newsroom, monkeypatch
+):
+    from pressroom.content import media
+    from pressroom.engine.build import load
+
+    root = kit(make_newsroom)
+    looked: list[str] = []
+    inspect = media.inspect
+    monkeypatch.setattr(media, "inspect", lambda name, data: looked.append(name) or inspect(name, data))
+    newsroom, loader = load(root)
+    build(newsroom, NOW, formats=("html",), loader=loader)
+    assert sorted(looked) == ["qa.pdf", "ship.jpg"]
+    newsroom, loader = load(root)  # as the next `pressroom build` loads it: with the cache
+    report = build(newsroom, NOW, formats=("html",), loader=loader)
+    assert sorted(looked) == ["qa.pdf", "ship.jpg"] and sum(report.rendered.values()) == 0
+    page = root / "build/site/releases/ships/index.html"
+    assert 'width="1200" height="800"' in page.read_text()
+    # The same name, another photo: the copies and the pages that show it are made again.
+    (root / "media/ships/ship.jpg").write_bytes(jpeg(900, 900))
+    newsroom, loader = load(root)
+    build(newsroom, NOW, formats=("html",), loader=loader)
+    assert looked.count("ship.jpg") == 2
+    assert 'width="900" height="900"' in page.read_text()

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from pressroom.content.fields import FieldReader
 from pressroom.content.mediafile import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, MediaRefused, inspect
@@ -39,6 +41,19 @@ _HTML_ADDRESS = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNO
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
+
+
+# A file as its folder lists it: size, modification and change times, inode. Writing to a
+# file changes its ctime, which no one can set back, so a file with the same one is unchanged.
+Signature = tuple[int, int, int, int]
+
+
+class KitFacts(Protocol):
+    """What an earlier load learnt of kit files, by signature: a photo is decoded in full only once."""
+
+    def kit_file(self, rel: str, signature: Signature) -> MediaFile | None: ...
+
+    def store_kit_file(self, rel: str, signature: Signature, facts: MediaFile) -> None: ...
 
 
 def kit_name(target: str, slug: str) -> str | None:
@@ -166,13 +181,19 @@ def hold_to_original(r: FieldReader, media: tuple[MediaFile, ...], original: Rel
 
 
 def with_kits(
-    root: Path, releases: Iterable[Release], problems: list[Problem], *, undeclared: bool = True
+    root: Path,
+    releases: Iterable[Release],
+    problems: list[Problem],
+    *,
+    undeclared: bool = True,
+    known: KitFacts | None = None,
 ) -> list[Release]:
     """The releases with the facts of their kit files, each file read and checked once.
 
     A release whose kit has a problem is kept (the error stops the run anyway,
     and every problem of the run is reported); its files' facts stay empty.
     `undeclared`: also warn of files in media/ that no release names (a whole load).
+    `known`: the facts of files unchanged since an earlier load, which are not read again.
     """
     facts: dict[tuple[str, str], MediaFile | None] = {}
     done = []
@@ -184,16 +205,18 @@ def with_kits(
         for i, m in enumerate(release.media):
             key = (release.slug, m.name)
             if key not in facts:
-                facts[key] = _facts(root, release, i, m, problems)
-            known = facts[key]
-            files.append(m if known is None else _with_facts(m, known))
+                facts[key] = _facts(root, release, i, m, problems, known)
+            found = facts[key]
+            files.append(m if found is None else _with_facts(m, found))
         done.append(replace(release, media=tuple(files)))
     if undeclared:
         _undeclared(root, done, problems)
     return done
 
 
-def _facts(root: Path, release: Release, i: int, m: MediaFile, problems: list[Problem]) -> MediaFile | None:
+def _facts(
+    root: Path, release: Release, i: int, m: MediaFile, problems: list[Problem], known: KitFacts | None
+) -> MediaFile | None:
     rel = f"{KITS}/{release.slug}/{m.name}"
     where = f"media[{i}].file"
     path = root / KITS / release.slug / m.name
@@ -203,6 +226,9 @@ def _facts(root: Path, release: Release, i: int, m: MediaFile, problems: list[Pr
     try:
         if not path.resolve().is_relative_to(root):
             raise MediaRefused("a link to a file outside the newsroom")
+        signature = _signature(path)
+        if known is not None and signature is not None and (seen := known.kit_file(rel, signature)):
+            return seen
         data = read_bytes(path, rel)
         found = inspect(m.name, data)
     except ContentError as exc:
@@ -214,7 +240,7 @@ def _facts(root: Path, release: Release, i: int, m: MediaFile, problems: list[Pr
     except MediaRefused as exc:
         problems.append(Problem(release.path, m.line, where, f"{rel}: {exc}"))
         return None
-    return MediaFile(
+    facts = MediaFile(
         name=m.name,
         kind=found.kind,
         mime=found.mime,
@@ -223,6 +249,20 @@ def _facts(root: Path, release: Release, i: int, m: MediaFile, problems: list[Pr
         height=found.height,
         digest=hashlib.sha256(data).hexdigest(),
     )
+    if known is not None and signature is not None:
+        known.store_kit_file(rel, signature, facts)
+    return facts
+
+
+def _signature(path: Path) -> Signature | None:
+    """The file's signature, or None for anything but a regular file (read_bytes says what it is)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _with_facts(m: MediaFile, facts: MediaFile) -> MediaFile:

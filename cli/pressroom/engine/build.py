@@ -366,7 +366,8 @@ class _Run:
             outcomes: Iterable[tuple[list[JobResult], int]] = ((fn(self.ctx, b), len(b)) for b in batches)
         else:
             futures = {self.executor.submit(fn, self.ctx, b): len(b) for b in batches}
-            outcomes = ((f.result(), futures[f]) for f in as_completed(futures))
+            # Popped as they are taken in: a finished future holds its files' bytes.
+            outcomes = ((f.result(), futures.pop(f)) for f in as_completed(futures))
         for results, count in outcomes:
             for result in results:
                 self.problems.extend(result.problems)

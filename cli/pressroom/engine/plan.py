@@ -172,6 +172,8 @@ def plan_releases(
         if checkpoint is not None and i % 100 == 99:
             checkpoint()
         rkey = (digests or {}).get(r.path) or release_digest(r)
+        if r.media:  # the loader's digest is of the release file: a photo replaced under its name is new
+            rkey = digest(rkey, *(m.digest for m in r.media))
         state = f"{e.public:d}{r.is_embargoed(now):d}{r.is_draft:d}"
         areas = AREAS if e.public else (STAFF,)
         pdf_key = digest(keys.pdf, rkey, state)
