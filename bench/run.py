@@ -1207,10 +1207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     dask = plan.dask if args.dask is None else max(0, args.dask)
+    if args.media_only:
+        dask = 0
     started = time.perf_counter()
     with workspace(args.keep) as base:
         try:
-            rows = benchmark(plan, base, dask and not args.media_only, args.dask_only, args.media_only)
+            rows = benchmark(plan, base, dask, args.dask_only, args.media_only)
         except BenchError as exc:
             print(f"benchmark stopped: {exc}", file=sys.stderr)
             return 1

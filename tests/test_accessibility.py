@@ -7,20 +7,17 @@ them these tests skip locally and fail in CI, as the browser tests do.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
-from helpers import copy_sample
+from helpers import copy_sample, serving
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -58,15 +55,9 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(site):
-    """build/site over HTTP on loopback, as a web server serves it (404.html for unknown addresses)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """build/site over HTTP on loopback, as a web server serves it."""
+    with serving(site) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import threading
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from helpers import copy_sample
+from helpers import copy_sample, serving
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -32,14 +29,8 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def served(built):
     """build/ over HTTP on loopback, as a web server serves it."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(built) as url:
+        yield url
 
 
 PHOTOS = """() => Array.from(document.images).map(img => ({

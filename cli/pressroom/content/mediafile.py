@@ -21,17 +21,13 @@ from pathlib import PurePosixPath
 
 from PIL import ExifTags, Image, ImageFile
 
+from pressroom.layout import CONTENT_TYPES
+
 IMAGE_SUFFIXES: dict[str, str] = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+# Their MIME types are those the site serves them with (layout.CONTENT_TYPES), without a charset.
 DOCUMENT_SUFFIXES: dict[str, str] = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".odp": "application/vnd.oasis.opendocument.presentation",
-    ".txt": "text/plain",
-    ".csv": "text/csv",
+    suffix: CONTENT_TYPES[suffix].split(";")[0]
+    for suffix in (".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv")
 }
 MAX_BYTES = 50 * 1024 * 1024  # one file
 MAX_PIXELS = 50_000_000  # width * height
