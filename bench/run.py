@@ -1057,7 +1057,99 @@ def dask_rows(base: Path, tools: Tools, count: int, reps: int, rows: list[Row]) 
     )
 
 
-def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool) -> list[Row]:
+REPO = Path(__file__).resolve().parents[1]
+JOINT = "2026-10-14-eu-au-and-un-agree-joint-priorities-for-maritime-security"
+SAMPLE_PHOTO = REPO / "media" / JOINT / "patrol-vessel.jpg"  # 2400 × 1600, 382 kB
+_MEDIA_LIST = re.compile(r"^media:\n(?:  .*\n)*", re.MULTILINE)  # the list, up to the next field
+
+
+def sample_copy(target: Path, *, media: bool) -> Path:
+    """The repository's sample newsroom, with its media kits or with every `media:` list taken out."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shutil.copy(REPO / "pressroom.toml", target)
+    for folder in ("releases", "contacts", *(("media",) if media else ())):
+        shutil.copytree(REPO / folder, target / folder)
+    if not media:
+        for path in (target / "releases").glob("*.md"):
+            path.write_text(_MEDIA_LIST.sub("", path.read_text(encoding="utf-8")), encoding="utf-8")
+    return target
+
+
+def add_photos(news: Path, photo: Path) -> int:
+    """A 2400 × 1600 photo for every original release, named under `media:` as an editor names it."""
+    count = 0
+    for path in sorted((news / "releases").glob("*.md")):
+        slug = path.name[: -len(".md")]
+        if "." in slug:
+            continue  # a translation shows its original's kit
+        folder = news / "media" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        os.link(photo, folder / "photo.jpg")  # the same bytes: each release's copies are still made
+        head, sep, body = path.read_text(encoding="utf-8").partition("\n---\n")
+        kit = "\nmedia:\n  - file: photo.jpg\n    alt: A patrol vessel at sea at dusk\n    caption: At sea"
+        path.write_text(head + kit + sep + body, encoding="utf-8")
+        count += 1
+    return count
+
+
+def media_rows(base: Path, tools: Tools, plan: Plan, rows: list[Row]) -> None:
+    """What the media kits cost: the sample with and without its photos, the archive with one per release."""
+    reps = min(plan.reps, 3)
+    with_kits = sample_copy(base / "sample-kits", media=True)
+    without = sample_copy(base / "sample-plain", media=False)
+    cases = [
+        Case(f"sample {name} all formats", tools.build(root, "html,pdf,email", clean=True), root,
+             clear(root / "build", root / ".pressroom"))
+        for name, root in (("with kits", with_kits), ("without kits", without))
+    ]  # fmt: skip
+    log("the sample newsroom, every format, with its 3 photos and a Q&A, and without them")
+    measure(cases, reps)
+    kits, plain = cases
+    rows.append(
+        Row(
+            "sample, all formats, clean: media kits (3 photos, 1 document)",
+            fmt_s(kits.median),
+            f"without {fmt_s(plain.median)}",
+            f"+{fmt_s(kits.median - plain.median)}",
+        )
+    )
+    a = make_archive(base / "media-plain", plan.main, pelican=False, hugo=False)
+    b = make_archive(base / "media-photos", plan.main, pelican=False, hugo=False)
+    photos = add_photos(b.news, SAMPLE_PHOTO)
+    clean = [
+        Case(f"{name} html clean @{plan.main}", tools.build(x.news, "html", clean=True), x.news,
+             clear(x.news / "build", x.news / ".pressroom"))
+        for name, x in (("photos", b), ("plain", a))
+    ]  # fmt: skip
+    log(f"{plan.main} releases, HTML, clean: {photos} with a 2400 × 1600 photo each, and none")
+    measure(clean, reps)
+    edits = [
+        Case(f"{name} html one edit @{plan.main}", tools.build(x.news, "html"), x.news, x.edit_release)
+        for name, x in (("photos", b), ("plain", a))
+    ]
+    log(f"{plan.main} releases, HTML, one release's text edited: with photos and without")
+    measure(edits, reps)
+    added = clean[0].median - clean[1].median
+    rows.append(
+        Row(
+            f"{fmt_n(plan.main)} releases, HTML, clean: a photo in each ({photos} photos)",
+            fmt_s(clean[0].median),
+            f"without {fmt_s(clean[1].median)}",
+            f"+{fmt_s(added)} ({fmt_s(added / max(photos, 1))} a photo)",
+        )
+    )
+    rows.append(
+        Row(
+            f"  one edit of a release's text, {fmt_n(plan.main)} releases with photos",
+            fmt_s(edits[0].median),
+            f"without {fmt_s(edits[1].median)}",
+            f"+{fmt_s(edits[0].median - edits[1].median)}",
+        )
+    )
+
+
+def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool, media_only: bool = False) -> list[Row]:
     tools = find_tools()
     for line in machine(tools):
         print(line)
@@ -1065,6 +1157,9 @@ def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool) -> list[Row]:
     rows: list[Row] = []
     if dask_only:
         dask_rows(base, tools, dask, min(plan.reps, 3), rows)
+        return rows
+    if media_only:
+        media_rows(base, tools, plan, rows)
         return rows
     main = make_archive(base, plan.main, pelican=tools.pelican is not None, hugo=tools.hugo is not None)
     check = run([*tools.pressroom, "check", "--root", str(main.news)], main.news)
@@ -1077,6 +1172,7 @@ def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool) -> list[Row]:
     RAW["warm pdf bare"] = [{"seconds": s} for s in warm.bare]
     RAW["warm pdf bare pdf/ua"] = [{"seconds": s} for s in warm.bare_ua]
     RAW["warm email"] = [{"seconds": s} for s in warm.email]
+    media_rows(base, tools, plan, rows)
     if dask:
         dask_rows(base, tools, dask, min(plan.reps, 3), rows)
     return rows
@@ -1105,13 +1201,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(default {FULL.dask:,}, --quick {QUICK.dask}; 0 leaves the rows out)",
     )
     parser.add_argument("--dask-only", action="store_true", help="run the Dask rows and nothing else")
+    parser.add_argument(
+        "--media-only", action="store_true", help="run the media kit rows (sample, archive) and nothing else"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     dask = plan.dask if args.dask is None else max(0, args.dask)
+    if args.media_only:
+        dask = 0
     started = time.perf_counter()
     with workspace(args.keep) as base:
         try:
-            rows = benchmark(plan, base, dask, args.dask_only)
+            rows = benchmark(plan, base, dask, args.dask_only, args.media_only)
         except BenchError as exc:
             print(f"benchmark stopped: {exc}", file=sys.stderr)
             return 1
@@ -1119,7 +1220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(rows)
     print()
-    if not args.dask_only:
+    if not (args.dask_only or args.media_only):
         print(
             "HTML rows: `pressroom build --format html` with the engine's default jobs, against Pelican in\n"
             "one process, its rebuilds with its content cache (generator layer). All-format rows: "
@@ -1131,6 +1232,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Dask rows: `pressroom build --format pdf --clean --scheduler` on {dask:,} releases, against\n"
             "`dask scheduler` and `dask worker --nworkers 1|2 --nthreads 1` on 127.0.0.1 "
             "(bench/dask_cluster.py)."
+        )
+    if not args.dask_only:
+        print(
+            "Media rows: the sample built clean with and without its kits; the archive clean with one\n"
+            "2400 × 1600 photo per release (each published at full size, 1200 and 400 px, in site/ and\n"
+            "staff/, and zipped) and without; then one release's text edited, which re-encodes no photo."
         )
     verdicts = [r.result.split()[0] for r in rows]
     loads = [sample["load"] for samples in RAW.values() for sample in samples if "load" in sample]

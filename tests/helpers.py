@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,3 +106,34 @@ def wait_for(predicate, timeout=60.0):
             return value
         time.sleep(0.05)
     raise AssertionError("timed out")
+
+
+def copy_sample(root: Path) -> Path:
+    """The sample newsroom's own files (settings, releases, contacts, media kits) copied into `root`."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(repo / "pressroom.toml", root)
+    for folder in ("releases", "contacts", "media"):
+        if (repo / folder).is_dir():
+            shutil.copytree(repo / folder, root / folder)
+    return root
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on loopback, as a static web server serves it (404.html for unknown addresses)."""
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -7,19 +7,17 @@ them these tests skip locally and fail in CI, as the browser tests do.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+from helpers import copy_sample, serving
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -50,24 +48,16 @@ def _missing(what: str, path: Path) -> None:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_sample(root)
     build(load_newsroom(root), INSTANT, formats=("html",))
     return root / "build" / "site"
 
 
 @pytest.fixture(scope="module")
 def served(site):
-    """build/site over HTTP on loopback, as a web server serves it (404.html for unknown addresses)."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """build/site over HTTP on loopback, as a web server serves it."""
+    with serving(site) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -201,6 +201,7 @@ VALID = {
     "approved_by": loadable_text,
     "approved_at": st.just("2018-05-24T17:00:00+02:00"),
     "approved_hash": st.sampled_from(["0123456789ab", "ffffffffffff"]),
+    "media": st.just([]),  # a kit names files of media/<slug>/, which a fuzzed newsroom has none of
 }
 notice = st.fixed_dictionaries({"date": st.one_of(days, instants, field_text), "text": field_text})
 FUZZED = {
@@ -234,6 +235,13 @@ FUZZED = {
     "withdrawn": notice,
     "notes_to_editors": st.lists(field_text, max_size=3),
     "approved_at": st.one_of(instants, field_text),
+    "media": st.lists(
+        st.fixed_dictionaries(
+            {"file": field_text},
+            optional={"alt": field_text, "caption": field_text, "credit": field_text, "title": field_text},
+        ),
+        max_size=2,
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 import pytest
 
 from conftest import REPO
+from helpers import copy_sample
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 
@@ -26,9 +27,7 @@ INSTANT = datetime.fromisoformat("2026-12-15T09:00:00+01:00")
 @pytest.fixture(scope="module")
 def produced(tmp_path_factory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_sample(root)
     build(load_newsroom(root), INSTANT, formats=("html", "email"))
     out = root / "build"
     files = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}

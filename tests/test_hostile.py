@@ -66,7 +66,25 @@ class Built:
 LINK_OUT = "is a link to a file outside the newsroom; copy the file in instead"
 CONTACT_ID = "is not a valid contact id: use lowercase letters, digits, '-' and '_'"
 SANDBOX = "templates run in a sandbox, where no name starts with '_'"
+LOCAL_PATH = (
+    "is a path on this computer, which readers cannot open: put the file in media/body-local-paths/, "
+    "list it under media: and write media/<file>"
+)
 EXPECTED = {
+    "body-local-paths": Refused(
+        tuple(
+            f"releases/body-local-paths.md:{line}: body: '{path}' {LOCAL_PATH}"
+            for line, path in (
+                (9, "../../../../../../etc/passwd"),
+                (9, "/etc/passwd"),
+                (10, "../../.ssh/id_rsa"),
+                (10, "assets/../../../../etc/hostname"),
+                (12, "../media/other-release/x.jpg"),
+                (12, "/etc/hostname"),
+                (12, "media/../../../../etc/passwd"),
+            )
+        )
+    ),
     "asset-link-out": Refused(
         (
             "templates/assets/etc: is a link to a folder outside the newsroom; copy the folder in instead",

@@ -4,19 +4,23 @@ A draft, an embargoed release, a release dated in the future and a draft
 translation each carry canaries in their headline, body, tag and issuer. Before
 their time none of them may appear anywhere under build/site/: file names,
 pages, listings, feeds, sitemap, search index, JSON exports, the IPTC news items
-(ninjs.json, newsml.xml), PDF text. The same
+(ninjs.json, newsml.xml), PDF text, the media kit's photos, documents and zip
+(whose file names carry the canary too). The same
 newsroom built again at the embargo instant publishes the embargoed release,
 and its approved translation, everywhere at once.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
+import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from pressroom.content.loader import load_newsroom
@@ -36,10 +40,28 @@ issuers: [Shared Issuer, Issuer {canary}]
 tags: [Shared topic, Topic {canary}]
 contacts:
   - ana
+media:
+  - file: {canary.lower()}-photo.jpg
+    alt: Photo {canary}
+    caption: Caption {canary}
+  - file: {canary.lower()}-facts.txt
+    title: Fact sheet {canary}
 {extra}
 ---
-Body of the release, {canary}-BODY.
+Body of the release, {canary}-BODY. ![Photo {canary}](media/{canary.lower()}-photo.jpg)
 """
+
+
+def kit(slug: str, canary: str) -> dict[str, str | bytes]:
+    """The photo and the fact sheet of a release: the photo's EXIF says where it was taken."""
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010E] = f"EXIFSECRET {canary}"  # ImageDescription: never published, whoever the release
+    Image.new("RGB", (1600, 900), (20, 60, 120)).save(out, "JPEG", exif=exif)
+    return {
+        f"media/{slug}/{canary.lower()}-photo.jpg": out.getvalue(),
+        f"media/{slug}/{canary.lower()}-facts.txt": f"Facts {canary}-FACTS\n",
+    }
 
 
 def translation(title: str, canary: str, *, status: str = "approved") -> str:
@@ -65,6 +87,10 @@ def newsroom(make_newsroom) -> Path:
             ),
             "releases/embargoed.fr.md": translation("Nouvelle sous embargo", "CANARYEMBFR"),
             "releases/future.md": release("Future news", "2024-04-01", "CANARYFUTURE"),
+            **kit("public", "CANARYPUBLIC"),
+            **kit("draft", "CANARYDRAFT"),
+            **kit("embargoed", "CANARYEMBARGO"),
+            **kit("future", "CANARYFUTURE"),
         }
     )
 
@@ -78,6 +104,12 @@ def site_files(root: Path) -> dict[str, str]:
         rel = path.relative_to(root / "build/site").as_posix()
         if path.suffix == ".pdf":
             text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+        elif path.suffix in (".jpg", ".zip"):  # the bytes, and a zip's file names and files
+            data = path.read_bytes()
+            text = data.decode("latin-1")
+            if path.suffix == ".zip":
+                with zipfile.ZipFile(path) as z:
+                    text += "".join(f"\n{name}\n{z.read(name).decode('latin-1')}" for name in z.namelist())
         else:
             text = path.read_text(encoding="utf-8")
         found[rel] = f"{rel}\n{text}"
@@ -98,6 +130,10 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
     before = site_files(newsroom)
     assert not leaks(before, WITHHELD)
     assert any("CANARYPUBLIC" in text for text in before.values())
+    assert {"releases/public/media/kit.zip", "releases/public/media/1200/canarypublic-photo.jpg"} <= set(
+        before
+    )
+    assert (newsroom / "build/staff/releases/embargoed/media/kit.zip").is_file()
     kinds = {"index.html", "atom.xml", "rss.xml", "sitemap.xml", "search/index.json", "releases.json"}
     assert kinds <= set(before)
     # The staff tree has them all, with their banners.
@@ -140,6 +176,17 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
         "releases/embargoed/fr/newsml.xml",
     }
     assert expected <= set(published), sorted(expected - set(published))
+    kit_files = {
+        "releases/embargoed/media/canaryembargo-photo.jpg",
+        "releases/embargoed/media/1200/canaryembargo-photo.jpg",
+        "releases/embargoed/media/400/canaryembargo-photo.jpg",
+        "releases/embargoed/media/canaryembargo-facts.txt",
+        "releases/embargoed/media/kit.zip",
+    }
+    assert kit_files <= set(after)
+    assert "CANARYEMBARGO-FACTS" in after["releases/embargoed/media/kit.zip"]
+    # What the cameras wrote is in no published copy, of any release, at any time.
+    assert not [rel for rel, text in {**before, **after}.items() if "EXIFSECRET" in text]
     assert any("CANARYEMBFR" in after[rel] for rel in after if rel.startswith("releases/embargoed/fr/"))
     sitemap = ET.fromstring(after["sitemap.xml"].split("\n", 1)[1])
     locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
@@ -149,7 +196,8 @@ def test_nothing_withheld_reaches_any_output_then_the_embargo_lifts_everywhere_a
     assert "FOR IMMEDIATE RELEASE" in page and "EMBARGOED UNTIL" not in page
     item = json.loads(after["releases/embargoed/ninjs.json"].split("\n", 1)[1])
     assert item["pubStatus"] == "usable"
-    assert [a["language"] for a in item["associations"]] == ["fr"]
+    # The language versions; the kit's photos follow as pictures.
+    assert [a["language"] for a in item["associations"] if a["type"] == "text"] == ["fr"]
 
 
 def test_a_draft_translation_of_a_public_release_stays_out_of_the_site(newsroom):
@@ -162,9 +210,10 @@ def test_a_draft_translation_of_a_public_release_stays_out_of_the_site(newsroom)
     assert [v["language"] for v in export["versions"]] == ["en-GB"] or len(export["versions"]) <= 1
     # The public item does not name the draft translation; the staff copy does.
     item = json.loads((newsroom / "build/site/releases/public/ninjs.json").read_text())
-    assert "associations" not in item
+    assert not [a for a in item.get("associations", ()) if a["type"] == "text"]
     staff = json.loads((newsroom / "build/staff/releases/public/ninjs.json").read_text())
-    assert [(a["language"], a["rel"]) for a in staff["associations"]] == [("fr", "translation")]
+    texts = [(a["language"], a["rel"]) for a in staff["associations"] if a["type"] == "text"]
+    assert texts == [("fr", "translation")]
     assert json.loads((newsroom / "build/staff/releases/public/fr/ninjs.json").read_text())["pubStatus"] == (
         "withheld"
     )

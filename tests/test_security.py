@@ -209,7 +209,7 @@ def test_allowing_remote_resources_still_keeps_the_pdf_off_this_machine(make_new
 HOSTILE_BODY = """\
 Before <script>alert('script')</script> after.
 
-<img src="file:///etc/hostname" alt="host"> <img src=x onerror="alert('onerror')">
+<img src="file:///etc/hostname" alt="host"> <img src="data:x" onerror="alert('onerror')">
 
 <a href="javascript:alert('href')">a link</a> and <a href="https://example.org/" onclick="alert('onclick')">
 another</a>.

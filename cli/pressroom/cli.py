@@ -614,6 +614,14 @@ class _SendProgress:
     is_flag=True,
     help="Keep an unreadable send ledger under another name and start a new one (everyone is sent again).",
 )
+@click.option(
+    "--attach",
+    "attach",
+    metavar="FILE",
+    multiple=True,
+    help="Attach FILE of the release's media kit (media/SLUG/FILE) beside the PDF; repeat for more. "
+    "At most 7 MB attached in all, the PDF included.",
+)
 @click.option("--status", is_flag=True, help="Show what the send ledger records for SLUG, and exit.")
 @_root_option
 @_guarded
@@ -628,6 +636,7 @@ def send(
     resend_uncertain: bool,
     correction: bool,
     new_ledger: bool,
+    attach: tuple[str, ...],
     status: bool,
     root: Path,
 ) -> None:
@@ -651,6 +660,8 @@ def send(
       pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media
       pressroom send --status 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators
       pressroom send 2022-04-08-eu-and-un-deepen-cooperation-on-counter-terrorism --list media --correction
+      pressroom send 2027-03-16-eu-and-un-women-launch-facility-for-women-mediators --list media \\
+          --attach questions-and-answers.pdf
     """
     from pressroom.content.loader import load_newsroom
     from pressroom.send import deliver as sending
@@ -658,7 +669,16 @@ def send(
     from pressroom.send.plan import prepare
 
     if status:
-        flags = (dry_run, yes, after_embargo, resend_changed, resend_uncertain, correction, new_ledger)
+        flags = (
+            dry_run,
+            yes,
+            after_embargo,
+            resend_changed,
+            resend_uncertain,
+            correction,
+            new_ledger,
+            attach,
+        )
         if list_name or test_to or any(flags):
             raise click.UsageError("--status takes only SLUG and --root")
         for line in sending.status_lines(root, slug):
@@ -679,6 +699,7 @@ def send(
         dry_run=dry_run,
         correction=correction,
         new_ledger=new_ledger,
+        attach=attach,
     )
     for line in plan.summary():
         click.echo(line)

@@ -9,6 +9,8 @@ what keeps a published address from changing by accident.
     build/site/                     the public newsroom: nothing of a draft or an unexpired embargo
     build/staff/                    every release with its banners, for the press office
     build/email/<slug>.eml          the email of every release and translation, to send
+    <area>/releases/<slug>/media/   a release's media kit: each file as published, the photos
+                                    also at 1200/ and 400/ pixels wide, and kit.zip of them all
     .pressroom/                     lock, cache, journal, staging and the outbox of a dry run
     records/                        the send ledger and the desk's references: data, never a cache
 """
@@ -53,6 +55,43 @@ FEEDS = ("atom", "rss")
 # so a logo in pressroom.toml ("assets/logo.svg") is its own address from the root, for
 # the masthead, the favicon, og:image and each issuer's logo.
 ASSETS = "assets/"
+
+# A release's media kit, in its folder (never a translation's: the files are the same).
+MEDIA = "media/"
+WEB_WIDTH = 1200  # a photo on the page, in the PDF and in the email: media/1200/<name>
+THUMB_WIDTH = 400  # the gallery's thumbnail and srcset's small candidate: media/400/<name>
+KIT_ZIP = "kit.zip"
+
+# What each file of build/ is, by its suffix: the same on every machine, whatever its mime.types
+# says. The preview serves build/staff/ with these, and a deploy labels every object so.
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/vnd.microsoft.icon",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".zip": "application/zip",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+}
 
 _NOT_WORD = re.compile(r"[\W_]+")
 MAX_SLUG_BYTES = 120
@@ -113,6 +152,16 @@ def feed(kind: str, tag_slug: str | None = None) -> str:
     return f"{kind}.xml" if tag_slug is None else f"tags/{tag_slug}/{kind}.xml"
 
 
+def media(slug: str, name: str, width: int | None = None) -> str:
+    """A kit file of a release as published: the copy for download, or a photo `width` pixels wide."""
+    return f"{folder(slug)}{MEDIA}{name}" if width is None else f"{folder(slug)}{MEDIA}{width}/{name}"
+
+
+def kit_zip(slug: str) -> str:
+    """The whole media kit of a release in one zip, for one-click download."""
+    return f"{folder(slug)}{MEDIA}{KIT_ZIP}"
+
+
 def asset(name: str) -> str:
     """The path in an area of templates/assets/<name>."""
     return f"{ASSETS}{name}"
@@ -157,6 +206,13 @@ class Files:
 
     def newsml(self, area: str) -> str:
         return f"{area}/{self.folder}{NEWSML}"
+
+    def media(self, area: str, name: str, width: int | None = None) -> str:
+        """A kit file, shared by the original and its translations (see `media`)."""
+        return f"{area}/{media(self.slug, name, width)}"
+
+    def kit_zip(self, area: str) -> str:
+        return f"{area}/{kit_zip(self.slug)}"
 
     @property
     def email(self) -> str:

@@ -25,6 +25,7 @@ RELEASE_FIELDS = (
     "title", "subtitle", "date", "location", "issuers", "reference", "language", "status",
     "embargo", "tags", "attendees", "background", "links", "contacts",
     "corrections", "withdrawn", "notes_to_editors", "approved_by", "approved_at", "approved_hash",
+    "media",
 )  # fmt: skip
 # What `pressroom approve` writes beside status: the approval trail, for staff only.
 APPROVAL_FIELDS = ("approved_by", "approved_at", "approved_hash")
@@ -98,6 +99,34 @@ class Link:
 
     title: str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """One file of a release's media kit, kept in media/<slug>/: a photo or a document.
+
+    What the front matter says of it (alt text, caption, credit, title) and
+    what the loader learnt from the file itself (kind, type, size, pixels and
+    the digest its published copies are keyed by). A renderer needs nothing
+    else to place it: the bytes reach a job only by its name and digest.
+    """
+
+    name: str  # the file's name in media/<slug>/, e.g. "harbour.jpg"
+    kind: str  # "image" or "document", from the name's suffix
+    alt: str | None = None  # images: what the photo shows, for readers who cannot see it (required)
+    caption: str | None = None
+    credit: str | None = None  # "Photo: Jane Doe / EEAS"
+    title: str | None = None  # documents: "Questions and answers" (required)
+    mime: str = ""
+    size: int = 0  # bytes of the file as kept in the newsroom
+    width: int | None = None  # images: pixels as displayed (after the camera's rotation)
+    height: int | None = None
+    digest: str = ""  # SHA-256 of the file's bytes
+    line: int = field(default=0, compare=False)  # where `media:` names it, for messages
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +310,7 @@ class Release:
     approved_by: str | None = None
     approved_at: datetime | None = None
     approved_hash: str | None = None  # source_hash of the file as it was approved
+    media: tuple[MediaFile, ...] = ()  # its media kit, in the order written; a translation's captions its own
 
     @property
     def key(self) -> str:
@@ -290,6 +320,19 @@ class Release:
     @property
     def is_translation(self) -> bool:
         return self.translation_of is not None
+
+    @property
+    def images(self) -> tuple[MediaFile, ...]:
+        return tuple(m for m in self.media if m.is_image)
+
+    @property
+    def lead_image(self) -> MediaFile | None:
+        """The photo shown first (page, PDF, email, og:image): the first image its media list names."""
+        return next((m for m in self.media if m.is_image), None)
+
+    @property
+    def documents(self) -> tuple[MediaFile, ...]:
+        return tuple(m for m in self.media if not m.is_image)
 
     @property
     def is_outdated(self) -> bool:

@@ -54,7 +54,7 @@ CASES = [
         "exclamation",
         release("The EU acts today!"),
         ["7:18: exclamation: exclamation mark: let the facts carry the news"],
-        release("The EU acts today. ![A signing](photo.jpg)"),
+        release("The EU acts today. ![A signing](https://example.org/photo.jpg)"),
     ),
     (
         "straight-quotes",
@@ -122,12 +122,16 @@ CASES = [
     ),
     (
         "image-alt",
-        release('The EU acts.\n\n![](photo.jpg)\n\n<img src="photo.jpg">'),
+        release(
+            'The EU acts.\n\n![](https://example.org/photo.jpg)\n\n<img src="https://example.org/photo.jpg">'
+        ),
         [
             "9:1: image-alt: image without alt text: say what it shows, ![a description](...)",
             "11:1: image-alt: image without alt text: say what it shows, ![a description](...)",
         ],
-        release('The EU acts.\n\n![The signing](photo.jpg)\n\n<img src="photo.jpg" alt="The signing">'),
+        release(
+            'The EU acts.\n\n![The signing](https://example.org/photo.jpg)\n\n<img src="https://example.org/photo.jpg" alt="The signing">'
+        ),
     ),
     (
         "forbidden-word",

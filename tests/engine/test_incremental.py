@@ -258,7 +258,7 @@ def test_a_missing_font_subsetting_library_is_said_once_with_the_command(newsroo
     from pressroom.render import pdf
 
     monkeypatch.setattr(pdf, "font_subsetting_available", lambda: False)
-    monkeypatch.setattr(pdf, "render_release_pdf", lambda env, view, dirs: (b"%PDF-1.7 test", []))
+    monkeypatch.setattr(pdf, "render_release_pdf", lambda env, view, dirs, **kw: (b"%PDF-1.7 test", []))
     args = ["build", "--root", str(newsroom), "--now", NOW.isoformat(), "--jobs", "1"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output

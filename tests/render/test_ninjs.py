@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from html.parser import HTMLParser
@@ -18,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from helpers import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, NOW, ninjs_errors, release
+from helpers import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, NOW, copy_sample, ninjs_errors, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.render.newsml import NAR
@@ -36,9 +34,7 @@ EMBARGO = datetime.fromisoformat("2024-03-05T11:00:00+01:00")
 def sample(tmp_path_factory) -> Path:
     """The sample newsroom of this repository, built (pages and news items) at SAMPLE_INSTANT."""
     root = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_sample(root)
     build(load_newsroom(root), SAMPLE_INSTANT, formats=("html",))
     return root
 
@@ -111,7 +107,31 @@ def test_every_sample_item_with_its_pdf_and_language_versions_is_valid(sample):
             "href": url + "x.pdf",
             "contentType": "application/pdf",
         }
-        assert [a["rel"] for a in item["associations"]] == ["translation", "original"]
+        texts = [a["rel"] for a in item["associations"] if a["type"] == "text"]
+        assert texts == ["translation", "original"]
+        # Then the media kit's photos, the lead first.
+        pictures = [a for a in item["associations"] if a["type"] == "picture"]
+        assert [a["name"] for a in pictures] == [m.caption or m.alt for m in r.images], r.key
+        assert [a["rel"] for a in pictures] == ["featureimage", "gallery"][: len(pictures)]
+
+
+def test_the_kit_photos_are_associated_pictures_with_their_three_copies(sample):
+    joint = "releases/2026-10-14-eu-au-and-un-agree-joint-priorities-for-maritime-security/"
+    item = items(sample, "site")[joint]
+    lead = next(a for a in item["associations"] if a["type"] == "picture")
+    media = f"https://press.example.org/{joint}media/"
+    assert lead["uri"] == f"{media}patrol-vessel.jpg"
+    assert lead["rel"] == "featureimage"
+    assert lead["by"] == "Illustration: EEAS sample newsroom, CC0"
+    assert lead["descriptions"][0]["role"] == "alt"
+    assert [(x["name"], x["href"], x["width"], x["height"]) for x in lead["renditions"]] == [
+        ("original", f"{media}patrol-vessel.jpg", 2400, 1600),
+        ("web", f"{media}1200/patrol-vessel.jpg", 1200, 800),
+        ("thumbnail", f"{media}400/patrol-vessel.jpg", 400, 267),
+    ]
+    # NewsML-G2 links the language versions only.
+    newsml = (sample / "build/site" / joint / "newsml.xml").read_text(encoding="utf-8")
+    assert "patrol-vessel" not in newsml
 
 
 def test_translations_are_associated_where_they_are_shown(sample):

@@ -71,7 +71,10 @@ def _files():
     files["releases/2024-old-b.md"] = _release(
         "An older release", date(2024, 2, 1), body="Nothing about zebra here but the body mentions zebra."
     )
-    files["releases/2025-hostile.md"] = _release(HOSTILE, date(2024, 1, 10), tags=["Climate & Energy"])
+    # A body of its own: the headline's <img src=x> in the text would be a local path the loader refuses.
+    files["releases/2025-hostile.md"] = _release(
+        HOSTILE, date(2024, 1, 10), tags=["Climate & Energy"], body="The newsroom reports on zebra crossing."
+    )
     files["releases/2025-secret-draft.md"] = _release(
         "Secret draft headline",
         date(2025, 12, 1),

@@ -34,7 +34,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from conftest import REPO
-from helpers import SETTINGS
+from helpers import SETTINGS, copy_sample
 from pressroom.cli import main
 from pressroom.content.loader import load_newsroom
 from pressroom.errors import ContentError
@@ -713,11 +713,7 @@ def test_a_dry_run_writes_the_messages_and_sends_nothing(starttls_server, newsro
 
 @pytest.mark.pdf
 def test_the_sample_newsroom_dry_run_writes_messages_a_mail_client_can_open(tmp_path, runner):
-    root = tmp_path / "sample"
-    root.mkdir()
-    shutil.copy(REPO / "pressroom.toml", root)
-    for folder in ("releases", "contacts"):
-        shutil.copytree(REPO / folder, root / folder)
+    root = copy_sample(tmp_path / "sample")
     slug = "2027-03-16-eu-and-un-women-launch-facility-for-women-mediators"
     result = runner.invoke(main, ["send", slug, "--list", "media", "--dry-run", "--root", str(root)])
     assert result.exit_code == 0, result.output
@@ -1342,3 +1338,64 @@ def test_the_cli_says_which_server_did_not_answer_and_exits_1(newsroom, runner):
         "(connect_timeout in [smtp])"
     ) in result.stdout.splitlines()
     assert result.stderr.splitlines()[-1] == "Error: 5 of 5 recipients not sent"
+
+
+# -- attachments from the media kit --------------------------------------------------
+
+KIT_FRONT = """\
+media:
+  - file: qa.pdf
+    title: Questions and answers
+  - file: ship.jpg
+    alt: A grey ship at sea
+contacts:"""
+QA = b"%PDF-1.4\n% questions and answers\n%%EOF\n"
+
+
+def kit_newsroom(newsroom, port=25, qa=QA):
+    from pictures import SECRETS, jpeg  # noqa: F401 - a camera's photo, GPS position and all
+
+    return newsroom(
+        port,
+        text=release().replace("contacts:", KIT_FRONT, 1),
+        files={"media/eu-un/qa.pdf": qa, "media/eu-un/ship.jpg": jpeg(800, 600)},
+    )
+
+
+def test_named_kit_files_go_attached_beside_the_pdf_the_photo_without_its_metadata(newsroom):
+    from pictures import SECRETS
+
+    root = kit_newsroom(newsroom)
+    plan = plan_for(root, attach=["qa.pdf", "ship.jpg"], dry_run=True)
+    message = parse(plan.message(plan.recipients[0]).as_bytes())
+    attached = [(p.get_filename(), p.get_content_type()) for p in message.iter_attachments()]
+    assert attached == [
+        (f"{SLUG}.pdf", "application/pdf"),
+        ("qa.pdf", "application/pdf"),
+        ("ship.jpg", "image/jpeg"),
+    ]
+    parts = {p.get_filename(): p.get_content() for p in message.iter_attachments()}
+    assert parts["qa.pdf"] == QA
+    assert not [s for s in SECRETS if s in parts["ship.jpg"]]
+    assert any(
+        line.startswith("Attached  eu-un.pdf (") and ", qa.pdf (1 KB), ship.jpg (" in line
+        for line in plan.summary()
+    )
+
+
+def test_a_file_not_in_the_kit_or_too_much_to_attach_is_refused_before_anything_is_sent(newsroom, runner):
+    root = kit_newsroom(newsroom, qa=b"%PDF-1.4\n" + b"0" * 7_100_000)
+    with pytest.raises(
+        SendError,
+        match=r"^notes\.docx is not a file of the media kit of eu-un; its kit has qa\.pdf, ship\.jpg$",
+    ):
+        plan_for(root, attach=["notes.docx"], dry_run=True)
+    with pytest.raises(
+        SendError, match=r"^the attachments come to 7\.1 MB with the PDF, over the 7 MB a message may carry"
+    ):
+        plan_for(root, attach=["qa.pdf"], dry_run=True)
+    result = runner.invoke(
+        main, ["send", SLUG, "--list", "media", "--dry-run", "--attach", "nope.pdf", "--root", str(root)]
+    )
+    assert result.exit_code != 0 and "nope.pdf is not a file of the media kit of eu-un" in result.output
+    assert not (root / ".pressroom/outbox").exists()

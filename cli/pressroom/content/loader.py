@@ -17,6 +17,7 @@ from typing import Protocol
 
 from pressroom.content.config import load_settings
 from pressroom.content.fields import CONTACT_ID, FieldReader
+from pressroom.content.media import KitFacts, with_kits
 from pressroom.content.releases import read_release
 from pressroom.content.source import (
     Mapping,
@@ -40,10 +41,11 @@ _TRANSLATION = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9-]*)\.(?P<lang>[^.]*)\Z")
 _TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
-class ReleaseCache(Protocol):
-    """Releases loaded before, by file content.
+class ReleaseCache(KitFacts, Protocol):
+    """Releases loaded before, by file content, and kit files by signature.
 
-    A rebuild of 1,000 releases reads YAML only for those that changed.
+    A rebuild of 1,000 releases reads YAML only for those that changed, and
+    decodes only the photos that changed.
     """
 
     def lookup(
@@ -97,6 +99,8 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
             if translation is not None:
                 translations.append(translation)
     _refuse_duplicate_languages(translations, problems)
+    everything = with_kits(root, releases + translations, problems, known=cache)
+    releases, translations = everything[: len(releases)], everything[len(releases) :]
     problems.extend(_unlabelled_languages(releases + translations, templates))
     used = {c.id for r in releases + translations for c in r.contacts if c.id}
     for contact_id, rel in sorted(contact_files.items()):
@@ -159,6 +163,9 @@ def reload_releases(newsroom: Newsroom, slugs: Iterable[str]) -> Newsroom | None
                 translations.append(t)
         paths |= {f"releases/{p.name}" for p in (path, *found)}
     _refuse_duplicate_languages(translations, problems)
+    everything = with_kits(root, [*fresh.values(), *translations], problems, undeclared=False)
+    fresh = {r.slug: r for r in everything[: len(fresh)]}
+    translations = everything[len(fresh) :]
     if any(p.severity is Severity.ERROR for p in problems):
         raise ContentError(problems)
     kept = [r for r in newsroom.releases if r.slug not in wanted] + list(fresh.values())

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from pressroom.content.config import LANGUAGE
 from pressroom.content.editorial import read_desk_fields
 from pressroom.content.fields import FieldReader
+from pressroom.content.media import check_references, hold_to_original, read_media
 from pressroom.content.source import Mapping, Node
 from pressroom.errors import Severity
 from pressroom.languages import same_tag
@@ -94,6 +95,13 @@ def read_release(
     text = _body(r, body, body_line).strip("\n")
     if not text.strip():
         r.problem(body_line, "body", "the release has no text below the front matter")
+    media = read_media(r, f.get("media"), slug)
+    if translation is not None and original is not None:
+        hold_to_original(r, media, original)
+        # The original's kit, in its order, told in the translation's words where it gives them.
+        own = {m.name: m for m in media}
+        media = tuple(own.get(m.name, m) for m in original.media)
+    check_references(r, body, body_line, media, slug, f["media"].line if "media" in f else top)
 
     if translation is not None:
         if original is None or r.errors or title is None or location is None:
@@ -145,6 +153,7 @@ def read_release(
         translation_of=slug if translation is not None else None,
         translated_from=translated_from,
         original=original if translation is not None else None,
+        media=media,
         **desk,
     )
 

@@ -37,7 +37,15 @@ from pressroom.engine.commit import (
     temporary_files_in,
 )
 from pressroom.engine.disk import CacheDisk
-from pressroom.engine.jobs import Context, JobResult, ReleaseJob, run_batch, run_listings, worker_count
+from pressroom.engine.jobs import (
+    Context,
+    JobResult,
+    ReleaseJob,
+    run_batch,
+    run_listings,
+    run_media,
+    worker_count,
+)
 from pressroom.engine.plan import (
     BuildState,
     Outcome,
@@ -49,7 +57,7 @@ from pressroom.engine.plan import (
     plan_releases,
     removals,
 )
-from pressroom.engine.preview import Rendered, render_preview, take_ahead
+from pressroom.engine.preview import Rendered, render_preview, take_ahead, take_media_ahead
 from pressroom.engine.templates import Templates, keys
 from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
 from pressroom.layout import FORMATS, OUTPUT, WORKDIR
@@ -256,11 +264,16 @@ class _Run:
         )
         self.report.public, self.report.withheld = self.plan.public, self.plan.withheld
         release_jobs = self._reuse(self.plan.jobs)
+        media_jobs, ready = take_media_ahead(self.plan.media, self.prerendered, self.plan.due())
+        for rel, ahead in ready.items():
+            self._write(rel, ahead.data)
         self.checkpoint()
         self.workers = worker_count(jobs)
         pdfs = sum(1 for j in release_jobs if j.pdf_areas)
+        # A kit's photos take about as long as a PDF: a job of its own, like a PDF.
+        heavy_jobs = pdfs + len(media_jobs)
         inline = executor is None and (
-            self.workers == 1 or (pdfs <= _INLINE_PDFS and len(release_jobs) - pdfs < _INLINE_PAGES)
+            self.workers == 1 or (heavy_jobs <= _INLINE_PDFS and len(release_jobs) - pdfs < _INLINE_PAGES)
         )
         if executor is not None or inline:
             self.executor = executor
@@ -275,13 +288,15 @@ class _Run:
                 self.report.notices += (SUBSETTING_MISSING,)
         try:
             if progress is not None:
-                progress.start(len(release_jobs))
+                progress.start(len(release_jobs) + len(media_jobs))
             fresh: dict[str, dict[str, Any]] = {}
             heavy = [[j] for j in release_jobs if j.pdf_areas]  # PDFs one by one, as they take long
             light = _batches([j for j in release_jobs if not j.pdf_areas], self.executor, self.workers)
             for result in self._execute(run_batch, heavy + light, progress):
                 if result.summary is not None:
                     fresh[str(result.summary["slug"])] = result.summary
+            for _ in self._execute(run_media, [[j] for j in media_jobs], progress):
+                pass
             self._listings(fresh)
         finally:
             if self.executor is not None and executor is None:
@@ -351,7 +366,8 @@ class _Run:
             outcomes: Iterable[tuple[list[JobResult], int]] = ((fn(self.ctx, b), len(b)) for b in batches)
         else:
             futures = {self.executor.submit(fn, self.ctx, b): len(b) for b in batches}
-            outcomes = ((f.result(), futures[f]) for f in as_completed(futures))
+            # Popped as they are taken in: a finished future holds its files' bytes.
+            outcomes = ((f.result(), futures.pop(f)) for f in as_completed(futures))
         for results, count in outcomes:
             for result in results:
                 self.problems.extend(result.problems)
@@ -413,6 +429,7 @@ def input_signature(root: Path) -> str:
 
     entries: list[tuple[str, int, int]] = []
     folders = [(root / "releases", "r"), (root / "contacts", "c"), (root / "templates", "t")]
+    folders.append((root / "media", "m"))  # a photo replaced under the same name is a new photo
     folders.append((DEFAULT_TEMPLATES, "d"))
 
     def scan(folder: str, label: str) -> None:

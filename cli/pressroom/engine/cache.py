@@ -45,6 +45,7 @@ SEAL = "cache.seal"
 # that a cache of another version, as every upgrade leaves, is dropped without a word.
 _HEADER = re.compile(rb'\{"format":(\d{1,9}),"engine":"([0-9a-f]{1,64})",')
 _RELEASE_FILE = re.compile(r"releases/([^/]+)\.md")
+_KIT_FILE = re.compile(r"media/[^/]+/[^/]+")  # a kit file's facts (LoadCache.kit_file)
 _KEYS = frozenset({"format", "engine", "outputs", "inputs", "loaded", "summaries", "state"})
 
 
@@ -87,7 +88,8 @@ class BuildCache:
 
     outputs: dict[str, Record] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  # source file -> digest, for the no-op check
-    loaded: dict[str, dict[str, Any]] = field(default_factory=dict)  # release file -> loader's result
+    # release file -> loader's result; kit file (media/<slug>/<name>) -> its facts
+    loaded: dict[str, dict[str, Any]] = field(default_factory=dict)
     summaries: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> (digest, data)
     state: dict[str, Any] = field(default_factory=dict)  # window, formats, warnings of the last build
     rejected: str | None = None  # the one line saying why the cache on disk was ignored
@@ -127,7 +129,7 @@ class BuildCache:
             outputs = {rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()}
             loaded = _dict(raw["loaded"])
             for rel in loaded:
-                if not _RELEASE_FILE.fullmatch(rel):
+                if not (_RELEASE_FILE.fullmatch(rel) or _KIT_FILE.fullmatch(rel)):
                     raise ValueError(f"a loaded release from {shown(rel)}")
             summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
             return cls(
@@ -336,6 +338,29 @@ class LoadCache:
             "release": encoded,
             "problems": [codec.encode(p) for p in problems],
         }
+
+    def kit_file(self, rel: str, signature: tuple[int, int, int, int]) -> Any | None:
+        """A kit file's facts from the last load, when the file has the signature it had then."""
+        from pressroom.model import MediaFile
+
+        entry = self.previous.get(rel)
+        if entry is None or entry.get("kit") != list(signature):
+            return None
+        try:
+            facts = codec.decode(MediaFile, entry["facts"])
+            if facts.name != rel.rsplit("/", 1)[-1] or len(facts.digest) != 64:
+                raise ValueError("not this file's facts")
+        except (KeyError, TypeError, ValueError) as exc:
+            self.source = BuildCache(
+                rejected=ignored(FILENAME, f"it is damaged (the entry of {shown(rel)}: {exc})")
+            )
+            self.previous = {}
+            return None
+        self.next[rel] = entry
+        return facts
+
+    def store_kit_file(self, rel: str, signature: tuple[int, int, int, int], facts: Any) -> None:
+        self.next[rel] = {"kit": list(signature), "facts": codec.encode(facts)}
 
     def forget(self, paths: Iterable[str]) -> None:
         """Drop what is known of these release files: they were read again since (the preview's fast

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pressroom.engine import codec
-from pressroom.errors import BuildError, ClusterError, PressroomError, Problem, Severity
+from pressroom.errors import BuildError, ClusterError, ContentError, PressroomError, Problem, Severity
 from pressroom.layout import NEWSML, NINJS, SITE, STAFF, Files, folder
-from pressroom.model import Contact, Link, Release, Settings, Version
+from pressroom.model import Contact, Link, MediaFile, Release, Settings, Version
 
 if TYPE_CHECKING:
     import jinja2
@@ -83,6 +83,24 @@ class ReleaseJob:
             summary=False,
             ninjs_areas=(),
             newsml_areas=(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MediaJob:
+    """Publish some copies of one release's media kit: (path in build/, kit file, width) each.
+
+    Width None is the copy for download; a name "" is the kit's zip, which
+    holds the download copy of every file.
+    """
+
+    slug: str
+    media: tuple[MediaFile, ...]
+    outputs: tuple[tuple[str, str, int | None], ...]
+
+    def only(self, area: str) -> MediaJob:
+        return dataclasses.replace(
+            self, outputs=tuple(o for o in self.outputs if o[0].startswith(f"{area}/"))
         )
 
 
@@ -241,7 +259,8 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     from pressroom.render.pdf import render_release_pdf
     from pressroom.render.templating import template_dirs
 
-    pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates))
+    images = carried_photos(ctx.root, view)
+    pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates), images=images)
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
     for area in job.pdf_areas:
@@ -253,7 +272,8 @@ def _email(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) 
         return
     from pressroom.render.mail import render_email
 
-    result.files[job.files.email] = render_email(environment(ctx), view).as_bytes()
+    images = carried_photos(ctx.root, view)
+    result.files[job.files.email] = render_email(environment(ctx), view, images=images).as_bytes()
 
 
 def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
@@ -261,7 +281,60 @@ def _summary(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult
         return
     from pressroom.render.summary import summarise
 
-    result.summary = codec.encode(summarise(view, job.translations, job.translated))
+    # The feeds' enclosure gives the lead photo's size in bytes: its published copy's.
+    lead = job.release.lead_image
+    images = web_copies(ctx.root, job.release, [lead]) if lead is not None else {}
+    result.summary = codec.encode(summarise(view, job.translations, job.translated, images=images))
+
+
+def run_media(ctx: Context, jobs: Sequence[MediaJob]) -> list[JobResult]:
+    """The copies of kit files: photos without their metadata at each width, documents as they are."""
+    results = []
+    for job in jobs:
+        result = JobResult()
+        try:
+            result.files = _kit_copies(ctx.root, job)
+        except ContentError as exc:  # a kit file changed or vanished since it was loaded
+            result.problems.extend(exc.problems)
+        results.append(result)
+    return results
+
+
+def _kit_copies(root: Path, job: MediaJob) -> dict[str, bytes]:
+    from pressroom.content.media import read_kit_file
+    from pressroom.render.renditions import kit_zip, render_image
+
+    by_name = {m.name: m for m in job.media}
+    made: dict[tuple[str, int | None], bytes] = {}  # site/ and staff/ have the same copies; the zip too
+
+    def copy(m: MediaFile, width: int | None) -> bytes:
+        if (m.name, width) not in made:
+            data = read_kit_file(root, job.slug, m)
+            made[m.name, width] = render_image(data, width).data if m.is_image else data
+        return made[m.name, width]
+
+    files = {}
+    for rel, name, width in job.outputs:
+        if name:
+            files[rel] = copy(by_name[name], width)
+        else:
+            files[rel] = kit_zip([(m.name, copy(m, None)) for m in job.media])
+    return files
+
+
+def carried_photos(root: Path, view: ReleaseView) -> dict[str, bytes]:
+    """The photos a PDF or an email shows (the lead, then the body's), at the page's width, by name."""
+    from pressroom.render.kit import shown_pictures
+
+    return web_copies(root, view.release, [view.media[name] for name in shown_pictures(view)])
+
+
+def web_copies(root: Path, release: Release, images: Sequence[MediaFile]) -> dict[str, bytes]:
+    """Photos of a release's kit at the page's width, by name: what a PDF or an email carries inside."""
+    from pressroom.content.media import read_kit_file
+    from pressroom.render.renditions import web_copies as render
+
+    return render(images, lambda m: read_kit_file(root, release.slug, m))
 
 
 _checked: set[tuple[str | None, str]] = set()  # (templates folder, digest) this process has seen match

@@ -22,8 +22,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pressroom.engine.cache import digest
-from pressroom.engine.jobs import ListingJob, ReleaseJob
-from pressroom.layout import AREAS, FORMATS, SITE, STAFF, Files, asset
+from pressroom.engine.jobs import ListingJob, MediaJob, ReleaseJob
+from pressroom.layout import AREAS, FORMATS, SITE, STAFF, THUMB_WIDTH, WEB_WIDTH, Files, asset
 from pressroom.model import (
     Contact,
     Link,
@@ -78,6 +78,7 @@ class Keys:
     email: str
     summary: str
     listing: str
+    media: str = ""  # kit files' copies: the imaging library and the engine
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Plan:
 
     outputs: dict[str, tuple[str, Outcome]] = field(default_factory=dict)  # path in build/ -> (key, outcome)
     jobs: list[ReleaseJob] = field(default_factory=list)
+    media: list[MediaJob] = field(default_factory=list)
     listings: list[ListingJob] = field(default_factory=list)
     summary_keys: dict[str, str] = field(default_factory=dict)  # slug -> key of its listing summary
     public: tuple[str, ...] = ()  # keys of the releases and translations on the public site
@@ -170,6 +172,8 @@ def plan_releases(
         if checkpoint is not None and i % 100 == 99:
             checkpoint()
         rkey = (digests or {}).get(r.path) or release_digest(r)
+        if r.media:  # the loader's digest is of the release file: a photo replaced under its name is new
+            rkey = digest(rkey, *(m.digest for m in r.media))
         state = f"{e.public:d}{r.is_embargoed(now):d}{r.is_draft:d}"
         areas = AREAS if e.public else (STAFF,)
         pdf_key = digest(keys.pdf, rkey, state)
@@ -243,10 +247,39 @@ def plan_releases(
             )
         if pdf_areas:
             plan.jobs.append(ReleaseJob(release=r, pdf_areas=pdf_areas))
+        if r.media and not r.is_translation:
+            _plan_kit(plan, e, keys, disk, asked="html" in asked, selected=picked)
     plan.public = tuple(e.release.key for e in entries if e.public)
     plan.listed = tuple(e.release.key for e in entries if e.listed)
     plan.withheld = tuple(e.release.key for e in entries if not e.public)
     return plan
+
+
+def _plan_kit(plan: Plan, e: _Entry, keys: Keys, disk: Disk, *, asked: bool, selected: bool) -> None:
+    """A release's media kit: each file's copy for download, the photos' two widths, and the zip.
+
+    Published where the release is listed, so never on the public site before
+    it (nor after a withdrawal); in the staff tree always. Keyed by the files'
+    digests alone: a new caption renders no photo again. Planned with the
+    pages (`asked` is whether HTML is), which link them.
+    """
+    r = e.release
+    areas = AREAS if e.listed else (STAFF,)
+    outputs = []
+    for m in r.media:
+        variants: tuple[int | None, ...] = (None, WEB_WIDTH, THUMB_WIDTH) if m.is_image else (None,)
+        for width in variants:
+            key = digest(keys.media, m.digest, str(width))
+            for area in areas:
+                rel = e.files.media(area, m.name, width)
+                if plan.want(rel, key, disk, asked=asked, selected=selected):
+                    outputs.append((rel, m.name, width))
+    zip_key = digest(keys.media, "zip", *sorted(f"{m.name}\x1f{m.digest}" for m in r.media))
+    for area in areas:
+        if plan.want(e.files.kit_zip(area), zip_key, disk, asked=asked, selected=selected):
+            outputs.append((e.files.kit_zip(area), "", None))
+    if outputs:
+        plan.media.append(MediaJob(r.slug, r.media, tuple(outputs)))
 
 
 def plan_preview(
@@ -270,6 +303,7 @@ def plan_preview(
         if job.html_areas or job.pdf_areas or job.email:
             staff.append(job)
     plan.jobs = staff
+    plan.media = [j for j in (job.only(STAFF) for job in plan.media) if j.outputs]
     return plan
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pressroom.engine.cache import BuildCache
 from pressroom.engine.disk import CacheDisk
-from pressroom.engine.jobs import Context, ReleaseJob, run_batch
+from pressroom.engine.jobs import Context, MediaJob, ReleaseJob, run_batch, run_media
 from pressroom.engine.plan import plan_preview
 from pressroom.engine.templates import Templates, keys
 from pressroom.errors import Problem, Severity
@@ -68,7 +68,7 @@ def render_preview(
     due = plan.due()
     rendered: dict[str, Rendered] = {}
     problems: list[Problem] = []
-    for result in run_batch(ctx, plan.jobs):
+    for result in [*run_batch(ctx, plan.jobs), *run_media(ctx, plan.media)]:
         problems += result.problems
         if any(p.severity is Severity.ERROR for p in result.problems):
             continue
@@ -104,3 +104,21 @@ def take_ahead(
         if any(work) or job.newsml_areas:
             left.append(job)
     return left, ready
+
+
+def take_media_ahead(
+    jobs: Sequence[MediaJob], ahead: Mapping[str, Rendered], due: Mapping[str, str]
+) -> tuple[list[MediaJob], dict[str, Rendered]]:
+    """The kit jobs less the copies rendered ahead under the key now due, and those copies by path."""
+    ready = {rel: ahead[rel] for job in jobs for rel, _, _ in job.outputs if _ahead(rel, ahead, due)}
+    left = []
+    for job in jobs:
+        job = dataclasses.replace(job, outputs=tuple(o for o in job.outputs if o[0] not in ready))
+        if job.outputs:
+            left.append(job)
+    return left, ready
+
+
+def _ahead(rel: str, ahead: Mapping[str, Rendered], due: Mapping[str, str]) -> bool:
+    found = ahead.get(rel)
+    return found is not None and found.key == due.get(rel)

@@ -32,7 +32,15 @@ def keys(settings: Settings, templates: Templates) -> Keys:
         email=digest(kinds["email"], assets),
         summary=kinds["summary"],
         listing=kinds["listing"],
+        media=digest("media", engine(), _imaging_version()),
     )
+
+
+def _imaging_version() -> str:
+    """The imaging library's version: another one may encode the same photo to other bytes."""
+    from PIL import __version__
+
+    return __version__
 
 
 class Templates:

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from pressroom.content.config import PublishTarget
+from pressroom.layout import CONTENT_TYPES
 from pressroom.publish.snapshot import Snapshot
 from pressroom.publish.targets import DeployError, DeployReport, Failure, plan
 
@@ -32,26 +33,6 @@ _YEAR = 31_536_000
 _SHORT = (".html", ".xml", ".json", ".txt")
 # A name that changes with its content (house.3f9a2c1d.css) can be cached for good.
 _FINGERPRINT = re.compile(r"\.[0-9a-f]{8,}\.[A-Za-z0-9]+\Z")
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".pdf": "application/pdf",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".ico": "image/vnd.microsoft.icon",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-}
 _FEEDS = {"atom.xml": "application/atom+xml; charset=utf-8", "rss.xml": "application/rss+xml; charset=utf-8"}
 
 
@@ -61,7 +42,9 @@ def content_type(rel: str) -> str:
     if name in _FEEDS:
         return _FEEDS[name]
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return _TYPES.get(suffix) or mimetypes.guess_type(name, strict=True)[0] or "application/octet-stream"
+    return (
+        CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name, strict=True)[0] or "application/octet-stream"
+    )
 
 
 def cache_control(rel: str, max_age: int, assets_max_age: int) -> str:

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 # The clock is read again at least this often: the system clock may be set while the loop sleeps.
 MAX_SLEEP_S = 60.0
-WATCHED = ("releases", "contacts", "pressroom.toml")
+WATCHED = ("releases", "contacts", "media", "pressroom.toml")
 _DEBOUNCE_MS = 200
 
 
@@ -63,7 +63,7 @@ class Watch:
     def run(self) -> None:
         # The newsroom folder itself, not recursively: pressroom.toml. Recursing there would
         # watch build/ and .pressroom/, which every publish rewrites, and a repository's .git.
-        folders = [self.root / name for name in WATCHED[:2] if (self.root / name).is_dir()]
+        folders = [self.root / name for name in WATCHED[:3] if (self.root / name).is_dir()]
         for paths, recursive in (([self.root], False), (folders, True)):
             if paths:
                 threading.Thread(

@@ -8,7 +8,8 @@ environment's own templates/ first, as the templates do. Every output gets the
 theme (`theme_css`) and the language of the newsroom's name where it differs
 from the output's (`name_lang`). A web page also gets its area, the function that makes its
 links relative (`url`), the site's logo and what a link preview shows
-(`og_locale`, `og_image`).
+(`og_locale`, `og_image`, and for a release's lead photo `og_picture`, its
+size and alt text).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pressroom.languages import locale_for, og_locale, same_primary
 from pressroom.model import Settings
-from pressroom.render import issuers, theme, urls
+from pressroom.render import issuers, kit, theme, urls
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 if TYPE_CHECKING:
@@ -42,8 +43,8 @@ def template_context(
     language (the view must be `for_environment(env)`) and `issuer_logos`,
     whose addresses `logo_url` makes from a logo's path under templates/
     (else `url`; with neither, data: addresses, as an email carries them).
-    With `url`, a web page in `area`: `url`, `area`, `site_logo`, `og_locale`
-    and `og_image` too. The caller adds what its template reads besides.
+    With `url`, a web page in `area`: `url`, `area`, `site_logo`, `og_locale`,
+    `og_image` and `og_picture` too. The caller adds what its template reads besides.
     """
     context: dict[str, object]
     if view is not None:
@@ -62,18 +63,21 @@ def template_context(
         "name_lang": None if same_primary(lang, settings.language) else settings.language,
     }
     if url is not None:
+        picture = kit.public_lead(view) if view is not None else None
         context |= {
             "area": area,
             "url": url,
             "site_logo": url(settings.logo) if settings.logo else None,
             "og_locale": og_locale(lang, settings.language),
-            "og_image": _og_image(settings, view),
+            "og_image": picture.src if picture else _og_image(settings, view),
+            # A photo, with the size and alt text link previews ask for; a logo has neither.
+            "og_picture": picture,
         }
     return i18n | context
 
 
 def _og_image(settings: Settings, view: ReleaseView | None) -> str | None:
-    """What a link preview shows: a release's first issuer's logo, else the newsroom's, at its address."""
+    """A link preview's picture without a lead photo: a release's first issuer's logo, else the newsroom's."""
     if view is not None:
         marks = issuers.marks(view.release, settings, lambda path: urls.absolute(settings, path))
         if marks:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from pressroom import layout
-from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS, Settings
+from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS, MediaFile, Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
 from pressroom.render.view import ReleaseView
@@ -58,9 +58,11 @@ def render_release_json(
     The fields of docs/release-format.md come first, under their own names and
     in the contract's order (a missing optional field is null or an empty
     list), then the newsroom's custom fields under "custom", then what the
-    house style made of the release. A withdrawn release keeps its export with
-    `pubStatus` "canceled" and without its text. Only a public release has an export:
-    staff gets none, and a draft handed here is refused rather than published.
+    house style made of the release. `media` lists the kit's files with their
+    public addresses, `kit_url` is the zip of them all. A withdrawn release
+    keeps its export with `pubStatus` "canceled" and without its text or kit.
+    Only a public release has an export: staff gets none, and a draft handed
+    here is refused rather than published.
     """
     r = view.release
     if not view.is_public:
@@ -69,6 +71,7 @@ def render_release_json(
     # The approval trail names staff and stays in the newsroom's files.
     data |= {name: _data(getattr(r, name)) for name in RELEASE_FIELDS if name not in APPROVAL_FIELDS}
     withdrawn = view.withdrawal is not None
+    data["media"] = [] if withdrawn else [_media(view.settings, r.slug, m) for m in r.media]
     if withdrawn:  # the notice stands instead of the text, here as on the page
         data |= {"background": None, "notes_to_editors": []}
     data |= {
@@ -84,9 +87,33 @@ def render_release_json(
         "description": view.description,
         "body_html": None if withdrawn else str(view.body_html),
         "background_html": str(view.background_html) if view.background_html and not withdrawn else None,
+        "kit_url": None if withdrawn or not r.media else urls.absolute(view.settings, layout.kit_zip(r.slug)),
         "versions": [dict(v) for v in versions],
     }
     return _dump(data)
+
+
+def _media(settings: Settings, slug: str, m: MediaFile) -> dict[str, object]:
+    """One file of the kit as the export names it: its texts, its public address and its facts.
+
+    `url` is the copy for download; a photo is also at `web_url`, 1200 pixels wide.
+    """
+    entry: dict[str, object] = {
+        "name": m.name,
+        "kind": m.kind,
+        "title": m.title,
+        "caption": m.caption,
+        "alt": m.alt,
+        "credit": m.credit,
+        "url": urls.absolute(settings, layout.media(slug, m.name)),
+        "mime": m.mime,
+        "size": m.size,
+        "width": m.width,
+        "height": m.height,
+    }
+    if m.is_image:
+        entry["web_url"] = urls.absolute(settings, layout.media(slug, m.name, layout.WEB_WIDTH))
+    return entry
 
 
 def archive_json(members: Sequence[Summary], settings: Settings) -> bytes:

@@ -8,6 +8,7 @@ import jinja2
 
 from pressroom.layout import Files
 from pressroom.model import Link, Version
+from pressroom.render import kit
 from pressroom.render.context import template_context
 from pressroom.render.urls import Page
 from pressroom.render.view import ReleaseView
@@ -31,6 +32,8 @@ def render_release_page(
     the area's root; this page links them relative to itself. With fewer than
     two versions the page has no switcher and no hreflang links. `alternates` are the
     machine-readable versions beside it (media type, link), such as its ninjs item.
+    Its media kit (`kit`) is linked in the release's folder, relative to the page:
+    the engine publishes the copies there, in each area that has the page.
     """
     view = view.for_environment(env)
     r, settings = view.release, view.settings
@@ -45,5 +48,6 @@ def render_release_page(
             "next": Link(next.title, page.url(next.url)) if next else None,
             "versions": [v.on(page.url(v.path), settings.url + v.path, v.path == own) for v in versions],
             "alternates": alternates,
+            "kit": kit.kit(view, kit.page_where(r.slug, own)),
         }
     )

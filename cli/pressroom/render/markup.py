@@ -2,9 +2,14 @@
 
 Raw HTML in a release is allowed (editors paste tables), but only what the
 allow-list below keeps survives, and links keep only http, https and mailto
-addresses, or the in-page links between a footnote and its mark. The plain
-text for the email is made from the same sanitised HTML, so the two parts of
-an email can never say different things.
+addresses, or the in-page links between a footnote and its mark. The one
+other relative address kept is a file of the release's media kit
+(`media/<file>`): the sanitiser writes it as `pressroom-kit:<file>`, an
+address of no real scheme, and each output writes it again as its own
+address with `rewrite_kit` (the page relative to itself, the PDF and the
+email as they carry the file). The plain text for the email is made from the
+same sanitised HTML, so the two parts of an email can never say different
+things.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import html as html_lib
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 
 import markdown
@@ -46,6 +52,14 @@ ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# A file of the release's media kit, as the sanitised HTML names it until an output
+# writes its own address (see rewrite_kit). Not in URL_SCHEMES: nh3 drops an address
+# of a scheme it does not allow before _keep_attribute sees it, so no text can write one.
+KIT_SCHEME = "pressroom-kit"
+# The kit file a relative address names (content.media.kit_name, limited to the
+# release's list), or None: how the sanitiser recognises a kit reference.
+KitNames = Callable[[str], str | None]
+_ADDRESS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # The only relative addresses and ids kept: Python-Markdown's footnotes ("#fn:1", "fnref:1").
 _FOOTNOTE_ID = re.compile(r"fn(?:ref)?:[\w-]+")
 # Deeper than this, Markdown nesting is an attack or an accident, not a release.
@@ -171,12 +185,16 @@ def _depth(match: re.Match[str]) -> int:
     return indent + len(_MARKER.findall(match[2]))
 
 
-def to_html(source: str, *, lead: str | None = None, language: str = "en") -> str:
+def to_html(
+    source: str, *, lead: str | None = None, language: str = "en", kit: KitNames | None = None
+) -> str:
     """Render Markdown to sanitised HTML; `lead` (the dateline) opens the first paragraph.
 
     Quotes are typographic, as `language` (a BCP 47 tag) writes them; footnotes
     are numbered and gathered at the end. Text that would keep Python-Markdown
-    busy for minutes raises RenderError instead (see the limits above).
+    busy for minutes raises RenderError instead (see the limits above). With
+    `kit`, an image or a link naming a file of the media kit is kept, as
+    `pressroom-kit:<file>` (see `rewrite_kit`); every other relative address goes.
     """
     _check_limits(source)
     md, lead_processor = _converter(quote_style(language))
@@ -188,7 +206,7 @@ def to_html(source: str, *, lead: str | None = None, language: str = "en") -> st
         raise RenderError("Markdown nested too deeply to render") from None
     finally:
         lead_processor.lead = None
-    html = sanitize(html)
+    html = sanitize(html, kit=kit)
     _check_html_nesting(html)
     return html
 
@@ -205,29 +223,67 @@ def _check_html_nesting(html: str) -> None:
         raise RenderError(f"HTML in the Markdown nested {deepest} levels deep (at most {MAX_HTML_NESTING})")
 
 
-def sanitize(html: str) -> str:
+def sanitize(html: str, *, kit: KitNames | None = None) -> str:
+    """HTML cut down to the allow-list; `kit` says which relative addresses are media kit files."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        # Relative addresses pass nh3 only to reach _keep_attribute, which keeps footnote links alone.
+        # Relative addresses pass nh3 only to reach _keep_attribute, which keeps footnote
+        # links and the media kit's files alone.
         url_relative="pass_through",
-        attribute_filter=_keep_attribute,
+        attribute_filter=functools.partial(_keep_attribute, kit),
         allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener",
     )
 
 
-def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Drop every relative address and id but a footnote's, and empty titles."""
-    if attribute in ("href", "src") and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+def _keep_attribute(kit: KitNames | None, tag: str, attribute: str, value: str) -> str | None:
+    """Drop every relative address and id but a footnote's or a kit file's, and empty titles."""
+    if attribute in ("href", "src") and not _ADDRESS_SCHEME.match(value):
+        name = kit(value) if kit is not None and (tag, attribute) in _KIT_ATTRIBUTES else None
+        if name is not None:
+            return f"{KIT_SCHEME}:{name}"
         return value if attribute == "href" and _FOOTNOTE_ID.fullmatch(value.removeprefix("#")) else None
     if attribute == "id":
         return value if _FOOTNOTE_ID.fullmatch(value) else None
     if attribute == "title" and not value:
         return None
     return value
+
+
+_KIT_ATTRIBUTES = {("img", "src"), ("a", "href")}
+# An <img> or <a> of sanitised HTML naming a kit file. html5ever writes every attribute
+# as name="value" with <, >, & and " escaped, so a tag ends at the first ">".
+_KIT_TAG = re.compile(rf"<(img|a)\s([^>]*\b(?:src|href)=\"{KIT_SCHEME}:[^>]*)>")
+_ATTRIBUTE = re.compile(r'([^\s="]+)="([^"]*)"')
+
+
+def rewrite_kit(
+    html: str,
+    image: Callable[[str, Mapping[str, str]], str],
+    link: Callable[[str], str],
+) -> str:
+    """Sanitised HTML with its media kit files at one output's addresses.
+
+    `image(name, attributes)` gives the whole <img> tag that shows the kit
+    file `name` (its attributes as the body wrote them, unescaped), or "" to
+    show nothing; `link(name)` gives the address a link to it points at. Both
+    must escape what they write. HTML without a kit file comes back as it is.
+    """
+    if f"{KIT_SCHEME}:" not in html:
+        return html
+
+    def rewrite(match: re.Match[str]) -> str:
+        attributes = {k: html_lib.unescape(v) for k, v in _ATTRIBUTE.findall(match[2])}
+        if match[1] == "img":
+            name = attributes.pop("src", "").removeprefix(f"{KIT_SCHEME}:")
+            return image(name, attributes)
+        name = attributes["href"].removeprefix(f"{KIT_SCHEME}:")
+        return match[0].replace(f'href="{KIT_SCHEME}:{name}"', f'href="{html_lib.escape(link(name))}"', 1)
+
+    return _KIT_TAG.sub(rewrite, html)
 
 
 _ANY_TAG = re.compile(r"<[^>]*>")

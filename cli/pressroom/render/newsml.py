@@ -57,7 +57,8 @@ def _item_meta(root: ET.Element, item: Mapping[str, Any], provider: str) -> None
     _add(meta, "pubStatus", qcode=f"stat:{item['pubStatus']}")
     if "edNote" in item:
         _add(meta, "edNote", item["edNote"])
-    for other in item.get("associations", ()):
+    # The other language versions; the kit's photos are ninjs's alone (docs/ninjs.md).
+    for other in (a for a in item.get("associations", ()) if a["type"] == "text"):
         _add(
             meta,
             "link",

@@ -18,7 +18,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pressroom.render import markup
+from pressroom import layout
+from pressroom.model import MediaFile
+from pressroom.render import kit, markup, urls
 from pressroom.render.view import ReleaseView
 
 VERSION = "3.1"
@@ -155,6 +157,44 @@ def _editorial_note(view: ReleaseView) -> str | None:
     return " ".join(notes) or None
 
 
+def _picture(view: ReleaseView, m: MediaFile, lead: bool) -> dict[str, Any]:
+    """A photo of the kit as an associated picture: its texts, and its three copies at their public addresses.
+
+    The lead photo's rel is "featureimage", the others' "gallery". No size in
+    bytes: the published copies are not the file the loader measured.
+    """
+    slug, settings = view.release.slug, view.settings
+    renditions = []
+    for name, width in (("original", None), ("web", layout.WEB_WIDTH), ("thumbnail", layout.THUMB_WIDTH)):
+        w, h = kit.fitted(m.width or 0, m.height or 0, width)
+        rendition: dict[str, Any] = {
+            "name": name,
+            "href": urls.absolute(settings, layout.media(slug, m.name, width)),
+            "contentType": m.mime,
+        }
+        if w and h:
+            rendition |= {"width": w, "height": h}
+        renditions.append(rendition)
+    picture: dict[str, Any] = {
+        "name": m.caption or m.alt or m.name,
+        "rel": "featureimage" if lead else "gallery",
+        "uri": renditions[0]["href"],
+        "type": "picture",
+        "headlines": [{"role": "main", "value": m.caption}] if m.caption else None,
+        "descriptions": [{"role": "alt", "contentType": "text/plain", "value": m.alt}] if m.alt else None,
+        "by": m.credit,
+        "renditions": renditions,
+    }
+    return {key: value for key, value in picture.items() if value is not None}
+
+
+def _pictures(view: ReleaseView) -> list[dict[str, Any]]:
+    """The kit's photos, the lead first; a withdrawn release, as on its page, none."""
+    if view.withdrawal is not None:
+        return []
+    return [_picture(view, m, i == 0) for i, m in enumerate(view.release.images)]
+
+
 def ninjs_item(
     view: ReleaseView, *, url: str, pdf_url: str | None, siblings: Sequence[Sibling] = ()
 ) -> dict[str, Any]:
@@ -163,7 +203,8 @@ def ninjs_item(
     `url` is the public address of its page, which is also its `uri`: stable
     (docs/urls.md) and the same in the staff copy, so a desk that imported an
     embargoed copy recognises the public one. `pdf_url` is None when there is
-    no PDF; `siblings` are the other language versions the area shows.
+    no PDF; `siblings` are the other language versions the area shows, then
+    come the media kit's photos (type "picture") among the associations.
     """
     r = view.release
     item: dict[str, Any] = {
@@ -204,6 +245,7 @@ def ninjs_item(
             }
             for s in siblings
         ]
+        + _pictures(view)
         or None,
     }
     return {key: value for key, value in item.items() if value is not None}

@@ -6,6 +6,9 @@ which serves files inside the allowed folders (the newsroom's templates/, the
 built-in house style) and refuses everything else: other files, loopback and
 remote addresses, and any scheme but file: and data:. A newsroom that allows
 remote resources gets http(s) too, but still never its own machine or network.
+The photos of a release's media kit come as bytes from the caller, never as
+files: the print document names each `pressroom-media:<file>`, and the
+fetcher answers that address from those bytes and nothing else.
 """
 
 from __future__ import annotations
@@ -18,16 +21,18 @@ import ipaddress
 import logging
 import mimetypes
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape as xml_escape
 
 from pressroom.errors import RenderError
+from pressroom.render import kit
 from pressroom.render.context import template_context
+from pressroom.render.kit import NO_IMAGES, image_type
 
 if TYPE_CHECKING:
     import jinja2
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
     from pressroom.render.view import ReleaseView
 
 log = logging.getLogger(__name__)
+
+# The address of a kit photo in the print document: a scheme of its own, which only
+# the bytes handed to render_pdf answer, so no name can reach a file or the network.
+MEDIA_SCHEME = "pressroom-media"
 
 # PDF/UA makes the PDF tagged and accessible to screen readers.
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "pdf_identifier": b"pressroom"}
@@ -88,15 +97,22 @@ def _fetcher_class() -> type:
     class LocalFetcher(URLFetcher):  # type: ignore[misc]
         """Serves files from the allowed folders, first match wins, and nothing else."""
 
-        def __init__(self, roots: Sequence[Path], allow_remote: bool) -> None:
+        def __init__(self, roots: Sequence[Path], allow_remote: bool, media: Mapping[str, bytes]) -> None:
             super().__init__(allowed_protocols=("data", "http", "https") if allow_remote else ("data",))
             self._roots = [r.resolve() for r in roots]
             self._allow_remote = allow_remote
+            self._media = media
 
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return _data_response(url, URLFetcherResponse)
+            if parts.scheme == MEDIA_SCHEME:
+                name = unquote(parts.path)
+                if name not in self._media:
+                    raise ValueError(f"refused to load {url}: no such photo was handed to the PDF")
+                data = self._media[name]
+                return URLFetcherResponse(url, body=data, headers={"Content-Type": image_type(data)})
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
                 path = Path(url2pathname(unquote(parts.path))).resolve()
                 return _file_response(url, self._locate(path), URLFetcherResponse)
@@ -162,16 +178,22 @@ def _file_response(url: str, path: Path, response: type) -> Any:
 
 
 def render_pdf(
-    html: str, *, base: Path, roots: Sequence[Path], allow_remote: bool = False
+    html: str,
+    *,
+    base: Path,
+    roots: Sequence[Path],
+    allow_remote: bool = False,
+    media: Mapping[str, bytes] = NO_IMAGES,
 ) -> tuple[bytes, list[str]]:
     """Lay out print HTML and return the PDF and WeasyPrint's warnings.
 
     `base` is the folder relative URLs in the HTML resolve against; `roots` are
-    the only folders files may come from, in lookup order.
+    the only folders files may come from, in lookup order. `media` answers the
+    addresses `pressroom-media:<name>` (see `media_address`).
     """
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(roots, allow_remote)
+    fetcher = _fetcher_class()(roots, allow_remote, media)
     with _weasyprint_warnings() as warnings:
         try:
             document = HTML(string=html, base_url=base.resolve().as_uri() + "/", url_fetcher=fetcher)
@@ -202,10 +224,21 @@ def watermark(word: str, colour: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def render_print_html(env: jinja2.Environment, view: ReleaseView) -> str:
-    """The print document of a release, in its language, as the PDF engine gets it."""
+def media_address(name: str) -> str:
+    """Where the print document finds a kit photo handed to render_pdf: see LocalFetcher."""
+    return f"{MEDIA_SCHEME}:{quote(name)}"
+
+
+def render_print_html(
+    env: jinja2.Environment, view: ReleaseView, images: Mapping[str, bytes] = NO_IMAGES
+) -> str:
+    """The print document of a release, in its language, as the PDF engine gets it.
+
+    It shows the photos of `images` (see render_release_pdf) at `pressroom-media:` addresses.
+    """
     view = view.for_environment(env)
     settings = view.settings
+    carried = {name: media_address(name) for name in images}
     # Logos are loaded from the templates folder the print document resolves against.
     return env.get_template("release.pdf.html").render(
         template_context(env, settings, view=view, logo_url=str)
@@ -214,22 +247,35 @@ def render_print_html(env: jinja2.Environment, view: ReleaseView) -> str:
             "watermark": watermark(view.gettext("DRAFT"), settings.theme.alert)
             if view.release.is_draft
             else None,
+            "kit": kit.kit(view, kit.carried_where(settings, view.release.slug, carried)),
         }
     )
 
 
 def render_release_pdf(
-    env: jinja2.Environment, view: ReleaseView, template_folders: Sequence[Path]
+    env: jinja2.Environment,
+    view: ReleaseView,
+    template_folders: Sequence[Path],
+    *,
+    images: Mapping[str, bytes] = NO_IMAGES,
 ) -> tuple[bytes, list[str]]:
     """A release as its PDF, in its language, with WeasyPrint's warnings: the one way build and send make it.
 
     `template_folders` are the newsroom's templates/ (if any) then the house
     style's, in lookup order; relative URLs in the print template resolve
     against the first, and nothing outside them may be loaded.
+
+    `images` are photos of the release's media kit, by file name, as the
+    bytes of their 1200-pixel copy (layout.media(slug, name, WEB_WIDTH)): the
+    lead image is placed under the headline and the body's photos where the
+    body shows them (kit.shown_pictures names those). A photo missing here is
+    not placed; the kit's list, with the public address of every file and of
+    the zip, names it all the same.
     """
     return render_pdf(
-        render_print_html(env, view),
+        render_print_html(env, view, images),
         base=template_folders[0],
         roots=template_folders,
         allow_remote=view.settings.allow_remote_resources,
+        media=images,
     )

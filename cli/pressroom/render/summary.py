@@ -9,13 +9,15 @@ kept in the build cache beside its outputs.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pressroom import layout
 from pressroom.languages import fold
 from pressroom.model import Release
-from pressroom.render import markup
+from pressroom.render import kit, markup
+from pressroom.render.kit import NO_IMAGES
 from pressroom.render.view import ReleaseView
 
 _WORD = re.compile(r"\w+")
@@ -45,6 +47,11 @@ class Summary:
     translations: tuple[str, ...] = ()  # language tags of its translations shown beside it
     modified: datetime | None = None  # its last correction, when later than `published`
     content: str = ""  # the body as sanitised HTML, dateline first: feeds carry the whole release
+    # Its lead photo, as feeds enclose it: the 1200-pixel copy's path from the area's root
+    # (layout.media), its media type and its length in bytes (0 when not known). "" without one.
+    image: str = ""
+    image_type: str = ""
+    image_length: int = 0
 
 
 def search_terms(*texts: str | None) -> str:
@@ -59,10 +66,20 @@ def search_terms(*texts: str | None) -> str:
 
 
 def summarise(
-    view: ReleaseView, translations: tuple[str, ...] = (), translated: Sequence[Release] = ()
+    view: ReleaseView,
+    translations: tuple[str, ...] = (),
+    translated: Sequence[Release] = (),
+    *,
+    images: Mapping[str, bytes] = NO_IMAGES,
 ) -> Summary:
-    """A release as listings show it; `translated` are its public translations, searched with it."""
+    """A release as listings show it; `translated` are its public translations, searched with it.
+
+    `images` are the 1200-pixel copies of kit photos by name, as the PDF and
+    the email get them: the lead photo's gives the feeds' enclosure its length.
+    """
     r = view.release
+    lead = r.lead_image if kit.public_lead(view) is not None else None
+    data = images.get(lead.name) if lead is not None else None
     others = [
         (t.title, t.subtitle, markup.plain_text(markup.to_html(t.body, language=t.language)))
         for t in translated
@@ -97,4 +114,7 @@ def summarise(
         translations=translations,
         modified=r.modified if r.modified != r.published else None,
         content=str(view.body_html),
+        image=layout.media(r.slug, lead.name, layout.WEB_WIDTH) if lead is not None else "",
+        image_type=(kit.image_type(data) if data else lead.mime) if lead is not None else "",
+        image_length=len(data) if data else 0,
     )

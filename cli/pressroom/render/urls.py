@@ -27,6 +27,21 @@ class Page:
         return "../" * self.depth + path if path or self.depth else "./"
 
 
+def relative(path: str, folder: str) -> str:
+    """A file's path from the area's root as a link from a page in `folder` ("releases/x/fr/").
+
+    For what a release's page shows of its own folder, its media kit: the
+    original's page links "media/1200/a.jpg", a translation's "../media/1200/a.jpg",
+    so the markup reads as the files sit beside it. Percent-encoded as `link`.
+    """
+    here = folder.split("/")[:-1] if folder else []
+    parts = path.split("/")
+    common = 0
+    while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
+        common += 1
+    return link("../" * (len(here) - common) + "/".join(parts[common:]))
+
+
 def link(path: str) -> str:
     """A path made safe to put in a link: letters of any script percent-encoded, slashes kept."""
     return quote(path, safe="/")

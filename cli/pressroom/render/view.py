@@ -23,17 +23,20 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup, escape
 
+from pressroom.content.media import kit_name
 from pressroom.languages import locale_for, same_primary
-from pressroom.model import Contact, LanguageSettings, Release, Settings
-from pressroom.render import issuers, markup
+from pressroom.model import Contact, LanguageSettings, MediaFile, Release, Settings
+from pressroom.render import issuers, kit, markup
 from pressroom.render.templating import catalogue, i18n_context, own_templates
 
 UTC = ZoneInfo("UTC")
 
 
-def _safe_html(source: str, lead: str | None = None, language: str = "en") -> Markup:
+def _safe_html(
+    source: str, lead: str | None = None, language: str = "en", media: markup.KitNames | None = None
+) -> Markup:
     """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
-    return Markup(markup.to_html(source, lead=lead, language=language))  # noqa: S704
+    return Markup(markup.to_html(source, lead=lead, language=language, kit=media))  # noqa: S704
 
 
 @dataclass(frozen=True)
@@ -177,9 +180,28 @@ class ReleaseView(_InItsLanguage):
         return start.startswith(f"{self.release.location.lower()},")
 
     @cached_property
-    def body_html(self) -> Markup:
+    def media(self) -> dict[str, MediaFile]:
+        """The files of the release's media kit by name, with its captions in the release's language."""
+        return {m.name: m for m in self.release.media}
+
+    def _kit_reference(self, address: str) -> str | None:
+        name = kit_name(address, self.release.slug)
+        return name if name in self.media else None
+
+    @cached_property
+    def marked_body_html(self) -> Markup:
+        """The body as sanitised HTML, converted once; its kit files still `pressroom-kit:<file>`.
+
+        Each output writes those as its own addresses (render/kit.py), so the
+        page, the PDF and the email share one Markdown conversion.
+        """
         lead = None if self._writes_own_dateline else self.dateline
-        return _safe_html(self.release.body, lead, self.release.language)
+        return _safe_html(self.release.body, lead, self.release.language, self._kit_reference)
+
+    @cached_property
+    def body_html(self) -> Markup:
+        """The body with its kit files at their public addresses: the exports, feeds, news items and text."""
+        return kit.body_html(self, kit.public_where(self.settings, self.release.slug))
 
     @cached_property
     def body_text(self) -> str:
@@ -282,4 +304,18 @@ class ReleaseView(_InItsLanguage):
             data["alternativeHeadline"] = r.subtitle
         if r.modified != r.published:  # corrected or withdrawn
             data["dateModified"] = r.modified.isoformat()
+        lead = kit.public_lead(self)
+        if lead is not None:
+            image: dict[str, object] = {
+                "@type": "ImageObject",
+                "url": lead.src,
+                "contentUrl": lead.src,
+                "width": lead.width,
+                "height": lead.height,
+            }
+            if lead.caption:
+                image["caption"] = lead.caption
+            if lead.credit:
+                image["creditText"] = lead.credit
+            data["image"] = image
         return data

@@ -23,7 +23,7 @@ import copy
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -35,12 +35,15 @@ from typing import Protocol
 import jinja2
 
 from pressroom.addresses import address_header, envelope_address, parse_mailbox
+from pressroom.content.media import read_kit_file
 from pressroom.content.suggest import did_you_mean
 from pressroom.errors import ContentError, PressroomError, Problem
 from pressroom.languages import version_for
 from pressroom.layout import Files
 from pressroom.model import Newsroom, Release
+from pressroom.render.kit import shown_pictures
 from pressroom.render.mail import render_email
+from pressroom.render.renditions import render_image, web_copies
 from pressroom.render.templating import environment, template_dirs
 from pressroom.render.view import ReleaseView
 from pressroom.send import unsubscribe
@@ -51,6 +54,9 @@ from pressroom.send.ledger import Ledger, Row, State, UnreadableLedger
 from pressroom.send.ledger import exists as ledger_exists
 from pressroom.send.lists import MediaList, Recipient, load_list
 
+# What one message may carry attached, the PDF included: many mail servers refuse a
+# message over 10 MB, and base64 makes the attachments a third larger on the way.
+ATTACH_LIMIT = 7 * 1000 * 1000
 # A row in one of these states means the recipient has, or may have, this version.
 _HAS_IT = (State.ACCEPTED, State.SENDING, State.UNCERTAIN)
 
@@ -99,6 +105,7 @@ class Plan:
     ledger: str = ""  # what the summary says of the ledger; "" for a proof
     new_ledger: bool = False  # set an unreadable ledger aside and start a new one (--new-ledger)
     notes: tuple[str, ...] = ()  # what reading the ledger did, said once
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # kit files asked for: (name, MIME type, bytes)
 
     @cached_property
     def recipients(self) -> tuple[Recipient, ...]:
@@ -127,6 +134,9 @@ class Plan:
         message.add_attachment(
             version.pdf, maintype="application", subtype="pdf", filename=Files(self.release.slug).pdf_name
         )
+        for name, mime, data in self.attachments:
+            maintype, _, subtype = mime.partition("/")
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
         del message["Content-Language"]  # the text part keeps its own copy
         if content_language:
             message["Content-Language"] = content_language
@@ -175,7 +185,8 @@ class Plan:
         details = ", ".join(x for x in (sample.outlet, sample.language) if x)
         rows.append(("Sample", f"To: {sample.address}" + (f" ({details})" if details else "")))
         pdf = self.versions[""].pdf
-        rows.append(("Attached", f"{r.slug}.pdf ({max(1, round(len(pdf) / 1024))} KB)"))
+        attached = [(f"{r.slug}.pdf", len(pdf)), *((name, len(data)) for name, _, data in self.attachments)]
+        rows.append(("Attached", ", ".join(f"{name} ({max(1, round(n / 1024))} KB)" for name, n in attached)))
         rows.append(("From", str(self.versions[""].email["From"])))
         rows.append(
             ("Via", self.smtp.describe() if self.smtp else "no [smtp] in pressroom.toml (dry run only)")
@@ -219,11 +230,14 @@ def prepare(
     dry_run: bool = False,
     new_ledger: bool = False,
     correction: bool = False,
+    attach: Sequence[str] = (),
     renderer: Renderer | None = None,
 ) -> Plan:
     """Check that `slug` may go to the list (or, as a proof, to `test_to`) and render it.
 
-    `renderer` renders each language version (default `render_version`).
+    `attach` names files of the release's media kit to attach beside the PDF,
+    as published (a photo without its metadata). `renderer` renders each
+    language version (default `render_version`).
 
     Raises SendError for a refusal, ContentError when the list or the rendered
     PDF has problems, UnreadableLedger when the ledger cannot be trusted (unless
@@ -274,6 +288,7 @@ def prepare(
                 raise SendError(str(exc)) from None
         elif not resend_changed:
             _refuse_changed(release, digest, rows, media_list)
+    attachments = _attachments(newsroom.root, release, attach)  # before the long part: rendering
     env = environment(newsroom.templates)
     render = renderer or render_version
     wanted = {version_for(r.language, release.language, others) for r in media_list.recipients}
@@ -281,6 +296,13 @@ def prepare(
     for tag in sorted(wanted - {""}):
         other = ReleaseView(others[tag], newsroom.settings, now)
         versions[tag] = render(env, newsroom, other, correction=correction)
+    total = len(versions[""].pdf) + sum(len(data) for _, _, data in attachments)
+    if total > ATTACH_LIMIT:
+        raise SendError(
+            f"the attachments come to {total / 1e6:.1f} MB with the PDF, "
+            f"over the {ATTACH_LIMIT / 1e6:.0f} MB a message may carry (many mail servers refuse more): "
+            "attach fewer files; the page links them all"
+        )
     return Plan(
         root=newsroom.root,
         release=release,
@@ -298,7 +320,22 @@ def prepare(
         ledger=ledger,
         new_ledger=new_ledger,
         notes=notes,
+        attachments=attachments,
     )
+
+
+def _attachments(root: Path, release: Release, names: Sequence[str]) -> tuple[tuple[str, str, bytes], ...]:
+    """The kit files `names` as they are published (ATTACH_LIMIT is checked with the PDF)."""
+    kit = {m.name: m for m in release.media}
+    found = []
+    for name in dict.fromkeys(names):
+        m = kit.get(name)
+        if m is None:
+            offer = f"; its kit has {', '.join(kit)}" if kit else "; it has no media: list"
+            raise SendError(f"{name} is not a file of the media kit of {release.slug}{offer}")
+        data = read_kit_file(root, release.slug, m)
+        found.append((name, m.mime, render_image(data, None).data if m.is_image else data))
+    return tuple(found)
 
 
 def read_ledger(root: Path, slug: str, new_ledger: bool) -> tuple[list[Row], str, tuple[str, ...]]:
@@ -344,9 +381,12 @@ def render_version(
     from pressroom.render.pdf import render_release_pdf
 
     release = view.release
+    # The photos the email and the PDF show, made as the build makes them.
+    shown = [view.media[name] for name in shown_pictures(view)]
+    images = web_copies(shown, lambda m: read_kit_file(newsroom.root, release.slug, m))
     try:
-        email = render_email(env, view, correction=correction)
-        pdf, warnings = render_release_pdf(env, view, template_dirs(newsroom.templates))
+        email = render_email(env, view, correction=correction, images=images)
+        pdf, warnings = render_release_pdf(env, view, template_dirs(newsroom.templates), images=images)
     except jinja2.TemplateError as exc:
         raise SendError(f"{release.path}: the templates cannot render it: {exc}") from None
     if warnings:  # a build shows these as warnings; what goes to journalists must be clean

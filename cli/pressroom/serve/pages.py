@@ -13,6 +13,7 @@ newsroom's templates/ cannot override them.
 
 from __future__ import annotations
 
+import base64
 import email
 import functools
 import hashlib
@@ -27,6 +28,7 @@ from typing import Any
 
 import jinja2
 
+from pressroom.layout import CONTENT_TYPES
 from pressroom.model import Newsroom, Release, Visibility
 
 UI = Path(__file__).with_name("ui")
@@ -49,21 +51,6 @@ EMAIL_CSP = (
 # A document type that can hold script (SVG), opened on its own.
 SANDBOX_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".ttf": "font/ttf",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-}
 # Shown first, in this order; the rest follow as the message has them.
 _HEADERS_FIRST = ("From", "To", "Subject", "Date", "Message-ID")
 _NO_TO = "each journalist on the list, one message each (added by pressroom send)"
@@ -72,8 +59,8 @@ _NO_TO = "each journalist on the list, one message each (added by pressroom send
 def content_type(name: str) -> str:
     """The Content-Type for a file name; the table first, so the machine's mime.types cannot change it."""
     suffix = Path(name).suffix.lower()
-    if suffix in _TYPES:
-        return _TYPES[suffix]
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
     guessed, _ = mimetypes.guess_type(name)
     return guessed or "application/octet-stream"
 
@@ -220,11 +207,24 @@ def email_summary(data: bytes | None) -> dict[str, Any] | None:
 def email_html(data: bytes | None) -> bytes | None:
     """The HTML part of the release's email, as a mail client would show it."""
     message = read_email(data)
-    part = message.get_body(preferencelist=("html",)) if message is not None else None
+    if message is None:
+        return None
+    part = message.get_body(preferencelist=("html",))
     if not isinstance(part, EmailMessage):
         return None
     content = part.get_content()
-    return content.encode() if isinstance(content, str) else bytes(content)
+    html = content if isinstance(content, str) else bytes(content).decode("utf-8", "replace")
+    return _inline_related(html, message).encode()
+
+
+def _inline_related(html: str, message: EmailMessage) -> str:
+    """Its related images (the lead photo: `cid:` in the HTML) as data: addresses the frame may load."""
+    for part in message.walk():
+        cid = str(part.get("Content-ID") or "").strip("<>")
+        if cid and part.get_content_maintype() == "image" and isinstance(part, EmailMessage):
+            data = base64.b64encode(part.get_content()).decode("ascii")
+            html = html.replace(f"cid:{cid}", f"data:{part.get_content_type()};base64,{data}")
+    return html
 
 
 def info(slug: str, newsroom: Newsroom | None, now: datetime | None, outputs: Outputs) -> dict[str, Any]:

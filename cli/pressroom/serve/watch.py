@@ -1,7 +1,7 @@
 """Preview: watch the newsroom's files, and tell what each save asks the build to render again.
 
 The watcher threads (`watchfiles`) notice saves under releases/, contacts/,
-templates/ and to pressroom.toml, and queue a `Pending` for each burst of them
+templates/, media/ and to pressroom.toml, and queue a `Pending` for each burst of them
 (`classify`); the builder thread (rebuild.py) takes them from the queue.
 """
 
@@ -17,7 +17,7 @@ from pressroom.model import Newsroom
 
 log = logging.getLogger(__name__)
 
-WATCHED = ("releases", "contacts", "templates", "pressroom.toml")
+WATCHED = ("releases", "contacts", "templates", "media", "pressroom.toml")
 # Quiet time that ends a burst of file events (an editor's write, rename and chmod
 # of one save take a few milliseconds), and the longest a steady stream is held back.
 DEBOUNCE_STEP_MS = 20
@@ -52,7 +52,8 @@ def classify(root: Path, paths: set[str]) -> Pending:
     """What a set of changed files (absolute paths) asks the build to render again.
 
     A release file is one release; a contact file is the releases that name it;
-    a template or pressroom.toml is every release. The media lists in
+    a file of media/<slug>/ is that release's kit; a template or pressroom.toml
+    is every release. The mailing lists in
     contacts/lists/, and anything else the build does not read, ask nothing.
     """
     pending = Pending()
@@ -64,8 +65,10 @@ def classify(root: Path, paths: set[str]) -> Pending:
         if not parts:
             continue
         top, rest = parts[0], parts[1:]
-        if top in ("pressroom.toml", "templates") or (top in ("releases", "contacts") and not rest):
+        if top in ("pressroom.toml", "templates") or (top in ("releases", "contacts", "media") and not rest):
             pending.everything = True
+        elif top == "media" and len(rest) == 2:
+            pending.slugs.add(rest[0])
         elif top == "releases" and len(rest) == 1 and rest[0].endswith(".md"):
             pending.slugs.add(rest[0].split(".", 1)[0])  # a translation, <slug>.<lang>.md, is its original's
         elif top == "contacts" and len(rest) == 1 and Path(rest[0]).suffix in (".yaml", ".yml"):
@@ -135,7 +138,7 @@ class Watcher:
 
         while not self.stop.is_set():
             self._rescan.clear()
-            folders = [self.root / name for name in WATCHED[:3] if (self.root / name).is_dir()]
+            folders = [self.root / name for name in WATCHED[:4] if (self.root / name).is_dir()]
             if not folders:  # nothing to watch until one appears
                 self._rescan.wait(0.5)
                 continue
