@@ -93,6 +93,11 @@ status: draft
 #     url: https://example.org/
 # contacts:
 #   - contact-id          # contacts/contact-id.yaml
+# media:                  # photos and documents, kept in media/{slug}/
+#   - file: photo.jpg
+#     alt: What the photo shows, for readers who cannot see it
+#     caption: The line under the photo
+#     credit: "Photo: Name / Organisation"
 ---
 Write the lead paragraph here: who, what, when, where and why.
 """
