@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pressroom.content.config import load_settings
 from pressroom.content.fields import CONTACT_ID, FieldReader
-from pressroom.content.media import KitFacts, with_kits
+from pressroom.content.media import Failed, KitFacts, with_kits
 from pressroom.content.releases import read_release
 from pressroom.content.source import (
     Mapping,
@@ -30,7 +30,7 @@ from pressroom.content.source import (
 from pressroom.content.templates import catalogue_file, template_dirs
 from pressroom.errors import ContentError, Problem, Severity
 from pressroom.languages import is_known, primary, same_language, sort_key
-from pressroom.model import Contact, Newsroom, Release, Settings, source_hash
+from pressroom.model import Contact, MediaFile, Newsroom, Release, Settings, source_hash
 
 # \Z, not $: `$` also matches before a final newline, and a file named "abc\n.md"
 # would pass as the slug "abc\n" and publish a folder of that name.
@@ -84,9 +84,10 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
     others = [(path, _TRANSLATION.match(path.name[: -len(".md")])) for path in files]
     releases = []
     loaded: dict[str, Release] = {}
+    failed: Failed = {}
     for path, match in others:
         if match is None:
-            release = _cached_release(cache, path, settings, contacts, problems)
+            release = _cached_release(cache, path, settings, contacts, problems, failed)
             if release is not None:
                 releases.append(release)
                 loaded[release.slug] = release
@@ -99,7 +100,7 @@ def load_newsroom(root: Path, cache: ReleaseCache | None = None) -> Newsroom:
             if translation is not None:
                 translations.append(translation)
     _refuse_duplicate_languages(translations, problems)
-    everything = with_kits(root, releases + translations, problems, known=cache)
+    everything = with_kits(root, releases + translations, problems, known=cache, failed=failed)
     releases, translations = everything[: len(releases)], everything[len(releases) :]
     problems.extend(_unlabelled_languages(releases + translations, templates))
     used = {c.id for r in releases + translations for c in r.contacts if c.id}
@@ -322,20 +323,21 @@ def _cached_release(
     settings: Settings,
     contacts: dict[str, Contact],
     problems: list[Problem],
+    failed: Failed,
 ) -> Release | None:
     if cache is None:
-        return _load_release(path, settings, contacts, problems)
+        return _load_release(path, settings, contacts, problems, failed)
     rel = f"releases/{path.name}"
     try:
         data = read_bytes(path, rel)
     except ContentError:  # reported by the loader itself, with its usual message
-        return _load_release(path, settings, contacts, problems)
+        return _load_release(path, settings, contacts, problems, failed)
     hit = cache.lookup(rel, data, settings, contacts)
     if hit is not None:
         problems.extend(hit[1])
         return hit[0]
     before = len(problems)
-    release = _load_release(path, settings, contacts, problems)
+    release = _load_release(path, settings, contacts, problems, failed)
     own = problems[before:]
     if release is not None and all(p.severity is Severity.WARNING for p in own):
         cache.store(rel, data, settings, contacts, release, own)
@@ -343,7 +345,11 @@ def _cached_release(
 
 
 def _load_release(
-    path: Path, settings: Settings, contacts: dict[str, Contact], problems: list[Problem]
+    path: Path,
+    settings: Settings,
+    contacts: dict[str, Contact],
+    problems: list[Problem],
+    failed: Failed | None = None,
 ) -> Release | None:
     rel = f"releases/{path.name}"
     slug = path.name[: -len(".md")]
@@ -358,7 +364,7 @@ def _load_release(
             )
         )
         return None
-    return _read_file(path, rel, slug, settings, contacts, problems)
+    return _read_file(path, rel, slug, settings, contacts, problems, failed=failed)
 
 
 def _load_translation(
@@ -396,15 +402,20 @@ def _read_file(
     *,
     translation: str | None = None,
     original: Release | None = None,
+    failed: Failed | None = None,
 ) -> Release | None:
-    """A release or translation file: its front matter and body read into a Release, or its problems."""
+    """A release or translation file: its front matter and body read into a Release, or its problems.
+
+    An original with errors leaves its media list in `failed`, whose files are checked all the same.
+    """
     try:
         text = read_text(path, rel)
         doc = parse_front_matter(text, rel)
     except ContentError as exc:
         problems.extend(exc.problems)
         return None
-    return read_release(
+    declared: list[tuple[int, MediaFile]] = []
+    release = read_release(
         FieldReader(rel, problems),
         slug,
         doc.front,
@@ -415,7 +426,11 @@ def _read_file(
         digest=source_hash(text),
         translation=translation,
         original=original,
+        declared=declared,
     )
+    if release is None and failed is not None and declared:
+        failed[slug] = (rel, tuple(declared))
+    return release
 
 
 def translation_language_problem(tag: str, slug: str, original: Release | None) -> str | None:

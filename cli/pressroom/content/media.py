@@ -56,6 +56,10 @@ class KitFacts(Protocol):
     def store_kit_file(self, rel: str, signature: Signature, facts: MediaFile) -> None: ...
 
 
+# Originals that did not load, by slug: their file and media list, whose files are checked still.
+Failed = dict[str, tuple[str, tuple[tuple[int, MediaFile], ...]]]  # entries with their place in the list
+
+
 def kit_name(target: str, slug: str) -> str | None:
     """The kit file a body's link or image names, or None when it names none.
 
@@ -69,9 +73,9 @@ def kit_name(target: str, slug: str) -> str | None:
     return None
 
 
-def read_media(r: FieldReader, node: Node | None, slug: str) -> tuple[MediaFile, ...]:
-    """The `media:` list: each entry's file name and texts, the facts still to come from the file."""
-    found: list[MediaFile] = []
+def read_media(r: FieldReader, node: Node | None, slug: str) -> tuple[tuple[int, MediaFile], ...]:
+    """The `media:` list: each good entry's place in it, file name and texts, the facts still to come."""
+    found: list[tuple[int, MediaFile]] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(r.items(node, "media") if node is not None else ()):
         path = f"media[{i}]"
@@ -117,14 +121,17 @@ def read_media(r: FieldReader, node: Node | None, slug: str) -> tuple[MediaFile,
         if kind == "document" and texts["alt"]:
             r.problem(f["alt"].line, f"{path}.alt", "alt text is for photos; a document has a title")
         found.append(
-            MediaFile(
-                name=name,
-                kind=kind,
-                alt=texts["alt"],
-                caption=texts["caption"],
-                credit=texts["credit"],
-                title=texts["title"],
-                line=line,
+            (
+                i,
+                MediaFile(
+                    name=name,
+                    kind=kind,
+                    alt=texts["alt"],
+                    caption=texts["caption"],
+                    credit=texts["credit"],
+                    title=texts["title"],
+                    line=line,
+                ),
             )
         )
     return tuple(found)
@@ -167,10 +174,10 @@ def check_references(
                 )
 
 
-def hold_to_original(r: FieldReader, media: tuple[MediaFile, ...], original: Release) -> None:
+def hold_to_original(r: FieldReader, entries: tuple[tuple[int, MediaFile], ...], original: Release) -> None:
     """A translation's `media:` retells its original's kit in its language: the same files."""
     theirs = {m.name for m in original.media}
-    for i, m in enumerate(media):
+    for i, m in entries:
         if m.name not in theirs:
             r.problem(
                 m.line,
@@ -187,6 +194,7 @@ def with_kits(
     *,
     undeclared: bool = True,
     known: KitFacts | None = None,
+    failed: Failed | None = None,
 ) -> list[Release]:
     """The releases with the facts of their kit files, each file read and checked once.
 
@@ -194,8 +202,16 @@ def with_kits(
     and every problem of the run is reported); its files' facts stay empty.
     `undeclared`: also warn of files in media/ that no release names (a whole load).
     `known`: the facts of files unchanged since an earlier load, which are not read again.
+    `failed`: the kits of releases whose files have errors (slug -> file, media list),
+    checked all the same, so that one run reports every problem.
     """
     facts: dict[tuple[str, str], MediaFile | None] = {}
+
+    def look(slug: str, path: str, i: int, m: MediaFile) -> MediaFile | None:
+        if (slug, m.name) not in facts:
+            facts[slug, m.name] = _facts(root, slug, path, i, m, problems, known)
+        return facts[slug, m.name]
+
     done = []
     for release in releases:
         if not release.media:
@@ -203,25 +219,33 @@ def with_kits(
             continue
         files = []
         for i, m in enumerate(release.media):
-            key = (release.slug, m.name)
-            if key not in facts:
-                facts[key] = _facts(root, release, i, m, problems, known)
-            found = facts[key]
+            found = look(release.slug, release.path, i, m)
             files.append(m if found is None else _with_facts(m, found))
         done.append(replace(release, media=tuple(files)))
+    for slug, (path, entries) in (failed or {}).items():
+        for i, m in entries:
+            look(slug, path, i, m)
     if undeclared:
-        _undeclared(root, done, problems)
+        named = {(slug, name) for slug, name in facts}
+        _undeclared(root, named, {r.slug for r in done} | set(failed or {}), problems)
     return done
 
 
 def _facts(
-    root: Path, release: Release, i: int, m: MediaFile, problems: list[Problem], known: KitFacts | None
+    root: Path,
+    slug: str,
+    source: str,
+    i: int,
+    m: MediaFile,
+    problems: list[Problem],
+    known: KitFacts | None,
 ) -> MediaFile | None:
-    rel = f"{KITS}/{release.slug}/{m.name}"
+    """A kit file's facts, or None after saying what is wrong with it (`source`: the release file)."""
+    rel = f"{KITS}/{slug}/{m.name}"
     where = f"media[{i}].file"
-    path = root / KITS / release.slug / m.name
+    path = root / KITS / slug / m.name
     if not path.exists() and not path.is_symlink():
-        problems.append(Problem(release.path, m.line, where, f"{rel} is not there: put the file in it"))
+        problems.append(Problem(source, m.line, where, f"{rel} is not there: put the file in it"))
         return None
     try:
         if not path.resolve().is_relative_to(root):
@@ -233,12 +257,12 @@ def _facts(
         found = inspect(m.name, data)
     except ContentError as exc:
         problems.extend(
-            replace(p, path=release.path, line=m.line, field=where, message=f"{rel}: {p.message}")
+            replace(p, path=source, line=m.line, field=where, message=f"{rel}: {p.message}")
             for p in exc.problems
         )
         return None
     except MediaRefused as exc:
-        problems.append(Problem(release.path, m.line, where, f"{rel}: {exc}"))
+        problems.append(Problem(source, m.line, where, f"{rel}: {exc}"))
         return None
     facts = MediaFile(
         name=m.name,
@@ -271,13 +295,11 @@ def _with_facts(m: MediaFile, facts: MediaFile) -> MediaFile:
     )
 
 
-def _undeclared(root: Path, releases: list[Release], problems: list[Problem]) -> None:
+def _undeclared(root: Path, named: set[tuple[str, str]], slugs: set[str], problems: list[Problem]) -> None:
     """A file in media/ that no release names is not published: say so, once per file."""
     kits = root / KITS
     if not kits.is_dir():
         return
-    named = {(r.slug, m.name) for r in releases for m in r.media}
-    slugs = {r.slug for r in releases}
     for folder in sorted(kits.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
             continue

@@ -25,6 +25,7 @@ from pressroom.model import (
     Attendee,
     Contact,
     Link,
+    MediaFile,
     Release,
     Settings,
     Status,
@@ -51,11 +52,14 @@ def read_release(
     digest: str = "",
     translation: str | None = None,
     original: Release | None = None,
+    declared: list[tuple[int, MediaFile]] | None = None,
 ) -> Release | None:
     """One release; or with `translation` (its language tag), a translation of `original`.
 
     A translation's `original` is None when the original did not load: its
-    own fields are still checked, and nothing is returned.
+    own fields are still checked, and nothing is returned. `declared` receives
+    the media list's good entries with their places, for the loader to check
+    their files even when the release has errors.
     """
     # translated_from is known to every release, so that an original stating it
     # hears why it may not, rather than "unknown field".
@@ -95,9 +99,12 @@ def read_release(
     text = _body(r, body, body_line).strip("\n")
     if not text.strip():
         r.problem(body_line, "body", "the release has no text below the front matter")
-    media = read_media(r, f.get("media"), slug)
+    entries = read_media(r, f.get("media"), slug)
+    if declared is not None:
+        declared.extend(entries)
+    media = tuple(m for _, m in entries)
     if translation is not None and original is not None:
-        hold_to_original(r, media, original)
+        hold_to_original(r, entries, original)
         # The original's kit, in its order, told in the translation's words where it gives them.
         own = {m.name: m for m in media}
         media = tuple(own.get(m.name, m) for m in original.media)
