@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pressroom.errors import Problem
-from pressroom.layout import SUFFIX
+from pressroom.layout import MEDIA, SUFFIX
 from pressroom.model import Newsroom
 
 if TYPE_CHECKING:
@@ -85,7 +85,13 @@ class Hub:
                 self._ahead.update(ahead)
             else:
                 endings = tuple(SUFFIX[fmt] for fmt in built)
-                self._ahead = {rel: r for rel, r in self._ahead.items() if not rel.endswith(endings)}
+                # A kit's copies are planned with the pages that show them.
+                kits = "html" in built
+                self._ahead = {
+                    rel: r
+                    for rel, r in self._ahead.items()
+                    if not (rel.endswith(endings) or (kits and f"/{MEDIA}" in rel))
+                }
             for fmt in built:
                 self._versions[fmt] += 1
             if problems is not None:
