@@ -411,16 +411,30 @@ class _Run:
 
 
 def load(
-    root: Path, *, clean: bool = False, checkpoint: Callable[[], None] | None = None
+    root: Path,
+    *,
+    clean: bool = False,
+    checkpoint: Callable[[], None] | None = None,
+    cache: BuildCache | None = None,
 ) -> tuple[Newsroom, LoadCache]:
     """Load the newsroom for a build, reusing releases the last build loaded if unchanged.
 
     `checkpoint` is called before each release file and may raise to end the load.
+    `cache` is the last build's cache when the caller has read it already (`up_to_date`).
     """
     from pressroom.content.loader import load_newsroom
 
-    loader = LoadCache(BuildCache() if clean else BuildCache.read(root / WORKDIR), checkpoint)
+    if clean:
+        cache = BuildCache()
+    elif cache is None:
+        cache = BuildCache.read(root / WORKDIR)
+    loader = LoadCache(cache, checkpoint)
     return load_newsroom(root, cache=loader), loader
+
+
+def read_cache(root: Path) -> BuildCache:
+    """The last build's cache, for `up_to_date` and then `load`: a large one takes a while to read."""
+    return BuildCache.read(root / WORKDIR)
 
 
 def input_signature(root: Path) -> str:
@@ -455,21 +469,27 @@ def input_signature(root: Path) -> str:
 
 
 def up_to_date(
-    root: Path, now: datetime, inputs: str, formats: Collection[str] = FORMATS
+    root: Path,
+    now: datetime,
+    inputs: str,
+    formats: Collection[str] = FORMATS,
+    cache: BuildCache | None = None,
 ) -> BuildReport | None:
     """The report of the last build if it is still exactly right for `now`, else None.
 
     True when no source file changed since a build of every release in at least
     these formats, no embargo or publication instant has passed since, and every
     output is still the file that build wrote: then there is nothing to do, and
-    nothing is loaded or rendered.
+    nothing is loaded or rendered. `cache`: the last build's, read by the caller
+    (`read_cache`), which then loads with it rather than read it a second time.
     """
     from pressroom.engine.commit import JOURNAL
 
     out, work = root / OUTPUT, root / WORKDIR
     if not out.is_dir() or out.is_symlink() or (work / JOURNAL).exists():
         return None
-    cache = BuildCache.read(work)
+    if cache is None:
+        cache = BuildCache.read(work)
     try:
         state = BuildState.from_json(cache.state)
     except (KeyError, TypeError, ValueError):

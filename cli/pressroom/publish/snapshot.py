@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.engine.build import BuildReport, Progress, build, input_signature, load, up_to_date
+from pressroom.engine.build import (
+    BuildReport,
+    Progress,
+    build,
+    input_signature,
+    load,
+    read_cache,
+    up_to_date,
+)
 from pressroom.engine.cache import BuildCache
 from pressroom.engine.commit import lock, recover
 from pressroom.errors import BuildError
@@ -67,9 +75,10 @@ def build_snapshot(
     """Bring build/ up to date for `now` (as `pressroom build` does), then take its site/ as a Snapshot."""
     for _ in range(_ATTEMPTS):
         inputs = input_signature(root)
-        report = up_to_date(root, now, inputs)
+        cache = read_cache(root)
+        report = up_to_date(root, now, inputs, cache=cache)
         if report is None:
-            newsroom, loader = load(root)
+            newsroom, loader = load(root, cache=cache)
             report = build(newsroom, now, progress=progress, jobs=jobs, inputs=inputs, loader=loader)
         folder = _link_site(root, now)
         if folder is not None:
