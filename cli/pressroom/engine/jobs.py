@@ -305,11 +305,14 @@ def _kit_copies(root: Path, job: MediaJob) -> dict[str, bytes]:
     from pressroom.render.renditions import kit_zip, render_image
 
     by_name = {m.name: m for m in job.media}
+    originals: dict[str, bytes] = {}  # each kit file read (and its digest checked) once
     made: dict[tuple[str, int | None], bytes] = {}  # site/ and staff/ have the same copies; the zip too
 
     def copy(m: MediaFile, width: int | None) -> bytes:
         if (m.name, width) not in made:
-            data = read_kit_file(root, job.slug, m)
+            if m.name not in originals:
+                originals[m.name] = read_kit_file(root, job.slug, m)
+            data = originals[m.name]
             made[m.name, width] = render_image(data, width).data if m.is_image else data
         return made[m.name, width]
 
