@@ -7,13 +7,10 @@ compared with tests/golden/site/ (`pytest --update-golden` rewrites them).
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import http.server
 import json
 import os
 import shutil
-import threading
 from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -22,7 +19,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import REPO
-from helpers import NOW, SETTINGS
+from helpers import NOW, SETTINGS, serving
 from pressroom.content.loader import load_newsroom
 from pressroom.layout import name_slug
 from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS
@@ -486,35 +483,13 @@ def _chromium():
     return path, sync_playwright
 
 
-@contextlib.contextmanager
-def _serving(folder):
-    """A static web server for `folder` on 127.0.0.1 and a free port, for one test."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(folder), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.mark.browser
 def test_search_finds_ranks_and_escapes_in_a_real_browser(rendered, tmp_path):
     executable, sync_playwright = _chromium()
     site = write_area(rendered, "site", tmp_path / "site")
     staff = write_area(rendered, "staff", tmp_path / "staff")
     dialogs = []
-    with _serving(site) as root, sync_playwright() as p:
+    with serving(site) as root, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
