@@ -135,13 +135,21 @@ def assert_outside_untouched(root: Path, before: dict[str, str]) -> None:
 
 
 def read_cache(root: Path) -> dict:
-    return json.loads((root / ".pressroom/cache.json").read_bytes())
+    """loaded.json: the part of the cache with the releases as loaded and their summaries."""
+    return json.loads((root / ".pressroom/loaded.json").read_bytes())
 
 
 def plant_cache(root: Path, cache: dict) -> None:
-    """Write cache.json exactly as pressroom lays it out, as someone who read the code would."""
+    """Write loaded.json exactly as pressroom lays it out, as someone who read the code would."""
     text = json.dumps(cache, separators=(",", ":"), ensure_ascii=False)
-    (root / ".pressroom/cache.json").write_bytes(text.encode())
+    (root / ".pressroom/loaded.json").write_bytes(text.encode())
+
+
+def edit(root: Path) -> None:
+    """A source changed: the build has work to do, so it reads loaded.json (a no-op reads only
+    cache.json)."""
+    path = root / "releases/public.md"
+    path.write_text(path.read_text().replace("Body of", "New body of"))
 
 
 def summary_entries(cache: dict, slug: str) -> list[list]:
@@ -265,12 +273,12 @@ def test_a_planted_cache_publishes_nothing_withheld_and_writes_nothing_outside(n
     before = tree(newsroom.parent / "outside")
     cache = read_cache(newsroom)
     forge(cache)
-    cache["state"]["inputs"] = None  # or the build would see nothing to do and read no further
     plant_cache(newsroom, cache)
+    edit(newsroom)
     result = run_build(newsroom)
     assert_outside_untouched(newsroom, before)
     assert not leaks(site_files(newsroom), WITHHELD)
-    assert_said_once(result, "cache.json")
+    assert_said_once(result, "loaded.json")
     assert "not the file the last build here wrote" in result.stderr
     assert_whole(newsroom, tmp_path)
     assert notes(run_build(newsroom)) == []
@@ -279,7 +287,6 @@ def test_a_planted_cache_publishes_nothing_withheld_and_writes_nothing_outside(n
 def test_the_preview_says_once_that_it_ignored_a_planted_cache(newsroom, caplog):
     cache = read_cache(newsroom)
     _promote(cache)
-    cache["state"]["inputs"] = None
     plant_cache(newsroom, cache)
     with (
         caplog.at_level(logging.INFO, logger="pressroom"),
@@ -287,7 +294,7 @@ def test_the_preview_says_once_that_it_ignored_a_planted_cache(newsroom, caplog)
     ):
         wait_for(lambda: "Built pdf/email" in caplog.text, timeout=120)
     said = [r.getMessage() for r in caplog.records if ".pressroom/" in r.getMessage()]
-    assert len(said) == 1 and said[0].startswith(".pressroom/cache.json was ignored: "), said
+    assert len(said) == 1 and said[0].startswith(".pressroom/loaded.json was ignored: "), said
     assert not leaks(site_files(newsroom), WITHHELD)
 
 
@@ -341,8 +348,15 @@ def _sealed_public_summary(cache: BuildCache, root: Path) -> None:
             cache.summaries[key] = ("forged", {**data, "public": True, "draft": False})
 
 
-@pytest.mark.parametrize("forge", [_sealed_slug_out, _sealed_output_out, _sealed_public_summary])
-def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forge):
+@pytest.mark.parametrize(
+    ("forge", "said"),
+    [
+        (_sealed_slug_out, "loaded.json"),
+        (_sealed_output_out, "cache.json"),
+        (_sealed_public_summary, "loaded.json"),
+    ],
+)
+def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forge, said):
     before = tree(newsroom.parent / "outside")
     work = newsroom / ".pressroom"
     cache = BuildCache.read(work)
@@ -353,7 +367,7 @@ def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forg
     result = run_build(newsroom)
     assert_outside_untouched(newsroom, before)
     assert not leaks(site_files(newsroom), WITHHELD)
-    assert_said_once(result, "cache.json")
+    assert_said_once(result, said)
     assert_whole(newsroom, tmp_path)
 
 
@@ -376,6 +390,9 @@ DAMAGES = {
     "cache-truncated": ("cache.json", lambda work: _truncate(work / "cache.json")),
     "cache-garbage": ("cache.json", lambda work: (work / "cache.json").write_bytes(b"\x00garbage")),
     "seal-garbage": ("cache.json", lambda work: (work / "cache.seal").write_text("[1, 2")),
+    "loaded-truncated": ("loaded.json", lambda work: _truncate(work / "loaded.json")),
+    "loaded-garbage": ("loaded.json", lambda work: (work / "loaded.json").write_bytes(b"\x00garbage")),
+    "loaded-seal-garbage": ("loaded.json", lambda work: (work / "loaded.seal").write_text("[1, 2")),
     "journal-truncated": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": ["site/rel')),
     "journal-garbage": ("commit.json", _journal("\x00\x01 not json")),
     "journal-of-another-shape": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": "site"}')),
@@ -386,6 +403,7 @@ DAMAGES = {
 def test_a_damaged_cache_or_journal_is_said_once_and_the_build_is_whole(newsroom, tmp_path, case):
     name, damage = DAMAGES[case]
     damage(newsroom / ".pressroom")
+    edit(newsroom)  # loaded.json is read only by a build with work to do
     result = run_build(newsroom)
     assert_said_once(result, name)
     assert_whole(newsroom, tmp_path)
@@ -395,12 +413,19 @@ def test_a_damaged_cache_or_journal_is_said_once_and_the_build_is_whole(newsroom
 
 @pytest.mark.parametrize(
     ("name", "said"),
-    [("cache.json", "cache.json"), ("cache.seal", "cache.json"), ("commit.json", "commit.json")],
+    [
+        ("cache.json", "cache.json"),
+        ("cache.seal", "cache.json"),
+        ("loaded.json", "loaded.json"),
+        ("loaded.seal", "loaded.json"),
+        ("commit.json", "commit.json"),
+    ],
 )
 def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(newsroom, tmp_path, name, said):
     path = newsroom / ".pressroom" / name
     path.unlink(missing_ok=True)
     os.mkfifo(path)
+    edit(newsroom)
     result = run_build_in_a_process(newsroom)
     assert result.returncode == 0, result.stderr
     (line,) = [line for line in result.stderr.splitlines() if ".pressroom/" in line]
@@ -408,7 +433,9 @@ def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(newsroom, tmp_path
     assert_whole(newsroom, tmp_path)
 
 
-@pytest.mark.parametrize("name", ["build.lock", "cache.json", "cache.seal", "tmp-abcdefgh"])
+@pytest.mark.parametrize(
+    "name", ["build.lock", "cache.json", "cache.seal", "loaded.json", "loaded.seal", "tmp-abcdefgh"]
+)
 def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_path, name):
     outside = newsroom.parent / "outside"
     target = outside / ("folder" if name.startswith("tmp-") else "sentinel.txt")
@@ -416,8 +443,7 @@ def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_pat
     path.unlink(missing_ok=True)
     path.symlink_to(target)
     before = tree(outside)
-    edited = newsroom / "releases/public.md"  # a build with something to do: it takes the lock
-    edited.write_text(edited.read_text().replace("Body of", "New body of"))
+    edit(newsroom)  # a build with something to do: it takes the lock
     result = run_build(newsroom)
     assert result.exit_code == 0, result.output
     assert_outside_untouched(newsroom, before)
@@ -445,6 +471,17 @@ def test_the_attack_cache_is_what_a_build_wrote_bar_the_forgery(newsroom):
     assert cache["loaded"]["releases/draft.md"]["file"] == file_digest(
         (newsroom / "releases/draft.md").read_bytes()
     )
-    assert (newsroom / ".pressroom/cache.json").read_bytes() == json.dumps(
+    assert (newsroom / ".pressroom/loaded.json").read_bytes() == json.dumps(
         cache, separators=(",", ":"), ensure_ascii=False
     ).encode()
+
+
+def test_a_build_with_nothing_to_do_reads_only_cache_json(newsroom, tmp_path):
+    """The no-op check needs the outputs and the last state, not the releases as loaded: a damaged
+    loaded.json costs nothing until a build has work, which says so once and renders it all."""
+    _truncate(newsroom / ".pressroom/loaded.json")
+    idle = run_build(newsroom)
+    assert notes(idle) == [] and "nothing new written" in idle.stdout
+    edit(newsroom)
+    assert_said_once(run_build(newsroom), "loaded.json")
+    assert_whole(newsroom, tmp_path)

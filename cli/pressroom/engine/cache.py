@@ -6,18 +6,25 @@ settings, the state its embargo is in at `now`, the engine's own code), and
 the size and modification time it was written with. An output is reused only
 when its key is the same and the file in build/ is still the one written.
 
-The cache lives in .pressroom/cache.json. It is data, never code, and it is
-never trusted: it holds releases as loaded and the summaries listings are made
-from, so a planted one could publish a draft or send an output out of build/.
-A build therefore takes it only when it is the very file this newsroom's last
-build wrote: beside it, .pressroom/cache.seal records the identity the file
-system gave that file (inode, size, modification and change times). The change
-time is set by the kernel and cannot be chosen, so a cache copied in (with the
-newsroom, from a backup, from a CI cache, by hand) or edited since does not
-match and is ignored whole, and said once. A sealed cache is still validated
-entry by entry (paths, slugs, types), and what is public is always decided
-again from the releases and `now` (see build.py). One of another format or
-version of pressroom is ignored silently.
+The cache is two files in .pressroom/, so that a build with nothing to do reads
+the small one only: cache.json holds the outputs, the input signature and the
+state of the last build (all the no-op check needs, about 130 bytes an
+output); loaded.json the releases as loaded, the kit files' facts and the
+summaries listings are made from (about 5 kB a release), read once a build has
+work to do (`BuildCache.complete`).
+
+Both are data, never code, and never trusted: they hold releases as loaded and
+the summaries listings are made from, so a planted one could publish a draft
+or send an output out of build/. A build therefore takes each only when it is
+the very file this newsroom's last build wrote: beside it, a seal
+(.pressroom/cache.seal, loaded.seal) records the identity the file system gave
+that file (inode, size, modification and change times). The change time is set
+by the kernel and cannot be chosen, so a cache copied in (with the newsroom,
+from a backup, from a CI cache, by hand) or edited since does not match and is
+ignored whole, and said once. A sealed cache is still validated entry by entry
+(paths, slugs, types), and what is public is always decided again from the
+releases and `now` (see build.py). One of another format or version of
+pressroom is ignored silently.
 """
 
 from __future__ import annotations
@@ -38,15 +45,18 @@ from pressroom.engine import codec
 from pressroom.version import __version__
 from pressroom.workdir import Untrusted, ignored, output_path, read_regular, shown
 
-FORMAT = 1
-FILENAME = "cache.json"
+FORMAT = 2
+FILENAME = "cache.json"  # outputs, inputs, state
 SEAL = "cache.seal"
+LOADED = "loaded.json"  # loaded releases, kit facts, summaries
+LOADED_SEAL = "loaded.seal"
 # How write() starts the file: the version is read before the seal is looked at, so
 # that a cache of another version, as every upgrade leaves, is dropped without a word.
 _HEADER = re.compile(rb'\{"format":(\d{1,9}),"engine":"([0-9a-f]{1,64})",')
 _RELEASE_FILE = re.compile(r"releases/([^/]+)\.md")
 _KIT_FILE = re.compile(r"media/[^/]+/[^/]+")  # a kit file's facts (LoadCache.kit_file)
-_KEYS = frozenset({"format", "engine", "outputs", "inputs", "loaded", "summaries", "state"})
+_KEYS = frozenset({"format", "engine", "outputs", "inputs", "state"})
+_LOADED_KEYS = frozenset({"format", "engine", "loaded", "summaries"})
 
 
 def digest(*parts: object) -> str:
@@ -93,81 +103,72 @@ class BuildCache:
     summaries: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> (digest, data)
     state: dict[str, Any] = field(default_factory=dict)  # window, formats, warnings of the last build
     rejected: str | None = None  # the one line saying why the cache on disk was ignored
+    pending: Path | None = None  # the folder whose loaded.json is still to be read (`complete`)
 
     @classmethod
-    def read(cls, work: Path) -> BuildCache:
+    def read(cls, work: Path, *, lazy: bool = False) -> BuildCache:
         """The cache in `work`, or an empty one.
 
         Empty when there is none, when another version wrote it, or when it is
         not the file the last build here wrote: then `rejected` says why.
+        `lazy` leaves loaded.json to `complete`: the no-op check needs none of it.
         """
         # .pressroom/ as a link would have the build read (and trust) a file from elsewhere.
         if work.is_symlink():
             return cls()
         try:
-            return cls._read(work)
+            raw = _read_sealed(work, FILENAME, SEAL, _KEYS)
         except Untrusted as exc:
             return cls(rejected=ignored(FILENAME, str(exc)))
-
-    @classmethod
-    def _read(cls, work: Path) -> BuildCache:
-        found = read_regular(work / FILENAME)
-        if found is None:
-            return cls()
-        data, st = found
-        header = _HEADER.match(data)
-        if header is None:
-            raise Untrusted("it is damaged (not a cache pressroom wrote)")
-        if int(header[1]) != FORMAT or header[2].decode() != engine():
-            return cls()  # another version of pressroom wrote it
-        if _identity(st) != _read_seal(work):
-            raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
         try:
-            raw = json.loads(data)
-            if not isinstance(raw, dict) or set(raw) != _KEYS:
-                raise ValueError("not the fields of a cache")
-            outputs = {rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()}
-            loaded = _dict(raw["loaded"])
-            for rel in loaded:
-                if not (_RELEASE_FILE.fullmatch(rel) or _KIT_FILE.fullmatch(rel)):
-                    raise ValueError(f"a loaded release from {shown(rel)}")
-            summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
-            return cls(
-                outputs=outputs,
+            cache = cls() if raw is None else cls(
+                outputs={rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()},
                 inputs=_str_dict(raw["inputs"]),
-                loaded=loaded,
-                summaries=summaries,
                 state=_dict(raw["state"]),
-            )
+            )  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-            raise Untrusted(f"it is damaged ({exc})") from None
+            return cls(rejected=ignored(FILENAME, f"it is damaged ({exc})"))
+        cache.pending = work
+        return cache if lazy else cache.complete()
+
+    def complete(self) -> BuildCache:
+        """Read loaded.json into this cache, if `read` left it (a foreign one discards the whole cache)."""
+        if self.pending is None:
+            return self
+        work, self.pending = self.pending, None
+        try:
+            raw = _read_sealed(work, LOADED, LOADED_SEAL, _LOADED_KEYS)
+            if raw is not None:
+                loaded = _dict(raw["loaded"])
+                for rel in loaded:
+                    if not (_RELEASE_FILE.fullmatch(rel) or _KIT_FILE.fullmatch(rel)):
+                        raise Untrusted(f"it is damaged (a loaded release from {shown(rel)})")
+                self.summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
+                self.loaded = loaded
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            self._reject(ignored(LOADED, f"it is damaged ({exc})"))
+        except Untrusted as exc:
+            self._reject(ignored(LOADED, str(exc)))
+        return self
+
+    def _reject(self, why: str) -> None:
+        """Ignore the whole cache, outputs included: as said, every output is rendered again."""
+        self.outputs, self.inputs, self.loaded, self.summaries, self.state = {}, {}, {}, {}, {}
+        self.rejected = why
 
     def write(self, work: Path) -> None:
-        """Save atomically, then seal; a cache that cannot be written only costs the next build time."""
-        data = {
-            "format": FORMAT,
-            "engine": engine(),
-            "outputs": {rel: [r.key, r.size, r.mtime_ns] for rel, r in sorted(self.outputs.items())},
-            "inputs": self.inputs,
-            "loaded": self.loaded,
-            "summaries": {k: list(v) for k, v in self.summaries.items()},
-            "state": self.state,
-        }
+        """Save both files atomically, each then sealed; one that cannot be written only costs the
+        next build time."""
+        self.complete()  # never a loaded.json of nothing over the last one's
+        head = {"format": FORMAT, "engine": engine()}
+        outputs = {rel: [r.key, r.size, r.mtime_ns] for rel, r in sorted(self.outputs.items())}
+        summaries = {k: list(v) for k, v in self.summaries.items()}
         with contextlib.suppress(OSError):
-            # A cache without its seal is ignored: never a new cache under an old seal.
-            (work / SEAL).unlink(missing_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
-                    handle.flush()
-                    Path(tmp).replace(work / FILENAME)
-                    # Its identity once renamed: a rename may set the change time.
-                    identity = _identity(os.fstat(handle.fileno()))
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            _write_small(work, SEAL, json.dumps(identity).encode())
+            _write_sealed(work, LOADED, LOADED_SEAL, {**head, "loaded": self.loaded, "summaries": summaries})
+        with contextlib.suppress(OSError):
+            _write_sealed(
+                work, FILENAME, SEAL, {**head, "outputs": outputs, "inputs": self.inputs, "state": self.state}
+            )
 
     def fresh(self, out: Path, rel: str, key: str) -> bool:
         """True if build/`rel` is the file the last build wrote for this same key."""
@@ -175,10 +176,22 @@ class BuildCache:
         if record is None or record.key != key:
             return False
         try:
-            st = os.lstat(out / rel)
+            st = os.lstat(f"{out}/{rel}")  # thousands a build: a string costs less than a Path
         except OSError:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+
+    def all_fresh(self, out: Path) -> bool:
+        """True if every output is still the file the last build wrote: the no-op check's one stat each."""
+        base = f"{out}/"
+        try:
+            for rel, record in self.outputs.items():
+                st = os.lstat(base + rel)
+                if st.st_size != record.size or st.st_mtime_ns != record.mtime_ns:
+                    return False
+        except OSError:
+            return False
+        return True
 
 
 @cache
@@ -207,15 +220,55 @@ def _identity(st: os.stat_result) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _read_seal(work: Path) -> list[int] | None:
+def _read_sealed(work: Path, name: str, seal: str, keys: frozenset[str]) -> dict[str, Any] | None:
+    """The fields of `name`, when it is the file its seal names; None when there is none, or when
+    another version of pressroom wrote it. Raises Untrusted for a foreign or damaged file."""
+    found = read_regular(work / name)
+    if found is None:
+        return None
+    data, st = found
+    header = _HEADER.match(data)
+    if header is None:
+        raise Untrusted("it is damaged (not a cache pressroom wrote)")
+    if int(header[1]) != FORMAT or header[2].decode() != engine():
+        return None  # another version of pressroom wrote it
+    if _identity(st) != _read_seal(work / seal):
+        raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
     try:
-        found = read_regular(work / SEAL)
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise Untrusted(f"it is damaged ({exc})") from None
+    if not isinstance(raw, dict) or set(raw) != keys:
+        raise Untrusted("it is damaged (not the fields of a cache)")
+    return raw
+
+
+def _read_seal(path: Path) -> list[int] | None:
+    try:
+        found = read_regular(path)
         seal = json.loads(found[0]) if found is not None else None
     except (Untrusted, ValueError):
         return None
     if isinstance(seal, list) and len(seal) == 4 and all(type(n) is int for n in seal):
         return seal
     return None
+
+
+def _write_sealed(work: Path, name: str, seal: str, data: dict[str, Any]) -> None:
+    # A file without its seal is ignored: never a new file under an old seal.
+    (work / seal).unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
+            handle.flush()
+            Path(tmp).replace(work / name)
+            # Its identity once renamed: a rename may set the change time.
+            identity = _identity(os.fstat(handle.fileno()))
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _write_small(work, seal, json.dumps(identity).encode())
 
 
 def _write_small(work: Path, name: str, data: bytes) -> None:
@@ -269,7 +322,7 @@ class LoadCache:
     """
 
     def __init__(self, source: BuildCache, checkpoint: Callable[[], None] | None = None) -> None:
-        self.source = source  # the build reuses it rather than reading the file again
+        self.source = source.complete()  # the build reuses it rather than reading the files again
         self.checkpoint = checkpoint  # called before each release, to end a long load early
         self.previous = source.loaded
         self.next: dict[str, dict[str, Any]] = {}
@@ -311,7 +364,7 @@ class LoadCache:
                 raise ValueError("no digest")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             why = f"it is damaged (the entry of {shown(rel)}: {exc})"
-            self.source = BuildCache(rejected=ignored(FILENAME, why))
+            self.source = BuildCache(rejected=ignored(LOADED, why))
             self.previous = {}
             return None
         self.digests[rel] = known
@@ -352,7 +405,7 @@ class LoadCache:
                 raise ValueError("not this file's facts")
         except (KeyError, TypeError, ValueError) as exc:
             self.source = BuildCache(
-                rejected=ignored(FILENAME, f"it is damaged (the entry of {shown(rel)}: {exc})")
+                rejected=ignored(LOADED, f"it is damaged (the entry of {shown(rel)}: {exc})")
             )
             self.previous = {}
             return None
