@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pressroom.engine import codec
-from pressroom.engine.cache import LOADED, BuildCache, LoadCache, Record, digest
+from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, shard_name, shard_of
 from pressroom.engine.commit import (
     Staging,
     check_writable,
@@ -182,11 +182,15 @@ def _checked_summary(
     try:
         summary = codec.decode(Summary, entry[1])
     except ValueError as exc:
-        raise _Distrusted(ignored(LOADED, f"its summary of {r.path} is damaged ({exc})")) from None
+        raise _Distrusted(
+            ignored(shard_name(shard_of(key)), f"its summary of {r.path} is damaged ({exc})")
+        ) from None
     listed, embargoed, translations = state
     told = (summary.slug, summary.public, summary.draft, summary.embargoed, summary.translations)
     if told != (r.slug, listed, r.is_draft, embargoed, translations):
-        raise _Distrusted(ignored(LOADED, f"its summary of {r.path} is not that release's"))
+        raise _Distrusted(
+            ignored(shard_name(shard_of(key)), f"its summary of {r.path} is not that release's")
+        )
     return summary
 
 
@@ -372,6 +376,7 @@ class _Run:
     def next_cache(self, inputs: str | None) -> BuildCache:
         """The cache for the next build: what build/ now holds, and this build's state."""
         cache = BuildCache(loaded=self.cache.loaded, inputs=self.cache.inputs, summaries=self.summaries)
+        cache.on_disk = self.cache.on_disk  # the shards it need not write again
         for rel, (key, outcome) in self.plan.outputs.items():
             if outcome is Outcome.RENDER:
                 try:
