@@ -9,6 +9,7 @@ first use: `pressroom build` with nothing to do never loads it.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Collection, Sequence
 
@@ -118,6 +119,7 @@ def is_known(tag: str) -> bool:
     return True
 
 
+@functools.cache
 def language_name(tag: str) -> str:
     """A language's own name for itself: 'français' for fr, 'Deutsch' for de, 'français (Belgique)'."""
     from babel import Locale, UnknownLocaleError

@@ -330,13 +330,15 @@ def plan_listings(
     for area in AREAS:
         members = [s for s in summaries.values() if area == STAFF or s.slug in listed]
         members.sort(key=lambda s: (s.published, s.slug), reverse=True)
-        for f in site.site_files(area, members, settings, contacts):
+        files = site.site_files(area, members, settings, contacts)
+        for f in files:
             rel = f"{area}/{f.path}"
+            what = site.shown_by(f, files, summaries)
             key = digest(
                 keys.listing,
                 contacts_key if f.kind == "contact" else "",
                 repr(f),  # a frozen record of text: its repr is stable
-                " ".join(summary_digests[m] for m in f.members),
+                what if what is not None else " ".join(summary_digests[m] for m in f.members),
             )
             if disk.fresh(rel, key):
                 plan.outputs[rel] = (key, Outcome.FRESH)
