@@ -21,7 +21,12 @@ def fold(text: str) -> str:
     (render/summary.search_terms) are made of it; templates/assets/search.js
     folds a query the same way in the browser.
     """
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():  # no mark to drop
+        return decomposed
+    # A release's whole text goes through here: look at each distinct character once.
+    marks = {ord(c): None for c in set(decomposed) if unicodedata.combining(c)}
+    return decomposed.translate(marks) if marks else decomposed
 
 
 def primary(tag: str) -> str:

@@ -45,9 +45,29 @@ from pressroom.content.templates import template_dirs as template_dirs
 from pressroom.errors import ContentError, RenderError
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, its answer on each attribute kept per type and name.
+
+    A build asks it hundreds of thousands of times, and the answer depends on
+    nothing else: jinja2.sandbox's `is_internal_attribute` and
+    `modifies_known_mutable` look at the object's type and at the name only.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+
 def environment(own: Path | None) -> jinja2.Environment:
     """A fresh environment for one newsroom (its templates/ folder may be None)."""
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(own)]),
         undefined=jinja2.StrictUndefined,
         # .txt templates are the plain-text email: escaping there would print &amp;
