@@ -108,6 +108,9 @@ class BuildCache:
     state: dict[str, Any] = field(default_factory=dict)  # window, formats, warnings of the last build
     rejected: str | None = None  # the one line saying why the cache on disk was ignored
     pending: Path | None = None  # the folder whose loaded-NN.json are still to be read (`complete`)
+    # cache.json's outputs as read, checked and made Records by `complete`: the no-op check only
+    # compares them with build/ (`all_fresh`), and a thousand Records cost more than that.
+    unchecked: dict[str, Any] = field(default_factory=dict, repr=False)
     # The shards as on disk, with their identities: a build writes only those whose entries changed.
     on_disk: dict[str, tuple[_Shard, list[int]]] = field(default_factory=dict, repr=False)
 
@@ -128,9 +131,7 @@ class BuildCache:
             return cls(rejected=ignored(FILENAME, str(exc)))
         try:
             cache = cls() if raw is None else cls(
-                outputs={rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()},
-                inputs=_str_dict(raw["inputs"]),
-                state=_dict(raw["state"]),
+                unchecked=_dict(raw["outputs"]), inputs=_str_dict(raw["inputs"]), state=_dict(raw["state"])
             )  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             return cls(rejected=ignored(FILENAME, f"it is damaged ({exc})"))
@@ -143,6 +144,12 @@ class BuildCache:
         if self.pending is None:
             return self
         work, self.pending = self.pending, None
+        unchecked, self.unchecked = self.unchecked, {}
+        try:
+            self.outputs = {rel: _record(rel, rec) for rel, rec in unchecked.items()}
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            self._reject(ignored(FILENAME, f"it is damaged ({exc})"))
+            return self
         name = shard_name(0)
         try:
             seal = _read_shard_seal(work)
@@ -175,6 +182,7 @@ class BuildCache:
     def _reject(self, why: str) -> None:
         """Ignore the whole cache, outputs included: as said, every output is rendered again."""
         self.outputs, self.inputs, self.loaded, self.summaries, self.state = {}, {}, {}, {}, {}
+        self.unchecked = {}
         self.on_disk = {}
         self.rejected = why
 
@@ -224,16 +232,29 @@ class BuildCache:
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
 
     def all_fresh(self, out: Path) -> bool:
-        """True if every output is still the file the last build wrote: the no-op check's one stat each."""
+        """True if every output is still the file the last build wrote: the no-op check's one stat each.
+
+        Read from the outputs as cache.json has them, before `complete` checks them: an
+        entry that is not a path and a record is not fresh (the build then says why), and a
+        stat tells nothing and changes nothing wherever a path leads.
+        """
         base = f"{out}/"
+        if self.unchecked:
+            entries: Iterable[tuple[str, Any, Any]] = ((rel, r[1], r[2]) for rel, r in self.unchecked.items())
+        else:
+            entries = ((rel, r.size, r.mtime_ns) for rel, r in self.outputs.items())
         try:
-            for rel, record in self.outputs.items():
+            for rel, size, mtime_ns in entries:
                 st = os.lstat(base + rel)
-                if st.st_size != record.size or st.st_mtime_ns != record.mtime_ns:
+                if st.st_size != size or st.st_mtime_ns != mtime_ns:
                     return False
-        except OSError:
+        except (OSError, TypeError, ValueError, IndexError, KeyError):
             return False
         return True
+
+    @property
+    def output_count(self) -> int:
+        return len(self.unchecked or self.outputs)
 
 
 @cache

@@ -140,7 +140,7 @@ def up_to_date(
         return None
     return BuildReport(
         out=out,
-        reused=len(cache.outputs),
+        reused=cache.output_count,
         public=state.public,
         withheld=state.withheld,
         warnings=state.warnings,
