@@ -519,3 +519,15 @@ def test_an_edit_writes_again_only_the_shards_it_touched(newsroom, tmp_path):
     again = run_build(newsroom)
     assert notes(again) == [] and "nothing new written" in again.stdout
     assert_whole(newsroom, tmp_path)
+
+
+def test_a_cache_written_after_another_build_rewrote_a_shard_is_whole(newsroom):
+    """A build reads the cache before it takes the lock: another may write shards in between. The
+    shards it did not change are left only if they are still the files it read."""
+    work = newsroom / ".pressroom"
+    cache = BuildCache.read(work)
+    edit(newsroom)
+    assert notes(run_build(newsroom)) == []  # rewrites the shards of public.md's entries
+    cache.write(work)  # this one's entries, over shards it did not read
+    again = BuildCache.read(work)
+    assert again.rejected is None and again.loaded.keys() == cache.loaded.keys()

@@ -211,7 +211,8 @@ class BuildCache:
         for number, shard in enumerate(shards):
             name = shard_name(number)
             known = self.on_disk.get(name)
-            if known is not None and _same(known[0], shard):
+            # Unchanged, and still the file read (another build may have written it since).
+            if known is not None and _same(known[0], shard) and _identity_of(work / name) == known[1]:
                 written[name] = (shard, known[1])
                 continue
             loaded, summaries = shard
@@ -322,6 +323,13 @@ def _same(old: _Shard, new: _Shard) -> bool:
         if was.keys() != now.keys() or any(now[k] is not v for k, v in was.items()):
             return False
     return True
+
+
+def _identity_of(path: Path) -> list[int] | None:
+    try:
+        return _identity(os.lstat(path))
+    except OSError:
+        return None
 
 
 def _read_shard_seal(work: Path) -> dict[str, list[int]]:

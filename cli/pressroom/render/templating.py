@@ -71,6 +71,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return safe
 
 
+def compiled_templates_folder() -> Path:
+    """Where compiled templates are kept: the user's cache folder, the only place outside the
+    newsroom a build writes to."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()
+    return Path(base, "pressroom", "templates")
+
+
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Templates compiled by an earlier run, so that a process does not compile them again.
 
@@ -85,8 +92,7 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """
 
     def __init__(self) -> None:
-        base = os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()
-        folder = Path(base, "pressroom", "templates")
+        folder = compiled_templates_folder()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = folder.lstat()
         if st.st_uid != os.getuid() or not stat.S_ISDIR(st.st_mode) or stat.S_IMODE(st.st_mode) & 0o077:
