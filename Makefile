@@ -39,9 +39,11 @@ messages: $(STAMP)
 	$(BIN)/pybabel update --input-file templates/locale/messages.pot --output-dir templates/locale \
 		--domain messages --no-fuzzy-matching --ignore-obsolete
 
-# The speed benchmark against Pelican and bare WeasyPrint (bench/README.md): about
-# 15 minutes on 2 cores. BENCH_ARGS=--quick for a one-minute sanity run.
+# The speed benchmark against Pelican, Hugo (Debian's, installed when missing) and bare
+# WeasyPrint (bench/README.md): about 15 minutes on 2 cores. BENCH_ARGS=--quick for a
+# one-minute sanity run.
 bench: $(VENV)/.bench-installed system
+	@scripts/hugo-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 $(VENV)/.bench-installed: $(STAMP)

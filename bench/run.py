@@ -297,8 +297,21 @@ class Tools:
         return cmd
 
 
+def compile_bytecode() -> None:
+    """Write pressroom's .pyc files, as installing a wheel does for it and for Pelican: a source
+    checkout (or PYTHONDONTWRITEBYTECODE) would otherwise time the compiling of every module."""
+    import pressroom
+
+    package = str(Path(pressroom.__file__).parent)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", package], env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
 def find_tools() -> Tools:
     """Where each tool is, and which of the engine's new flags this pressroom has."""
+    compile_bytecode()
     script = BIN / "pressroom"
     pressroom = [str(script)] if script.exists() else [sys.executable, "-m", "pressroom"]
     usage = subprocess.run([*pressroom, "build", "--help"], capture_output=True, text=True, check=True).stdout

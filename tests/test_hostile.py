@@ -475,13 +475,19 @@ def _opened(run: Run) -> list[tuple[Path | None, bool]]:
 
 
 def assert_contained(run: Run, campaign: Campaign) -> None:
-    """Reads stay in the newsroom, the package and Python; writes in build/ and .pressroom/; no network."""
+    """Reads stay in the newsroom, the package and Python; writes in build/ and .pressroom/ (and the
+    compiled templates in the user's cache folder); no network."""
+    from pressroom.render.templating import compiled_templates_folder
+
     outside = campaign.outside
-    allowed = _allowed_reads(run.root)
+    compiled = compiled_templates_folder().resolve()
+    allowed = [*_allowed_reads(run.root), compiled]
     roots = {r.root for r in campaign.runs.values()}
 
     def writable(path: Path) -> bool:
         if path.is_relative_to(run.root / "build") or path.is_relative_to(run.root / ".pressroom"):
+            return True
+        if path.is_relative_to(compiled):
             return True
         # The PDF engine removes its temporary folder (in .pressroom/tmp-*-scratch) when the
         # garbage collector gets to it, which may be during the run of another case.

@@ -359,8 +359,7 @@ def build(
     """
     if scheduler is not None and jobs is not None:
         raise click.UsageError("--jobs counts processes on this machine; with --scheduler, the cluster's do")
-    from pressroom.engine.build import build as run_build
-    from pressroom.engine.build import input_signature, read_cache, up_to_date
+    from pressroom.engine.noop import input_signature, read_cache, up_to_date
 
     moment = read_clock(now)
     started = time.perf_counter()
@@ -369,6 +368,7 @@ def build(
         cache = None if clean else read_cache(root.resolve())  # read once: checked, then loaded with
         report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats, cache)
         if report is None:
+            from pressroom.engine.build import build as run_build
             from pressroom.engine.build import load
 
             newsroom, loader = load(root.resolve(), clean=clean, cache=cache)

@@ -9,6 +9,7 @@ first use: `pressroom build` with nothing to do never loads it.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Collection, Sequence
 
@@ -20,7 +21,12 @@ def fold(text: str) -> str:
     (render/summary.search_terms) are made of it; templates/assets/search.js
     folds a query the same way in the browser.
     """
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():  # no mark to drop
+        return decomposed
+    # A release's whole text goes through here: look at each distinct character once.
+    marks = {ord(c): None for c in set(decomposed) if unicodedata.combining(c)}
+    return decomposed.translate(marks) if marks else decomposed
 
 
 def primary(tag: str) -> str:
@@ -118,6 +124,7 @@ def is_known(tag: str) -> bool:
     return True
 
 
+@functools.cache
 def language_name(tag: str) -> str:
     """A language's own name for itself: 'français' for fr, 'Deutsch' for de, 'français (Belgique)'."""
     from babel import Locale, UnknownLocaleError

@@ -21,12 +21,18 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pressroom.languages import fold
 
 if TYPE_CHECKING:
     from pressroom.model import Release
+
+# The built-in house style: templates, assets and label catalogues shipped inside the package.
+DEFAULT_TEMPLATES = Path(__file__).parent / "templates"
+if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
+    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 OUTPUT = "build"
 WORKDIR = ".pressroom"  # same file system as build/, so staged files move in with rename(2)

@@ -98,6 +98,47 @@ def test_an_edited_body_renders_that_release_and_the_listings_showing_it(newsroo
     assert_same_as_clean(newsroom, tmp_path)
 
 
+WHOLE_ARCHIVE = {
+    "site/sitemap.xml",
+    "site/archive/index.html",
+    "site/tags/index.html",
+    "staff/tags/index.html",
+}
+
+
+def test_an_edited_body_leaves_the_sitemap_and_the_indexes_of_years_and_topics(newsroom, tmp_path):
+    """They show dates, names and counts, not text: on an archive of thousands, each is a
+    large file an edit to a release's text has no reason to render again."""
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "releases/r3.md", "Text of Release 3.", "New text of Release 3.")
+    written = rebuild(newsroom)
+    assert "site/search/index.json" in written  # the text is searchable
+    assert not written & WHOLE_ARCHIVE
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "changed"),
+    [
+        ("tags: [Energy]", "tags: [Energy, Climate]", {"site/sitemap.xml", "site/tags/index.html"}),
+        ("date: 2018-05-04", "date: 2017-12-04", {"site/sitemap.xml", "site/archive/index.html"}),
+        ("tags: [Energy]", "tags: [Water]", {"site/tags/index.html", "staff/tags/index.html"}),
+        # A correction moves the release's lastmod, and nothing else the sitemap shows.
+        (
+            "tags: [Energy]",
+            "tags: [Energy]\ncorrections:\n  - date: 2018-05-30\n    text: A figure was wrong.",
+            {"site/sitemap.xml"},
+        ),
+    ],
+    ids=["new-topic", "other-year", "moved-topic", "correction"],
+)
+def test_a_new_topic_or_year_renders_the_sitemap_and_the_indexes_again(newsroom, tmp_path, old, new, changed):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "releases/r3.md", old, new)
+    assert changed <= rebuild(newsroom)
+    assert_same_as_clean(newsroom, tmp_path)
+
+
 def test_a_new_headline_reaches_the_neighbours_prev_next_links_and_listings(newsroom, tmp_path):
     build(load_newsroom(newsroom), NOW, formats=FORMATS)
     edit(newsroom / "releases/r3.md", "title: Release 3", "title: Release three")

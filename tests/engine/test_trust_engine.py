@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from pressroom.content.loader import load_newsroom
 from pressroom.engine import commit
 from pressroom.engine.build import build
 from pressroom.engine.build import load as load_for_build
-from pressroom.engine.cache import BuildCache, Record, engine, file_digest
+from pressroom.engine.cache import SHARDS, BuildCache, Record, engine, file_digest, shard_name, shard_of
 from pressroom.serve.http import Preview
 from pressroom.workdir import open_lock
 from test_public import leaks, site_files
@@ -94,7 +95,7 @@ def assert_said_once(result, name: str) -> None:
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     (line,) = notes(result)
-    assert line.startswith(f"Note: .pressroom/{name} was ignored: "), line
+    assert re.match(rf"Note: \.pressroom/{name} was ignored: ", line), line
     assert line.endswith("; every output is rendered again"), line
 
 
@@ -134,14 +135,38 @@ def assert_outside_untouched(root: Path, before: dict[str, str]) -> None:
     ]
 
 
+LOADED = r"loaded-\d\d\.json"  # the shards of the cache with the releases as loaded and their summaries
+
+
+def shards(root: Path) -> list[Path]:
+    return [root / ".pressroom" / shard_name(n) for n in range(SHARDS)]
+
+
 def read_cache(root: Path) -> dict:
-    return json.loads((root / ".pressroom/cache.json").read_bytes())
+    """Every shard's releases as loaded and summaries, in one mapping."""
+    merged: dict = {"loaded": {}, "summaries": {}}
+    for path in shards(root):
+        part = json.loads(path.read_bytes())
+        merged.update(format=part["format"], engine=part["engine"])
+        merged["loaded"].update(part["loaded"])
+        merged["summaries"].update(part["summaries"])
+    return merged
 
 
 def plant_cache(root: Path, cache: dict) -> None:
-    """Write cache.json exactly as pressroom lays it out, as someone who read the code would."""
-    text = json.dumps(cache, separators=(",", ":"), ensure_ascii=False)
-    (root / ".pressroom/cache.json").write_bytes(text.encode())
+    """Write every shard exactly as pressroom lays it out, as someone who read the code would."""
+    for number, path in enumerate(shards(root)):
+        part = {"format": cache["format"], "engine": cache["engine"], "loaded": {}, "summaries": {}}
+        for kind in ("loaded", "summaries"):
+            part[kind] = {k: v for k, v in cache[kind].items() if shard_of(k) == number}
+        path.write_bytes(json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def edit(root: Path) -> None:
+    """A source changed: the build has work to do, so it reads the loaded-NN.json shards (a no-op reads only
+    cache.json)."""
+    path = root / "releases/public.md"
+    path.write_text(path.read_text().replace("Body of", "New body of"))
 
 
 def summary_entries(cache: dict, slug: str) -> list[list]:
@@ -265,12 +290,12 @@ def test_a_planted_cache_publishes_nothing_withheld_and_writes_nothing_outside(n
     before = tree(newsroom.parent / "outside")
     cache = read_cache(newsroom)
     forge(cache)
-    cache["state"]["inputs"] = None  # or the build would see nothing to do and read no further
     plant_cache(newsroom, cache)
+    edit(newsroom)
     result = run_build(newsroom)
     assert_outside_untouched(newsroom, before)
     assert not leaks(site_files(newsroom), WITHHELD)
-    assert_said_once(result, "cache.json")
+    assert_said_once(result, LOADED)
     assert "not the file the last build here wrote" in result.stderr
     assert_whole(newsroom, tmp_path)
     assert notes(run_build(newsroom)) == []
@@ -279,7 +304,6 @@ def test_a_planted_cache_publishes_nothing_withheld_and_writes_nothing_outside(n
 def test_the_preview_says_once_that_it_ignored_a_planted_cache(newsroom, caplog):
     cache = read_cache(newsroom)
     _promote(cache)
-    cache["state"]["inputs"] = None
     plant_cache(newsroom, cache)
     with (
         caplog.at_level(logging.INFO, logger="pressroom"),
@@ -287,7 +311,7 @@ def test_the_preview_says_once_that_it_ignored_a_planted_cache(newsroom, caplog)
     ):
         wait_for(lambda: "Built pdf/email" in caplog.text, timeout=120)
     said = [r.getMessage() for r in caplog.records if ".pressroom/" in r.getMessage()]
-    assert len(said) == 1 and said[0].startswith(".pressroom/cache.json was ignored: "), said
+    assert len(said) == 1 and re.match(rf"\.pressroom/{LOADED} was ignored: ", said[0]), said
     assert not leaks(site_files(newsroom), WITHHELD)
 
 
@@ -341,19 +365,27 @@ def _sealed_public_summary(cache: BuildCache, root: Path) -> None:
             cache.summaries[key] = ("forged", {**data, "public": True, "draft": False})
 
 
-@pytest.mark.parametrize("forge", [_sealed_slug_out, _sealed_output_out, _sealed_public_summary])
-def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forge):
+@pytest.mark.parametrize(
+    ("forge", "said"),
+    [
+        (_sealed_slug_out, LOADED),
+        (_sealed_output_out, "cache.json"),
+        (_sealed_public_summary, LOADED),
+    ],
+)
+def test_a_sealed_cache_is_still_checked_entry_by_entry(newsroom, tmp_path, forge, said):
     before = tree(newsroom.parent / "outside")
     work = newsroom / ".pressroom"
     cache = BuildCache.read(work)
     assert cache.rejected is None and cache.loaded
     forge(cache, newsroom)
+    cache.on_disk = {}  # edited in place: every shard is written again, and sealed
     cache.state["inputs"] = None
     cache.write(work)
     result = run_build(newsroom)
     assert_outside_untouched(newsroom, before)
     assert not leaks(site_files(newsroom), WITHHELD)
-    assert_said_once(result, "cache.json")
+    assert_said_once(result, said)
     assert_whole(newsroom, tmp_path)
 
 
@@ -376,6 +408,10 @@ DAMAGES = {
     "cache-truncated": ("cache.json", lambda work: _truncate(work / "cache.json")),
     "cache-garbage": ("cache.json", lambda work: (work / "cache.json").write_bytes(b"\x00garbage")),
     "seal-garbage": ("cache.json", lambda work: (work / "cache.seal").write_text("[1, 2")),
+    "loaded-truncated": (LOADED, lambda work: _truncate(work / "loaded-07.json")),
+    "loaded-garbage": (LOADED, lambda work: (work / "loaded-31.json").write_bytes(b"\x00garbage")),
+    "loaded-missing": (LOADED, lambda work: (work / "loaded-12.json").unlink()),
+    "loaded-seal-garbage": (LOADED, lambda work: (work / "loaded.seal").write_text("[1, 2")),
     "journal-truncated": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": ["site/rel')),
     "journal-garbage": ("commit.json", _journal("\x00\x01 not json")),
     "journal-of-another-shape": ("commit.json", _journal('{"staging": "tmp-abcdefgh", "moves": "site"}')),
@@ -386,6 +422,7 @@ DAMAGES = {
 def test_a_damaged_cache_or_journal_is_said_once_and_the_build_is_whole(newsroom, tmp_path, case):
     name, damage = DAMAGES[case]
     damage(newsroom / ".pressroom")
+    edit(newsroom)  # the shards are read only by a build with work to do
     result = run_build(newsroom)
     assert_said_once(result, name)
     assert_whole(newsroom, tmp_path)
@@ -395,20 +432,29 @@ def test_a_damaged_cache_or_journal_is_said_once_and_the_build_is_whole(newsroom
 
 @pytest.mark.parametrize(
     ("name", "said"),
-    [("cache.json", "cache.json"), ("cache.seal", "cache.json"), ("commit.json", "commit.json")],
+    [
+        ("cache.json", "cache.json"),
+        ("cache.seal", "cache.json"),
+        ("loaded-05.json", LOADED),
+        ("loaded.seal", LOADED),
+        ("commit.json", "commit.json"),
+    ],
 )
 def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(newsroom, tmp_path, name, said):
     path = newsroom / ".pressroom" / name
     path.unlink(missing_ok=True)
     os.mkfifo(path)
+    edit(newsroom)
     result = run_build_in_a_process(newsroom)
     assert result.returncode == 0, result.stderr
     (line,) = [line for line in result.stderr.splitlines() if ".pressroom/" in line]
-    assert line.startswith(f"Note: .pressroom/{said} was ignored: "), line
+    assert re.match(rf"Note: \.pressroom/{said} was ignored: ", line), line
     assert_whole(newsroom, tmp_path)
 
 
-@pytest.mark.parametrize("name", ["build.lock", "cache.json", "cache.seal", "tmp-abcdefgh"])
+@pytest.mark.parametrize(
+    "name", ["build.lock", "cache.json", "cache.seal", "loaded-05.json", "loaded.seal", "tmp-abcdefgh"]
+)
 def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_path, name):
     outside = newsroom.parent / "outside"
     target = outside / ("folder" if name.startswith("tmp-") else "sentinel.txt")
@@ -416,8 +462,7 @@ def test_a_link_planted_in_pressroom_writes_nothing_through_it(newsroom, tmp_pat
     path.unlink(missing_ok=True)
     path.symlink_to(target)
     before = tree(outside)
-    edited = newsroom / "releases/public.md"  # a build with something to do: it takes the lock
-    edited.write_text(edited.read_text().replace("Body of", "New body of"))
+    edit(newsroom)  # a build with something to do: it takes the lock
     result = run_build(newsroom)
     assert result.exit_code == 0, result.output
     assert_outside_untouched(newsroom, before)
@@ -445,6 +490,44 @@ def test_the_attack_cache_is_what_a_build_wrote_bar_the_forgery(newsroom):
     assert cache["loaded"]["releases/draft.md"]["file"] == file_digest(
         (newsroom / "releases/draft.md").read_bytes()
     )
-    assert (newsroom / ".pressroom/cache.json").read_bytes() == json.dumps(
-        cache, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    written = {path: path.read_bytes() for path in shards(newsroom)}
+    plant_cache(newsroom, cache)
+    assert {path: path.read_bytes() for path in shards(newsroom)} == written
+
+
+def test_a_build_with_nothing_to_do_reads_only_cache_json(newsroom, tmp_path):
+    """The no-op check needs the outputs and the last state, not the releases as loaded: a damaged
+    shard costs nothing until a build has work, which says so once and renders it all."""
+    _truncate(newsroom / ".pressroom/loaded-00.json")
+    idle = run_build(newsroom)
+    assert notes(idle) == [] and "nothing new written" in idle.stdout
+    edit(newsroom)
+    assert_said_once(run_build(newsroom), LOADED)
+    assert_whole(newsroom, tmp_path)
+
+
+def test_an_edit_writes_again_only_the_shards_it_touched(newsroom, tmp_path):
+    """One edited release rewrites the shards of its entry and its summaries, not the whole
+    archive's cache; the next build takes the old shards and the new ones alike."""
+    before = {path: path.stat().st_ino for path in shards(newsroom)}
+    edit(newsroom)
+    assert notes(run_build(newsroom)) == []
+    rewritten = [path.name for path in shards(newsroom) if path.stat().st_ino != before[path]]
+    assert 1 <= len(rewritten) <= 3, rewritten
+    _, loader = load_for_build(newsroom)
+    assert loader.source.rejected is None and len(loader.previous) == 3
+    again = run_build(newsroom)
+    assert notes(again) == [] and "nothing new written" in again.stdout
+    assert_whole(newsroom, tmp_path)
+
+
+def test_a_cache_written_after_another_build_rewrote_a_shard_is_whole(newsroom):
+    """A build reads the cache before it takes the lock: another may write shards in between. The
+    shards it did not change are left only if they are still the files it read."""
+    work = newsroom / ".pressroom"
+    cache = BuildCache.read(work)
+    edit(newsroom)
+    assert notes(run_build(newsroom)) == []  # rewrites the shards of public.md's entries
+    cache.write(work)  # this one's entries, over shards it did not read
+    again = BuildCache.read(work)
+    assert again.rejected is None and again.loaded.keys() == cache.loaded.keys()

@@ -12,7 +12,7 @@ import pytest
 from publishing import directory_settings, release, site_files
 
 from pressroom.cli import main
-from pressroom.engine.build import BuildReport
+from pressroom.engine.report import BuildReport
 from pressroom.publish.directory import DirectoryTarget
 from pressroom.publish.snapshot import Snapshot, hash_tree
 

@@ -120,3 +120,59 @@ def test_a_newsroom_template_still_calls_methods_and_filters(make_newsroom, now)
     build(load_newsroom(root), now, formats=("html",))
     page = (root / "build/site/releases/a/index.html").read_text()
     assert '<p class="end-mark">MINIMAL RELEASE none True a-en-GB</p>' in page
+
+
+# -- templates compiled once, for every later process ---------------------------------------
+
+
+@pytest.fixture
+def template_cache(tmp_path, monkeypatch):
+    """A cache folder of this test's own; the process's choice of folder, and its environments with
+    it, are made again."""
+    from pressroom.engine import jobs
+    from pressroom.render import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    templating._template_cache.cache_clear()
+    jobs._environments.clear()
+    yield tmp_path / "cache/pressroom/templates"
+    templating._template_cache.cache_clear()
+    jobs._environments.clear()
+
+
+def test_a_compiled_template_is_kept_for_the_next_process_and_redone_when_its_source_changes(
+    make_newsroom, now, template_cache
+):
+    root = make_newsroom({"releases/a.md": RELEASE, "templates/partials/endmark.html": "<p>-ENDS-</p>\n"})
+    build(load_newsroom(root), now, formats=("html",))
+    assert template_cache.stat().st_mode & 0o777 == 0o700
+    kept = {p.name: p.stat().st_mtime_ns for p in template_cache.iterdir()}
+    assert len(kept) > 5  # the page's templates and partials
+
+    (root / "templates/partials/endmark.html").write_text("<p>-THE END-</p>\n")
+    build(load_newsroom(root), now, formats=("html",))
+    page = (root / "build/site/releases/a/index.html").read_text()
+    assert "-THE END-" in page and "-ENDS-" not in page
+    again = {p.name: p.stat().st_mtime_ns for p in template_cache.iterdir()}
+    assert [name for name in kept if again[name] != kept[name]] != []  # the edited one, compiled again
+
+
+def test_a_cache_folder_others_can_write_to_is_not_used(make_newsroom, now, template_cache):
+    template_cache.mkdir(parents=True)
+    template_cache.chmod(0o777)
+    root = make_newsroom({"releases/a.md": RELEASE})
+    build(load_newsroom(root), now, formats=("html",))
+    assert "The body of the release." in (root / "build/site/releases/a/index.html").read_text()
+    assert list(template_cache.iterdir()) == []  # compiled, used, never written there
+
+
+def test_a_damaged_compiled_template_is_compiled_again(make_newsroom, now, template_cache):
+    root = make_newsroom({"releases/a.md": RELEASE})
+    build(load_newsroom(root), now, formats=("html",))
+    for path in template_cache.iterdir():
+        path.write_bytes(b"not what Jinja wrote")
+    (root / "build").rename(root / "old")
+    build(load_newsroom(root), now, formats=("html",), clean=True)
+    assert (root / "build/site/releases/a/index.html").read_bytes() == (
+        root / "old/site/releases/a/index.html"
+    ).read_bytes()

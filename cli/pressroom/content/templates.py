@@ -16,12 +16,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from pressroom.errors import Problem
 
-# The built-in house style: templates, assets and label catalogues shipped inside the
-# package. Here, in the content stage, because the settings reader looks for an issuer's
-# logo and the loader for a language's labels the way the renderers look for a template.
-DEFAULT_TEMPLATES = Path(__file__).parents[1] / "templates"
-if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-level folder
-    DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+# The settings reader looks for an issuer's logo and the loader for a language's labels
+# the way the renderers look for a template.
+from pressroom.layout import DEFAULT_TEMPLATES as DEFAULT_TEMPLATES
 
 LOCALE_FOLDER = "locale"
 DOMAIN = "messages"

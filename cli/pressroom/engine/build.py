@@ -18,16 +18,14 @@ import math
 import multiprocessing
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pressroom.engine import codec
-from pressroom.engine.cache import FILENAME, BuildCache, LoadCache, Record, digest, engine
+from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, shard_name, shard_of
 from pressroom.engine.commit import (
     Staging,
     check_writable,
@@ -47,7 +45,6 @@ from pressroom.engine.jobs import (
     worker_count,
 )
 from pressroom.engine.plan import (
-    BuildState,
     Outcome,
     Plan,
     Progress,
@@ -58,6 +55,7 @@ from pressroom.engine.plan import (
     removals,
 )
 from pressroom.engine.preview import Rendered, render_preview, take_ahead, take_media_ahead
+from pressroom.engine.report import BuildReport
 from pressroom.engine.templates import Templates, keys
 from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
 from pressroom.layout import FORMATS, OUTPUT, WORKDIR
@@ -68,18 +66,6 @@ T = TypeVar("T")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
 _INLINE_PAGES = 40
 _INLINE_PDFS = 3
-
-
-@dataclass
-class BuildReport:
-    out: Path
-    rendered: Counter[str] = field(default_factory=Counter)  # files written, by extension
-    reused: int = 0  # outputs already up to date in build/
-    removed: int = 0
-    public: tuple[str, ...] = ()
-    withheld: tuple[str, ...] = ()  # built for staff only: drafts and unexpired embargoes
-    warnings: tuple[Problem, ...] = ()
-    notices: tuple[str, ...] = ()  # about this machine rather than the newsroom, said once a build
 
 
 def build(
@@ -196,11 +182,15 @@ def _checked_summary(
     try:
         summary = codec.decode(Summary, entry[1])
     except ValueError as exc:
-        raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is damaged ({exc})")) from None
+        raise _Distrusted(
+            ignored(shard_name(shard_of(key)), f"its summary of {r.path} is damaged ({exc})")
+        ) from None
     listed, embargoed, translations = state
     told = (summary.slug, summary.public, summary.draft, summary.embargoed, summary.translations)
     if told != (r.slug, listed, r.is_draft, embargoed, translations):
-        raise _Distrusted(ignored(FILENAME, f"its summary of {r.path} is not that release's"))
+        raise _Distrusted(
+            ignored(shard_name(shard_of(key)), f"its summary of {r.path} is not that release's")
+        )
     return summary
 
 
@@ -386,6 +376,7 @@ class _Run:
     def next_cache(self, inputs: str | None) -> BuildCache:
         """The cache for the next build: what build/ now holds, and this build's state."""
         cache = BuildCache(loaded=self.cache.loaded, inputs=self.cache.inputs, summaries=self.summaries)
+        cache.on_disk = self.cache.on_disk  # the shards it need not write again
         for rel, (key, outcome) in self.plan.outputs.items():
             if outcome is Outcome.RENDER:
                 try:
@@ -430,83 +421,6 @@ def load(
         cache = BuildCache.read(root / WORKDIR)
     loader = LoadCache(cache, checkpoint)
     return load_newsroom(root, cache=loader), loader
-
-
-def read_cache(root: Path) -> BuildCache:
-    """The last build's cache, for `up_to_date` and then `load`: a large one takes a while to read."""
-    return BuildCache.read(root / WORKDIR)
-
-
-def input_signature(root: Path) -> str:
-    """Names, sizes and modification times of every file a build reads, as one digest."""
-    from pressroom.render.templating import DEFAULT_TEMPLATES
-
-    entries: list[tuple[str, int, int]] = []
-    folders = [(root / "releases", "r"), (root / "contacts", "c"), (root / "templates", "t")]
-    folders.append((root / "media", "m"))  # a photo replaced under the same name is a new photo
-    folders.append((DEFAULT_TEMPLATES, "d"))
-
-    def scan(folder: str, label: str) -> None:
-        try:
-            with os.scandir(folder) as found:
-                for entry in found:
-                    name = f"{label}/{entry.name}"
-                    if entry.is_dir():
-                        scan(entry.path, name)
-                    elif entry.is_file():
-                        st = entry.stat()
-                        entries.append((name, st.st_size, st.st_mtime_ns))
-        except OSError:
-            pass
-
-    for folder, tag in folders:
-        scan(str(folder), tag)
-    settings = root / "pressroom.toml"
-    if settings.is_file():
-        st = settings.stat()
-        entries.append(("pressroom.toml", st.st_size, st.st_mtime_ns))
-    return digest(engine(), sorted(entries))
-
-
-def up_to_date(
-    root: Path,
-    now: datetime,
-    inputs: str,
-    formats: Collection[str] = FORMATS,
-    cache: BuildCache | None = None,
-) -> BuildReport | None:
-    """The report of the last build if it is still exactly right for `now`, else None.
-
-    True when no source file changed since a build of every release in at least
-    these formats, no embargo or publication instant has passed since, and every
-    output is still the file that build wrote: then there is nothing to do, and
-    nothing is loaded or rendered. `cache`: the last build's, read by the caller
-    (`read_cache`), which then loads with it rather than read it a second time.
-    """
-    from pressroom.engine.commit import JOURNAL
-
-    out, work = root / OUTPUT, root / WORKDIR
-    if not out.is_dir() or out.is_symlink() or (work / JOURNAL).exists():
-        return None
-    if cache is None:
-        cache = BuildCache.read(work)
-    try:
-        state = BuildState.from_json(cache.state)
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not inputs or state.inputs != inputs or not set(formats) <= set(state.formats):
-        return None
-    if (state.since is not None and now < state.since) or (state.until is not None and now >= state.until):
-        return None
-    if not all(cache.fresh(out, rel, rec.key) for rel, rec in cache.outputs.items()):
-        return None
-    return BuildReport(
-        out=out,
-        reused=len(cache.outputs),
-        public=state.public,
-        withheld=state.withheld,
-        warnings=state.warnings,
-    )
 
 
 def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:

@@ -6,18 +6,28 @@ settings, the state its embargo is in at `now`, the engine's own code), and
 the size and modification time it was written with. An output is reused only
 when its key is the same and the file in build/ is still the one written.
 
-The cache lives in .pressroom/cache.json. It is data, never code, and it is
-never trusted: it holds releases as loaded and the summaries listings are made
-from, so a planted one could publish a draft or send an output out of build/.
-A build therefore takes it only when it is the very file this newsroom's last
-build wrote: beside it, .pressroom/cache.seal records the identity the file
-system gave that file (inode, size, modification and change times). The change
-time is set by the kernel and cannot be chosen, so a cache copied in (with the
-newsroom, from a backup, from a CI cache, by hand) or edited since does not
-match and is ignored whole, and said once. A sealed cache is still validated
-entry by entry (paths, slugs, types), and what is public is always decided
-again from the releases and `now` (see build.py). One of another format or
-version of pressroom is ignored silently.
+The cache is in two parts in .pressroom/, so that a build with nothing to do
+reads the small one only: cache.json holds the outputs, the input signature and
+the state of the last build (all the no-op check needs, about 130 bytes an
+output); loaded-00.json to loaded-31.json the releases as loaded, the kit
+files' facts and the summaries listings are made from (about 15 kB a release),
+read once a build has work to do (`BuildCache.complete`). Each entry goes to
+the shard its key hashes to, and a build writes again only the shards whose
+entries changed: one edited release rewrites two or three of the 32, not the
+whole archive's.
+
+Both are data, never code, and never trusted: they hold releases as loaded and
+the summaries listings are made from, so a planted one could publish a draft
+or send an output out of build/. A build therefore takes each only when it is
+the very file this newsroom's last build wrote: beside it, a seal
+(.pressroom/cache.seal; loaded.seal for every shard) records the identity the
+file system gave that file (inode, size, modification and change times). The change time is set
+by the kernel and cannot be chosen, so a cache copied in (with the newsroom,
+from a backup, from a CI cache, by hand) or edited since does not match and is
+ignored whole, and said once. A sealed cache is still validated entry by entry
+(paths, slugs, types), and what is public is always decided again from the
+releases and `now` (see build.py). One of another format or version of
+pressroom is ignored silently.
 """
 
 from __future__ import annotations
@@ -38,15 +48,19 @@ from pressroom.engine import codec
 from pressroom.version import __version__
 from pressroom.workdir import Untrusted, ignored, output_path, read_regular, shown
 
-FORMAT = 1
-FILENAME = "cache.json"
+FORMAT = 2
+FILENAME = "cache.json"  # outputs, inputs, state
 SEAL = "cache.seal"
+SHARDS = 32  # loaded-NN.json: loaded releases, kit facts, summaries, by the hash of their key
+LOADED_SEAL = "loaded.seal"
 # How write() starts the file: the version is read before the seal is looked at, so
 # that a cache of another version, as every upgrade leaves, is dropped without a word.
 _HEADER = re.compile(rb'\{"format":(\d{1,9}),"engine":"([0-9a-f]{1,64})",')
 _RELEASE_FILE = re.compile(r"releases/([^/]+)\.md")
 _KIT_FILE = re.compile(r"media/[^/]+/[^/]+")  # a kit file's facts (LoadCache.kit_file)
-_KEYS = frozenset({"format", "engine", "outputs", "inputs", "loaded", "summaries", "state"})
+_KEYS = frozenset({"format", "engine", "outputs", "inputs", "state"})
+_LOADED_KEYS = frozenset({"format", "engine", "loaded", "summaries"})
+_Shard = tuple[dict[str, dict[str, Any]], dict[str, tuple[str, dict[str, Any]]]]  # (loaded, summaries)
 
 
 def digest(*parts: object) -> str:
@@ -93,81 +107,119 @@ class BuildCache:
     summaries: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # key -> (digest, data)
     state: dict[str, Any] = field(default_factory=dict)  # window, formats, warnings of the last build
     rejected: str | None = None  # the one line saying why the cache on disk was ignored
+    pending: Path | None = None  # the folder whose loaded-NN.json are still to be read (`complete`)
+    # cache.json's outputs as read, checked and made Records by `complete`: the no-op check only
+    # compares them with build/ (`all_fresh`), and a thousand Records cost more than that.
+    unchecked: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The shards as on disk, with their identities: a build writes only those whose entries changed.
+    on_disk: dict[str, tuple[_Shard, list[int]]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def read(cls, work: Path) -> BuildCache:
+    def read(cls, work: Path, *, lazy: bool = False) -> BuildCache:
         """The cache in `work`, or an empty one.
 
         Empty when there is none, when another version wrote it, or when it is
         not the file the last build here wrote: then `rejected` says why.
+        `lazy` leaves the loaded-NN.json to `complete`: the no-op check needs none of them.
         """
         # .pressroom/ as a link would have the build read (and trust) a file from elsewhere.
         if work.is_symlink():
             return cls()
         try:
-            return cls._read(work)
+            raw = _read_sealed(work, FILENAME, SEAL, _KEYS)
         except Untrusted as exc:
             return cls(rejected=ignored(FILENAME, str(exc)))
-
-    @classmethod
-    def _read(cls, work: Path) -> BuildCache:
-        found = read_regular(work / FILENAME)
-        if found is None:
-            return cls()
-        data, st = found
-        header = _HEADER.match(data)
-        if header is None:
-            raise Untrusted("it is damaged (not a cache pressroom wrote)")
-        if int(header[1]) != FORMAT or header[2].decode() != engine():
-            return cls()  # another version of pressroom wrote it
-        if _identity(st) != _read_seal(work):
-            raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
         try:
-            raw = json.loads(data)
-            if not isinstance(raw, dict) or set(raw) != _KEYS:
-                raise ValueError("not the fields of a cache")
-            outputs = {rel: _record(rel, rec) for rel, rec in _dict(raw["outputs"]).items()}
-            loaded = _dict(raw["loaded"])
-            for rel in loaded:
-                if not (_RELEASE_FILE.fullmatch(rel) or _KIT_FILE.fullmatch(rel)):
-                    raise ValueError(f"a loaded release from {shown(rel)}")
-            summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
-            return cls(
-                outputs=outputs,
-                inputs=_str_dict(raw["inputs"]),
-                loaded=loaded,
-                summaries=summaries,
-                state=_dict(raw["state"]),
-            )
+            cache = cls() if raw is None else cls(
+                unchecked=_dict(raw["outputs"]), inputs=_str_dict(raw["inputs"]), state=_dict(raw["state"])
+            )  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-            raise Untrusted(f"it is damaged ({exc})") from None
+            return cls(rejected=ignored(FILENAME, f"it is damaged ({exc})"))
+        cache.pending = work
+        return cache if lazy else cache.complete()
+
+    def complete(self) -> BuildCache:
+        """Read the loaded-NN.json into this cache, if `read` left them (a foreign one discards the whole
+        cache)."""
+        if self.pending is None:
+            return self
+        work, self.pending = self.pending, None
+        unchecked, self.unchecked = self.unchecked, {}
+        try:
+            self.outputs = {rel: _record(rel, rec) for rel, rec in unchecked.items()}
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            self._reject(ignored(FILENAME, f"it is damaged ({exc})"))
+            return self
+        name = shard_name(0)
+        try:
+            seal = _read_shard_seal(work)
+            on_disk: dict[str, tuple[_Shard, list[int]]] = {}
+            for number in range(SHARDS):
+                name = shard_name(number)
+                raw, identity = _read_shard(work, name, seal)
+                if raw is None:
+                    return self  # none yet, or another version of pressroom wrote them
+                loaded = _dict(raw["loaded"])
+                for rel in loaded:
+                    if not (_RELEASE_FILE.fullmatch(rel) or _KIT_FILE.fullmatch(rel)):
+                        raise Untrusted(f"it is damaged (a loaded release from {shown(rel)})")
+                    if shard_of(rel) != number:
+                        raise Untrusted(f"it is damaged ({shown(rel)} in the wrong shard)")
+                summaries = {k: _summary_entry(v) for k, v in _dict(raw["summaries"]).items()}
+                on_disk[name] = ((loaded, summaries), identity)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            self._reject(ignored(name, f"it is damaged ({exc})"))
+            return self
+        except Untrusted as exc:
+            self._reject(ignored(name, str(exc)))
+            return self
+        for (loaded, summaries), _ in on_disk.values():
+            self.loaded.update(loaded)
+            self.summaries.update(summaries)
+        self.on_disk = on_disk
+        return self
+
+    def _reject(self, why: str) -> None:
+        """Ignore the whole cache, outputs included: as said, every output is rendered again."""
+        self.outputs, self.inputs, self.loaded, self.summaries, self.state = {}, {}, {}, {}, {}
+        self.unchecked = {}
+        self.on_disk = {}
+        self.rejected = why
 
     def write(self, work: Path) -> None:
-        """Save atomically, then seal; a cache that cannot be written only costs the next build time."""
-        data = {
-            "format": FORMAT,
-            "engine": engine(),
-            "outputs": {rel: [r.key, r.size, r.mtime_ns] for rel, r in sorted(self.outputs.items())},
-            "inputs": self.inputs,
-            "loaded": self.loaded,
-            "summaries": {k: list(v) for k, v in self.summaries.items()},
-            "state": self.state,
-        }
+        """Save the shards whose entries changed, then cache.json, each atomically and sealed; a cache
+        that cannot be written only costs the next build time."""
+        self.complete()  # never shards of nothing over the last ones
+        head = {"format": FORMAT, "engine": engine()}
         with contextlib.suppress(OSError):
-            # A cache without its seal is ignored: never a new cache under an old seal.
-            (work / SEAL).unlink(missing_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
-                    handle.flush()
-                    Path(tmp).replace(work / FILENAME)
-                    # Its identity once renamed: a rename may set the change time.
-                    identity = _identity(os.fstat(handle.fileno()))
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            _write_small(work, SEAL, json.dumps(identity).encode())
+            self._write_shards(work, head)
+        outputs = {rel: [r.key, r.size, r.mtime_ns] for rel, r in sorted(self.outputs.items())}
+        with contextlib.suppress(OSError):
+            _write_sealed(
+                work, FILENAME, SEAL, {**head, "outputs": outputs, "inputs": self.inputs, "state": self.state}
+            )
+
+    def _write_shards(self, work: Path, head: dict[str, Any]) -> None:
+        shards: list[_Shard] = [({}, {}) for _ in range(SHARDS)]
+        for rel, entry in self.loaded.items():
+            shards[shard_of(rel)][0][rel] = entry
+        for key, summary in self.summaries.items():
+            shards[shard_of(key)][1][key] = summary
+        # A shard without its seal is ignored: never a new shard under an old seal.
+        (work / LOADED_SEAL).unlink(missing_ok=True)
+        written: dict[str, tuple[_Shard, list[int]]] = {}
+        for number, shard in enumerate(shards):
+            name = shard_name(number)
+            known = self.on_disk.get(name)
+            # Unchanged, and still the file read (another build may have written it since).
+            if known is not None and _same(known[0], shard) and _identity_of(work / name) == known[1]:
+                written[name] = (shard, known[1])
+                continue
+            loaded, summaries = shard
+            data = {**head, "loaded": loaded, "summaries": {k: list(v) for k, v in summaries.items()}}
+            written[name] = (shard, _write_file(work, name, data))
+        _write_small(work, LOADED_SEAL, json.dumps({n: i for n, (_, i) in written.items()}).encode())
+        self.on_disk = written
 
     def fresh(self, out: Path, rel: str, key: str) -> bool:
         """True if build/`rel` is the file the last build wrote for this same key."""
@@ -175,10 +227,35 @@ class BuildCache:
         if record is None or record.key != key:
             return False
         try:
-            st = os.lstat(out / rel)
+            st = os.lstat(f"{out}/{rel}")  # thousands a build: a string costs less than a Path
         except OSError:
             return False
         return st.st_size == record.size and st.st_mtime_ns == record.mtime_ns
+
+    def all_fresh(self, out: Path) -> bool:
+        """True if every output is still the file the last build wrote: the no-op check's one stat each.
+
+        Read from the outputs as cache.json has them, before `complete` checks them: an
+        entry that is not a path and a record is not fresh (the build then says why), and a
+        stat tells nothing and changes nothing wherever a path leads.
+        """
+        base = f"{out}/"
+        if self.unchecked:
+            entries: Iterable[tuple[str, Any, Any]] = ((rel, r[1], r[2]) for rel, r in self.unchecked.items())
+        else:
+            entries = ((rel, r.size, r.mtime_ns) for rel, r in self.outputs.items())
+        try:
+            for rel, size, mtime_ns in entries:
+                st = os.lstat(base + rel)
+                if st.st_size != size or st.st_mtime_ns != mtime_ns:
+                    return False
+        except (OSError, TypeError, ValueError, IndexError, KeyError):
+            return False
+        return True
+
+    @property
+    def output_count(self) -> int:
+        return len(self.unchecked or self.outputs)
 
 
 @cache
@@ -207,15 +284,118 @@ def _identity(st: os.stat_result) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _read_seal(work: Path) -> list[int] | None:
+def _read_sealed(work: Path, name: str, seal: str, keys: frozenset[str]) -> dict[str, Any] | None:
+    """The fields of `name`, when it is the file its seal names; None when there is none, or when
+    another version of pressroom wrote it. Raises Untrusted for a foreign or damaged file."""
+    found = read_regular(work / name)
+    if found is None:
+        return None
+    data, st = found
+    header = _HEADER.match(data)
+    if header is None:
+        raise Untrusted("it is damaged (not a cache pressroom wrote)")
+    if int(header[1]) != FORMAT or header[2].decode() != engine():
+        return None  # another version of pressroom wrote it
+    if _identity(st) != _read_seal(work / seal):
+        raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
     try:
-        found = read_regular(work / SEAL)
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise Untrusted(f"it is damaged ({exc})") from None
+    if not isinstance(raw, dict) or set(raw) != keys:
+        raise Untrusted("it is damaged (not the fields of a cache)")
+    return raw
+
+
+def shard_name(number: int) -> str:
+    return f"loaded-{number:02d}.json"
+
+
+def shard_of(key: str) -> int:
+    """The shard of a loaded release or summary: stable across builds and machines."""
+    return hashlib.blake2b(key.encode(), digest_size=1).digest()[0] % SHARDS
+
+
+def _same(old: _Shard, new: _Shard) -> bool:
+    """True if a shard holds the very entries read from disk: unchanged releases keep their objects."""
+    parts: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = ((old[0], new[0]), (old[1], new[1]))
+    for was, now in parts:
+        if was.keys() != now.keys() or any(now[k] is not v for k, v in was.items()):
+            return False
+    return True
+
+
+def _identity_of(path: Path) -> list[int] | None:
+    try:
+        return _identity(os.lstat(path))
+    except OSError:
+        return None
+
+
+def _read_shard_seal(work: Path) -> dict[str, list[int]]:
+    try:
+        found = read_regular(work / LOADED_SEAL)
+        seal = json.loads(found[0]) if found is not None else {}
+    except (Untrusted, ValueError):
+        return {}
+    return seal if isinstance(seal, dict) else {}
+
+
+def _read_shard(work: Path, name: str, seal: dict[str, Any]) -> tuple[dict[str, Any] | None, list[int]]:
+    """One shard's fields and identity, as `_read_sealed` reads a file, against the shards' seal."""
+    found = read_regular(work / name)
+    if found is None:
+        if seal:
+            raise Untrusted("it is missing")
+        return None, []
+    data, st = found
+    header = _HEADER.match(data)
+    if header is None:
+        raise Untrusted("it is damaged (not a cache pressroom wrote)")
+    if int(header[1]) != FORMAT or header[2].decode() != engine():
+        return None, []
+    identity = _identity(st)
+    if seal.get(name) != identity:
+        raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
+    try:
+        raw = json.loads(data)
+    except ValueError as exc:
+        raise Untrusted(f"it is damaged ({exc})") from None
+    if not isinstance(raw, dict) or set(raw) != _LOADED_KEYS:
+        raise Untrusted("it is damaged (not the fields of a cache)")
+    return raw, identity
+
+
+def _read_seal(path: Path) -> list[int] | None:
+    try:
+        found = read_regular(path)
         seal = json.loads(found[0]) if found is not None else None
     except (Untrusted, ValueError):
         return None
     if isinstance(seal, list) and len(seal) == 4 and all(type(n) is int for n in seal):
         return seal
     return None
+
+
+def _write_sealed(work: Path, name: str, seal: str, data: dict[str, Any]) -> None:
+    # A file without its seal is ignored: never a new file under an old seal.
+    (work / seal).unlink(missing_ok=True)
+    _write_small(work, seal, json.dumps(_write_file(work, name, data)).encode())
+
+
+def _write_file(work: Path, name: str, data: dict[str, Any]) -> list[int]:
+    """Write `data` as `name` atomically; its identity, for the seal."""
+    fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
+            handle.flush()
+            Path(tmp).replace(work / name)
+            # Its identity once renamed: a rename may set the change time.
+            return _identity(os.fstat(handle.fileno()))
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _write_small(work: Path, name: str, data: bytes) -> None:
@@ -269,7 +449,7 @@ class LoadCache:
     """
 
     def __init__(self, source: BuildCache, checkpoint: Callable[[], None] | None = None) -> None:
-        self.source = source  # the build reuses it rather than reading the file again
+        self.source = source.complete()  # the build reuses it rather than reading the files again
         self.checkpoint = checkpoint  # called before each release, to end a long load early
         self.previous = source.loaded
         self.next: dict[str, dict[str, Any]] = {}
@@ -311,7 +491,7 @@ class LoadCache:
                 raise ValueError("no digest")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             why = f"it is damaged (the entry of {shown(rel)}: {exc})"
-            self.source = BuildCache(rejected=ignored(FILENAME, why))
+            self.source = BuildCache(rejected=ignored(shard_name(shard_of(rel)), why))
             self.previous = {}
             return None
         self.digests[rel] = known
@@ -352,7 +532,9 @@ class LoadCache:
                 raise ValueError("not this file's facts")
         except (KeyError, TypeError, ValueError) as exc:
             self.source = BuildCache(
-                rejected=ignored(FILENAME, f"it is damaged (the entry of {shown(rel)}: {exc})")
+                rejected=ignored(
+                    shard_name(shard_of(rel)), f"it is damaged (the entry of {shown(rel)}: {exc})"
+                )
             )
             self.previous = {}
             return None

@@ -174,12 +174,18 @@ class Staging:
             raise BuildError(f"cannot write in {work}: {exc.strerror}") from None
         self.work = work
         self.written: list[str] = []
+        self._folders: set[Path] = set()  # made in the staging folder already: one mkdir each
+
+    def _folder(self, path: Path) -> None:
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
 
     def write(self, rel: str, data: bytes) -> None:
         path = staged(self.path, rel)
         # Every step can fail on a full disk, not only the write.
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(path)
             with path.open("wb") as handle:
                 handle.write(data)
         except OSError as exc:
@@ -189,7 +195,7 @@ class Staging:
     def copy(self, source: Path, rel: str) -> None:
         path = staged(self.path, rel)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(path)
             shutil.copyfile(source, path)
         except OSError as exc:
             raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None

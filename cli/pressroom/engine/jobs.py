@@ -230,7 +230,7 @@ def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobRes
     if not (job.ninjs_areas or job.newsml_areas):
         return
     from pressroom.render.newsml import render_newsml
-    from pressroom.render.ninjs import Sibling, render_ninjs
+    from pressroom.render.ninjs import Sibling, body_parts, render_ninjs
     from pressroom.render.urls import absolute
 
     settings, files = ctx.settings, job.files
@@ -239,6 +239,7 @@ def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobRes
     pdf_url = absolute(settings, files.folder + files.pdf_name) if job.pdf_linked else None
     original = folder(job.release.slug)
     versions = dict(job.versions)
+    bodies = body_parts(view)  # the same in every area and both formats: worked out once
     for area in dict.fromkeys((*job.ninjs_areas, *job.newsml_areas)):
         siblings = [
             Sibling(v.language, v.label, absolute(settings, v.path), original=v.path == original)
@@ -246,10 +247,12 @@ def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobRes
             if v.path != files.folder
         ]
         if area in job.ninjs_areas:
-            result.files[files.ninjs(area)] = render_ninjs(view, url=url, pdf_url=pdf_url, siblings=siblings)
+            result.files[files.ninjs(area)] = render_ninjs(
+                view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
+            )
         if area in job.newsml_areas:
             result.files[files.newsml(area)] = render_newsml(
-                view, url=url, pdf_url=pdf_url, siblings=siblings
+                view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
             )
 
 

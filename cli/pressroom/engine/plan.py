@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pressroom.engine.cache import digest
 from pressroom.engine.jobs import ListingJob, MediaJob, ReleaseJob
+from pressroom.engine.noop import BuildState
 from pressroom.layout import AREAS, FORMATS, SITE, STAFF, THUMB_WIDTH, WEB_WIDTH, Files, asset
 from pressroom.model import (
     Contact,
@@ -329,13 +330,15 @@ def plan_listings(
     for area in AREAS:
         members = [s for s in summaries.values() if area == STAFF or s.slug in listed]
         members.sort(key=lambda s: (s.published, s.slug), reverse=True)
-        for f in site.site_files(area, members, settings, contacts):
+        files = site.site_files(area, members, settings, contacts)
+        for f in files:
             rel = f"{area}/{f.path}"
+            what = site.shown_by(f, files, summaries)
             key = digest(
                 keys.listing,
                 contacts_key if f.kind == "contact" else "",
                 repr(f),  # a frozen record of text: its repr is stable
-                " ".join(summary_digests[m] for m in f.members),
+                what if what is not None else " ".join(summary_digests[m] for m in f.members),
             )
             if disk.fresh(rel, key):
                 plan.outputs[rel] = (key, Outcome.FRESH)
@@ -364,57 +367,6 @@ def removals(plan: Plan, known: Iterable[str]) -> list[str]:
     """What build/ has (`known`: the outputs the last build recorded, or every file there) that no
     longer belongs in it."""
     return sorted(rel for rel in known if rel not in plan.outputs)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildState:
-    """What the next build needs to tell, without loading anything, that it has nothing to do."""
-
-    inputs: str | None  # the input signature, when this build was of every release with no problem
-    formats: tuple[str, ...]
-    since: datetime | None  # the last publication or embargo instant at or before `now`
-    until: datetime | None  # the next one after it: the build is out of date from then on
-    public: tuple[str, ...]
-    withheld: tuple[str, ...]
-    warnings: tuple[Problem, ...]
-    closures: dict[str, Any]  # which templates each kind of output reaches (templates.py)
-
-    def to_json(self) -> dict[str, Any]:
-        from pressroom.engine import codec
-
-        return {
-            "inputs": self.inputs,
-            "formats": list(self.formats),
-            "since": self.since.isoformat() if self.since else None,
-            "until": self.until.isoformat() if self.until else None,
-            "public": list(self.public),
-            "withheld": list(self.withheld),
-            "warnings": [codec.encode(w) for w in self.warnings],
-            "closures": self.closures,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> BuildState:
-        """Raises KeyError, TypeError or ValueError for a state that is not one."""
-        from pressroom.engine import codec
-        from pressroom.errors import Problem
-
-        def instant(value: Any) -> datetime | None:
-            return None if value is None else datetime.fromisoformat(value)
-
-        inputs = data["inputs"]
-        if inputs is not None and not isinstance(inputs, str):
-            raise TypeError("inputs")
-        return cls(
-            inputs=inputs,
-            formats=tuple(str(f) for f in data["formats"]),
-            since=instant(data["since"]),
-            until=instant(data["until"]),
-            public=tuple(str(s) for s in data["public"]),
-            withheld=tuple(str(s) for s in data["withheld"]),
-            warnings=tuple(codec.decode(Problem, w) for w in data["warnings"]),
-            closures=dict(data.get("closures") or {}),
-        )
 
 
 def build_state(

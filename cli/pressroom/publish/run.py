@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from pressroom.content.config import PublishTarget, load_publish_targets
-from pressroom.engine.build import BuildReport, Progress
+from pressroom.engine.build import Progress
 from pressroom.engine.commit import prepare
+from pressroom.engine.report import BuildReport
 from pressroom.errors import BuildError, ConfigError
 from pressroom.publish.snapshot import build_snapshot
 from pressroom.publish.targets import DeployReport, Target, open_target

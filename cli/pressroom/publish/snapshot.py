@@ -20,17 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.engine.build import (
-    BuildReport,
-    Progress,
-    build,
-    input_signature,
-    load,
-    read_cache,
-    up_to_date,
-)
+from pressroom.engine.build import Progress, build, load
 from pressroom.engine.cache import BuildCache
 from pressroom.engine.commit import lock, recover
+from pressroom.engine.noop import input_signature, read_cache, up_to_date
+from pressroom.engine.report import BuildReport
 from pressroom.errors import BuildError
 from pressroom.layout import OUTPUT, WORKDIR
 
@@ -94,7 +88,7 @@ def _link_site(root: Path, now: datetime) -> Path | None:
     out, work = root / OUTPUT, root / WORKDIR
     with lock(work):
         recover(work, out)
-        if not _built_for(BuildCache.read(work).state, now):
+        if not _built_for(BuildCache.read(work, lazy=True).state, now):
             return None
         site = out / SITE
         folder = Path(tempfile.mkdtemp(prefix="publish-", dir=work))

@@ -124,10 +124,17 @@ def _content_set(root: ET.Element, item: Mapping[str, Any]) -> None:
 
 
 def render_newsml(
-    view: ReleaseView, *, url: str, pdf_url: str | None, siblings: Sequence[Sibling] = ()
+    view: ReleaseView,
+    *,
+    url: str,
+    pdf_url: str | None,
+    siblings: Sequence[Sibling] = (),
+    bodies: list[dict[str, Any]] | None = None,
 ) -> bytes:
-    """releases/<slug>/newsml.xml: a NewsML-G2 newsItem in UTF-8, byte-identical for the same inputs."""
-    item = ninjs_item(view, url=url, pdf_url=pdf_url, siblings=siblings)
+    """releases/<slug>/newsml.xml: a NewsML-G2 newsItem in UTF-8, byte-identical for the same inputs.
+
+    `bodies`: ninjs.body_parts(view), when the caller has them already."""
+    item = ninjs_item(view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies)
     # Unqualified names under a default namespace declared by hand: ElementTree would
     # otherwise need a module-wide prefix registration to write NAR without a prefix.
     root = ET.Element(

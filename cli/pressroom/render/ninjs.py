@@ -11,6 +11,7 @@ Nothing here touches the disk: a view and its addresses in, bytes out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -57,9 +58,12 @@ def moment(instant: datetime) -> str:
         return instant.replace(tzinfo=timezone(rounded)).isoformat()
 
 
+_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit: str.isalnum, found by the regex engine
+
+
 def words(html: str) -> int:
     """Words in sanitised HTML: runs of text with a letter or a digit, so a dash is not one."""
-    return sum(1 for word in markup.plain_text(html).split() if any(c.isalnum() for c in word))
+    return sum(1 for word in markup.plain_text(html).split() if _ALNUM.search(word))
 
 
 def _attendees_html(view: ReleaseView) -> str:
@@ -89,10 +93,12 @@ def _withdrawal_html(view: ReleaseView) -> str:
     return str(Markup("<p>{}</p>{}").format(notice, reason or ""))
 
 
-def _bodies(view: ReleaseView) -> list[dict[str, Any]]:
+def body_parts(view: ReleaseView) -> list[dict[str, Any]]:
     """The text, then the sections of the page ninjs has no field for, each as HTML with its word count.
 
     A withdrawn release has only the notice its page shows instead of the text.
+    The same in every area and in both news items: a build works them out once
+    a release and hands them to each (`ninjs_item`'s `bodies`).
     """
     r = view.release
     if view.withdrawal is not None:
@@ -196,7 +202,12 @@ def _pictures(view: ReleaseView) -> list[dict[str, Any]]:
 
 
 def ninjs_item(
-    view: ReleaseView, *, url: str, pdf_url: str | None, siblings: Sequence[Sibling] = ()
+    view: ReleaseView,
+    *,
+    url: str,
+    pdf_url: str | None,
+    siblings: Sequence[Sibling] = (),
+    bodies: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The release as a ninjs 3.1 object, keys in a fixed order.
 
@@ -228,7 +239,7 @@ def ninjs_item(
         + ([{"role": "sub", "value": r.subtitle}] if r.subtitle else []),
         "located": r.location,
         "descriptions": [{"role": "summary", "contentType": "text/plain", "value": view.description}],
-        "bodies": _bodies(view),
+        "bodies": bodies if bodies is not None else body_parts(view),
         "organisations": [{"name": name, "rel": "issuer"} for name in r.issuers],
         "people": _people(view) or None,
         "subjects": [{"name": tag, "rel": "about"} for tag in r.tags] or None,
@@ -252,8 +263,13 @@ def ninjs_item(
 
 
 def render_ninjs(
-    view: ReleaseView, *, url: str, pdf_url: str | None, siblings: Sequence[Sibling] = ()
+    view: ReleaseView,
+    *,
+    url: str,
+    pdf_url: str | None,
+    siblings: Sequence[Sibling] = (),
+    bodies: list[dict[str, Any]] | None = None,
 ) -> bytes:
     """releases/<slug>/ninjs.json: UTF-8 JSON, a final newline, byte-identical for the same inputs."""
-    item = ninjs_item(view, url=url, pdf_url=pdf_url, siblings=siblings)
+    item = ninjs_item(view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies)
     return (json.dumps(item, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -123,6 +123,31 @@ def site_files(
     return files
 
 
+def shown_by(f: SiteFile, files: Sequence[SiteFile], summaries: Mapping[str, Summary]) -> str | None:
+    """What a whole-archive file shows, as text, when it is much less than its members' summaries.
+
+    The planner keys these files with it rather than with every member's
+    summary, so that an edit to a release's text renders the sitemap and the
+    indexes of years and topics again only when it changes what they show.
+    `files` are the other files of the same area (site_files), whose paths and
+    members these pages are made from; None for every other kind.
+    """
+    match f.kind:
+        case "archive-years" | "tags":
+            # Each group's name, count and link (pages.groups_page): its pages' params and sizes.
+            paged = "archive" if f.kind == "archive-years" else "tag"
+            return repr([(g.params, len(g.members)) for g in files if g.kind == paged])
+        case "sitemap":
+            # _sitemap_pages: every listing page with its members, then each release's dates.
+            listed = [(g.path, g.members) for g in files if g.kind in LISTING_KINDS]
+            dated = [
+                (m, summaries[m].published, summaries[m].modified, summaries[m].translations)
+                for m in f.members
+            ]
+            return repr((listed, dated))
+    return None
+
+
 def render_site_file(
     env: jinja2.Environment,
     f: SiteFile,
