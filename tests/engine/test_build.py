@@ -202,6 +202,45 @@ def test_killing_a_build_midway_leaves_the_previous_build_intact(make_newsroom):
     assert not list((root / ".pressroom").glob("tmp-*"))
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc (Linux)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                children = {int(c) for c in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += children - found
+            found |= children
+    return found
+
+
+@pytest.mark.pdf
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_a_killed_build_leaves_no_worker_running(make_newsroom):
+    """kill -9 of a build takes its workers with it: none is left rendering into its scratch
+    folder while the next build clears it."""
+    files = {f"releases/r{i:02d}.md": release(f"Release {i}", body="Text. " * 300) for i in range(32)}
+    root = make_newsroom(files)
+    cmd = [sys.executable, "-m", "pressroom", "build", "--root", str(root), "--now", "2020-01-01T00:00:00Z"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers |= _descendants(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "no pool of workers started"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert left == [], f"still running: {left}"
+
+
 def test_build_folder_is_readable_by_others_under_a_usual_umask(mixed):
     previous = os.umask(0o022)
     try:

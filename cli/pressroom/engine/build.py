@@ -443,7 +443,10 @@ def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
         forkserver.ensure_running()
     finally:
         tempfile.tempdir = saved
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(str(scratch),))
+    # Each worker ends with this process, even one killed with SIGKILL (jobs.init_worker).
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=init_worker, initargs=(str(scratch), os.getpid())
+    )
 
 
 def _files_under(out: Path) -> list[str]:

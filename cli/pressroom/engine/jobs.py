@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -136,9 +138,40 @@ def environment(ctx: Context) -> jinja2.Environment:
     return env
 
 
-def init_worker(scratch: str) -> None:
-    """Pool initializer: temporary files of the PDF engine go beside the build, not to /tmp."""
+def init_worker(scratch: str, build: int | None = None) -> None:
+    """Pool initializer: temporary files of the PDF engine go beside the build, not to /tmp; and
+    the worker ends with the build process `build`.
+
+    A build killed with SIGKILL cannot stop its workers, and they would never
+    notice on their own: each holds both ends of the pool's queues, and keeps
+    the fork server alive. Left rendering a PDF, one writes into the build's
+    scratch folder while the next build removes it. A thread of the worker
+    waits for the build to end (a pidfd where Linux has them, else a look
+    every half second) and ends the worker with it.
+    """
     tempfile.tempdir = scratch
+    if build is not None:
+        threading.Thread(target=_end_with, args=(build,), name="end-with-build", daemon=True).start()
+
+
+def _end_with(build: int) -> None:
+    import select
+
+    try:
+        fd = os.pidfd_open(build)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+        os._exit(1)
+    while True:
+        try:
+            os.kill(build, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            pass  # alive, though not ours to signal
+        time.sleep(0.5)
 
 
 def run_release_job(ctx: Context, job: ReleaseJob) -> JobResult:
