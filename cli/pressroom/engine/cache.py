@@ -287,16 +287,25 @@ def _identity(st: os.stat_result) -> list[int]:
 def _read_sealed(work: Path, name: str, seal: str, keys: frozenset[str]) -> dict[str, Any] | None:
     """The fields of `name`, when it is the file its seal names; None when there is none, or when
     another version of pressroom wrote it. Raises Untrusted for a foreign or damaged file."""
-    found = read_regular(work / name)
+    return _read_checked(work / name, lambda: _read_seal(work / seal), keys)[0]
+
+
+def _read_checked(
+    path: Path, expected: Callable[[], list[int] | None], keys: frozenset[str]
+) -> tuple[dict[str, Any] | None, list[int]]:
+    """A cache file's fields and identity, when its identity is the `expected` one (its seal's);
+    (None, []) when there is none, or when another version of pressroom wrote it."""
+    found = read_regular(path)
     if found is None:
-        return None
+        return None, []
     data, st = found
     header = _HEADER.match(data)
     if header is None:
         raise Untrusted("it is damaged (not a cache pressroom wrote)")
     if int(header[1]) != FORMAT or header[2].decode() != engine():
-        return None  # another version of pressroom wrote it
-    if _identity(st) != _read_seal(work / seal):
+        return None, []  # another version of pressroom wrote it
+    identity = _identity(st)
+    if identity != expected():
         raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
     try:
         raw = json.loads(data)
@@ -304,7 +313,7 @@ def _read_sealed(work: Path, name: str, seal: str, keys: frozenset[str]) -> dict
         raise Untrusted(f"it is damaged ({exc})") from None
     if not isinstance(raw, dict) or set(raw) != keys:
         raise Untrusted("it is damaged (not the fields of a cache)")
-    return raw
+    return raw, identity
 
 
 def shard_name(number: int) -> str:
@@ -342,28 +351,10 @@ def _read_shard_seal(work: Path) -> dict[str, list[int]]:
 
 
 def _read_shard(work: Path, name: str, seal: dict[str, Any]) -> tuple[dict[str, Any] | None, list[int]]:
-    """One shard's fields and identity, as `_read_sealed` reads a file, against the shards' seal."""
-    found = read_regular(work / name)
-    if found is None:
-        if seal:
-            raise Untrusted("it is missing")
-        return None, []
-    data, st = found
-    header = _HEADER.match(data)
-    if header is None:
-        raise Untrusted("it is damaged (not a cache pressroom wrote)")
-    if int(header[1]) != FORMAT or header[2].decode() != engine():
-        return None, []
-    identity = _identity(st)
-    if seal.get(name) != identity:
-        raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
-    try:
-        raw = json.loads(data)
-    except ValueError as exc:
-        raise Untrusted(f"it is damaged ({exc})") from None
-    if not isinstance(raw, dict) or set(raw) != _LOADED_KEYS:
-        raise Untrusted("it is damaged (not the fields of a cache)")
-    return raw, identity
+    """One shard's fields and identity, against the shards' seal; one the seal names must be there."""
+    if seal and not (work / name).exists():
+        raise Untrusted("it is missing")
+    return _read_checked(work / name, lambda: seal.get(name), _LOADED_KEYS)
 
 
 def _read_seal(path: Path) -> list[int] | None:
