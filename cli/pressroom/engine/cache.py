@@ -21,10 +21,10 @@ the summaries listings are made from, so a planted one could publish a draft
 or send an output out of build/. A build therefore takes each only when it is
 the very file this newsroom's last build wrote: beside it, a seal
 (.pressroom/cache.seal; loaded.seal for every shard) records the identity the
-file system gave that file (inode, size, modification and change times). The change time is set
-by the kernel and cannot be chosen, so a cache copied in (with the newsroom,
-from a backup, from a CI cache, by hand) or edited since does not match and is
-ignored whole, and said once. A sealed cache is still validated entry by entry
+file system gave that file (inode, size, modification and change times). The
+change time is set by the kernel and cannot be chosen, so a cache copied in
+(with the newsroom, from a backup, from a CI cache, by hand) or edited since
+does not match and is ignored whole, and said once. A sealed cache is still validated entry by entry
 (paths, slugs, types), and what is public is always decided again from the
 releases and `now` (see build.py). One of another format or version of
 pressroom is ignored silently.
@@ -375,26 +375,20 @@ def _write_sealed(work: Path, name: str, seal: str, data: dict[str, Any]) -> Non
 
 
 def _write_file(work: Path, name: str, data: dict[str, Any]) -> list[int]:
-    """Write `data` as `name` atomically; its identity, for the seal."""
-    fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
-            handle.flush()
-            Path(tmp).replace(work / name)
-            # Its identity once renamed: a rename may set the change time.
-            return _identity(os.fstat(handle.fileno()))
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `data` as JSON to `name`, atomically; its identity, for the seal."""
+    return _write_small(work, name, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def _write_small(work: Path, name: str, data: bytes) -> None:
+def _write_small(work: Path, name: str, data: bytes) -> list[int]:
+    """Write `data` to `name` through a temporary file and a rename; the file's identity once renamed
+    (a rename may set its change time)."""
     fd, tmp = tempfile.mkstemp(prefix="cache-", suffix=".tmp", dir=work)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        Path(tmp).replace(work / name)
+            handle.flush()
+            Path(tmp).replace(work / name)
+            return _identity(os.fstat(handle.fileno()))
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         raise
