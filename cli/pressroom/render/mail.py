@@ -33,12 +33,14 @@ from pressroom.addresses import address_header, parse_mailbox
 from pressroom.render import kit, theme
 from pressroom.render.context import template_context
 from pressroom.render.kit import NO_IMAGES, image_type
+from pressroom.render.mime import HeaderClasses, Utf8
 from pressroom.render.view import ReleaseView
 
 # CRLF line ends and encoded words for non-ASCII: what SMTP and .eml readers expect.
 # A header we encoded ourselves (set_raw) is written as it is: refolding a long one
 # would parse it, decode its encoded words and write the decoded text out.
-POLICY = policy.SMTP.clone(refold_source="none")
+POLICY = policy.SMTP.clone(refold_source="none", header_factory=HeaderClasses())
+_UTF8 = Utf8()
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
@@ -67,7 +69,7 @@ def _set_subject(message: EmailMessage, text: str) -> None:
     which RFC 2047 asks for anyway when text looks like one, and every client
     decodes it to `text`.
     """
-    encoded = Header(text, "utf-8", header_name="Subject").encode(linesep=POLICY.linesep)
+    encoded = Header(text, _UTF8, header_name="Subject").encode(linesep=POLICY.linesep)
     message.set_raw("Subject", encoded)
 
 

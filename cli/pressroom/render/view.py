@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, Self
@@ -37,6 +37,14 @@ def _safe_html(
 ) -> Markup:
     """Markdown as HTML that templates may print unescaped: markup.to_html sanitises it."""
     return Markup(markup.to_html(source, lead=lead, language=language, kit=media))  # noqa: S704
+
+
+@lru_cache(maxsize=32)
+def _converted_boilerplate(text: str, language: str) -> tuple[Markup, str]:
+    """The newsroom's boilerplate as HTML and as text: the same for every release of a language,
+    so converted once a process, not once a release (a third of an email's Markdown)."""
+    html = _safe_html(text, None, language)
+    return html, markup.to_text(html)
 
 
 @dataclass(frozen=True)
@@ -250,14 +258,17 @@ class ReleaseView(_InItsLanguage):
         return None if self._local and self._local.boilerplate else self.foreign(self.settings.language)
 
     @cached_property
-    def boilerplate_html(self) -> Markup | None:
+    def _boilerplate(self) -> tuple[Markup, str] | None:
         text = (self._local and self._local.boilerplate) or self.settings.boilerplate
-        language = self.boilerplate_language or self.release.language
-        return _safe_html(text, None, language) if text else None
+        return _converted_boilerplate(text, self.boilerplate_language or self.release.language) if text else None
+
+    @cached_property
+    def boilerplate_html(self) -> Markup | None:
+        return self._boilerplate[0] if self._boilerplate else None
 
     @cached_property
     def boilerplate_text(self) -> str | None:
-        return markup.to_text(self.boilerplate_html) if self.boilerplate_html else None
+        return self._boilerplate[1] if self._boilerplate else None
 
     @cached_property
     def description(self) -> str:
