@@ -260,7 +260,9 @@ class ReleaseView(_InItsLanguage):
     @cached_property
     def _boilerplate(self) -> tuple[Markup, str] | None:
         text = (self._local and self._local.boilerplate) or self.settings.boilerplate
-        return _converted_boilerplate(text, self.boilerplate_language or self.release.language) if text else None
+        if not text:
+            return None
+        return _converted_boilerplate(text, self.boilerplate_language or self.release.language)
 
     @cached_property
     def boilerplate_html(self) -> Markup | None:
