@@ -35,10 +35,12 @@ class Utf8(Charset):
 
     def header_encode_lines(self, string: str, maxlengths: Iterator[int]) -> list[str | None]:
         """The lines `Charset.header_encode_lines` gives, each found with a running length."""
-        codec = self.output_codec or "us-ascii"
-        module = self._get_encoder(string.encode(codec))
-        b64 = module is base64mime
-        extra = len(self.get_output_charset()) + RFC2047_CHROME_LEN
+        codec = "utf-8"
+        whole = string.encode(codec)
+        # Base64 or "Q" for the whole header, whichever is shorter (the library's SHORTEST, UTF-8's).
+        b64 = -(-len(whole) // 3) * 4 < sum(_QP_LENGTH[b] for b in whole)
+        module: Any = base64mime if b64 else quoprimime
+        extra = len(codec) + RFC2047_CHROME_LEN
         lines: list[str | None] = []
         current: list[str] = []
         octets = encoded = 0  # of the current line: bytes, and their "Q" length
