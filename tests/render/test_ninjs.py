@@ -16,12 +16,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from helpers import NINJS_SCHEMA_OFFICIAL, NINJS_SCHEMA_VENDORED, NOW, copy_sample, ninjs_errors, release
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
+from pressroom.render.markup import plain_text
 from pressroom.render.newsml import NAR
-from pressroom.render.ninjs import Sibling, render_ninjs
+from pressroom.render.ninjs import Sibling, render_ninjs, words
 from pressroom.render.view import ReleaseView
 
 G2 = f"{{{NAR}}}"
@@ -351,3 +355,11 @@ def test_an_instant_of_local_mean_time_is_given_in_utc(make_newsroom):
     assert ninjs_errors(item) == []
     assert item["firstCreated"] == "1890-05-31T23:42:30+00:00"
     assert datetime.fromisoformat(item["firstCreated"]) == newsroom.releases[0].published
+
+
+@given(st.text(st.sampled_from([*"ab1 -–_.\t\n", "\u00a0", "\u2003", "é", "٣", "&", "<", ">"]), max_size=60))
+@example("Kigali – the 2026 summit, 3–4 May — ended _ here")
+def test_the_word_count_counts_runs_of_text_with_a_letter_or_a_digit(text: str) -> None:
+    html = f"<p>{escape(text)}</p>"
+    expected = sum(1 for w in plain_text(html).split() if any(c.isalnum() for c in w))
+    assert words(html) == expected

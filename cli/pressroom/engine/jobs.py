@@ -273,20 +273,29 @@ def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobRes
     original = folder(job.release.slug)
     versions = dict(job.versions)
     bodies = body_parts(view)  # the same in every area and both formats: worked out once
+    # An item differs between the areas only by the versions it names: where those are the
+    # same (every translation public, or none), the staff copy is the site's bytes.
+    made: dict[tuple[str, tuple[Sibling, ...]], bytes] = {}
     for area in dict.fromkeys((*job.ninjs_areas, *job.newsml_areas)):
-        siblings = [
+        siblings = tuple(
             Sibling(v.language, v.label, absolute(settings, v.path), original=v.path == original)
             for v in versions.get(area, ())
             if v.path != files.folder
-        ]
+        )
         if area in job.ninjs_areas:
-            result.files[files.ninjs(area)] = render_ninjs(
-                view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
-            )
+            data = made.get(("ninjs", siblings))
+            if data is None:
+                data = made["ninjs", siblings] = render_ninjs(
+                    view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
+                )
+            result.files[files.ninjs(area)] = data
         if area in job.newsml_areas:
-            result.files[files.newsml(area)] = render_newsml(
-                view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
-            )
+            data = made.get(("newsml", siblings))
+            if data is None:
+                data = made["newsml", siblings] = render_newsml(
+                    view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies
+                )
+            result.files[files.newsml(area)] = data
 
 
 def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:

@@ -58,12 +58,14 @@ def moment(instant: datetime) -> str:
         return instant.replace(tzinfo=timezone(rounded)).isoformat()
 
 
-_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit: str.isalnum, found by the regex engine
+# A run of non-space with a letter or a digit in it ([^\W_]: str.isalnum, for the regex engine).
+# \s is str.split()'s whitespace, so each word of the split matches once, in one pass in C.
+_WORD = re.compile(r"\S*[^\W_]\S*")
 
 
 def words(html: str) -> int:
     """Words in sanitised HTML: runs of text with a letter or a digit, so a dash is not one."""
-    return sum(1 for word in markup.plain_text(html).split() if _ALNUM.search(word))
+    return len(_WORD.findall(markup.plain_text(html)))
 
 
 def _attendees_html(view: ReleaseView) -> str:
