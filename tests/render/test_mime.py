@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from email import policy
 from email.header import Header
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 
 from hypothesis import example, given
@@ -53,7 +54,21 @@ def _message(header_factory: HeaderClasses | None) -> bytes:
 
 
 def test_the_header_classes_write_the_message_the_library_writes() -> None:
-    assert _message(HeaderClasses()) == _message(None)
+    classes = HeaderClasses()
+    library = _message(None)
+    assert _message(classes) == library
+    assert _message(classes) == library  # again, from the headers it parsed and folded the first time
+
+
+def test_a_value_is_parsed_once_and_folded_for_each_policy_it_is_written_with() -> None:
+    classes = HeaderClasses()
+    header = classes("Subject", "A subject long enough to be folded " * 3)
+    assert classes("Subject", "A subject long enough to be folded " * 3) is header
+    assert classes("subject", "Another") is not header
+    smtp, wide = policy.SMTP, policy.SMTP.clone(max_line_length=200)
+    assert header.fold(policy=smtp).count("\r\n") == 2
+    assert header.fold(policy=wide).count("\r\n") == 1  # not the fold made for the other policy
+    assert header.fold(policy=smtp) == HeaderRegistry()("Subject", str(header)).fold(policy=smtp)
 
 
 def test_each_header_name_gets_one_class_which_parses_as_the_library_does() -> None:

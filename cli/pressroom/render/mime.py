@@ -11,8 +11,12 @@ per header, which was a third of the time of rendering an email:
   The length of an encoded line only grows with each character, by an amount
   that character alone decides, so the same lines come from a running total.
 - `HeaderClasses`: the policy's header factory. The library's registry
-  creates a new class for every header set or read; this one creates each
-  name's class once.
+  creates a new class for every header set or read, parses every value it is
+  given and folds each header again whenever the message is written; this
+  one creates each name's class once, and parses and folds each value once:
+  most headers of an email (Content-Type, its encoding, MIME-Version) are the
+  same in every message, and setting a parameter sets the whole header again.
+  A header object is never changed once made, so one can serve many messages.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email import base64mime, quoprimime
 from email.charset import RFC2047_CHROME_LEN, Charset
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import BaseHeader, HeaderRegistry
 from typing import Any
 
 # The length a byte adds to a "Q"-encoded word: 1, or 3 for "=XX" (quoprimime.header_length).
@@ -64,12 +68,25 @@ class Utf8(Charset):
         return lines
 
 
+class _Header(BaseHeader):
+    """A header that remembers how it was folded, for the policy it was folded for."""
+
+    def fold(self, *, policy: Any) -> str:
+        done = self.__dict__.get("_folded")
+        if done is None or done[0] is not policy:
+            done = self.__dict__["_folded"] = (policy, super().fold(policy=policy))
+        return done[1]
+
+
 class HeaderClasses(HeaderRegistry):
-    """The policy's header factory, making each header name's class once rather than per header."""
+    """The policy's header factory: each name's class made once, each value parsed once."""
+
+    _KEPT = 256  # distinct (name, value) pairs kept: the headers every message repeats, and more
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(base_class=_Header)
         self._made: dict[str, Any] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         key = name.lower()
@@ -77,3 +94,14 @@ class HeaderClasses(HeaderRegistry):
         if made is None:
             made = self._made[key] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if type(value) is not str:
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= self._KEPT:
+                self._parsed.clear()
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
