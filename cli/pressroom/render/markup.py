@@ -24,6 +24,10 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.smarty import SmartyExtension
+from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -142,15 +146,15 @@ class _Budget(Treeprocessor):
 @functools.cache
 def _converter(quotes: str) -> tuple[markdown.Markdown, _Lead]:
     """The converter for one quote style (see typography.py), made once per process."""
+    # The extensions as objects, not names: a name is looked up among every installed
+    # package's entry points, which took longer than making the converter itself.
     md = markdown.Markdown(
-        extensions=["tables", "sane_lists", "footnotes", "smarty"],
-        extension_configs={
-            "tables": {"use_align_attribute": True},  # align="right" survives the sanitiser, style= would not
-            "footnotes": {
-                "BACKLINK_TITLE": ""
-            },  # its default title is English whatever the release's language
-            "smarty": {"substitutions": smarty_substitutions(quotes)},
-        },
+        extensions=[
+            TableExtension(use_align_attribute=True),  # align= survives the sanitiser, style= would not
+            SaneListExtension(),
+            FootnoteExtension(BACKLINK_TITLE=""),  # its default title is English whatever the language
+            SmartyExtension(substitutions=smarty_substitutions(quotes)),
+        ],
         output_format="html",
     )
     lead = _Lead(md)
