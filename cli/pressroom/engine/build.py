@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pressroom.engine import codec
 from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, shard_name, shard_of
@@ -61,6 +59,9 @@ from pressroom.errors import ContentError, Problem, Severity, UnknownSlug
 from pressroom.layout import FORMATS, OUTPUT, WORKDIR
 from pressroom.model import Newsroom, Release
 from pressroom.workdir import ignored
+
+if TYPE_CHECKING:  # the pool's modules are imported when a build starts one: most rebuilds do not
+    from concurrent.futures import Executor
 
 T = TypeVar("T")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
@@ -355,6 +356,8 @@ class _Run:
         if self.executor is None:
             outcomes: Iterable[tuple[list[JobResult], int]] = ((fn(self.ctx, b), len(b)) for b in batches)
         else:
+            from concurrent.futures import as_completed
+
             futures = {self.executor.submit(fn, self.ctx, b): len(b) for b in batches}
             # Popped as they are taken in: a finished future holds its files' bytes.
             outcomes = ((f.result(), futures.pop(f)) for f in as_completed(futures))
@@ -424,6 +427,8 @@ def load(
 
 
 def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import forkserver
 
     from pressroom.engine.jobs import init_worker

@@ -26,7 +26,7 @@ import jinja2
 from pressroom import layout
 from pressroom.layout import AREAS, SITE, STAFF
 from pressroom.model import Contact, Settings
-from pressroom.render import exports, feeds, listing, pages
+from pressroom.render import exports, listing, pages
 from pressroom.render.summary import Summary
 from pressroom.render.urls import Page
 
@@ -253,15 +253,19 @@ def _render(
                 path_of=layout.tag,
             )
         case "atom" | "rss":
+            from pressroom.render.feeds import render_feed  # feedgenerator: 20 ms of imports, when due
+
             title = f"{settings.name} – {f.param('name')}" if key else settings.name
             page_path = layout.tag(key) if key else ""
-            return feeds.render_feed(
-                f.kind, members, settings, title=title, page_path=page_path, feed_path=f.path
-            )
+            return render_feed(f.kind, members, settings, title=title, page_path=page_path, feed_path=f.path)
         case "sitemap":
-            return feeds.render_sitemap(_sitemap_pages(members, settings, contacts), settings)
+            from pressroom.render.feeds import render_sitemap
+
+            return render_sitemap(_sitemap_pages(members, settings, contacts), settings)
         case "robots":
-            return feeds.render_robots(area, settings)
+            from pressroom.render.feeds import render_robots
+
+            return render_robots(area, settings)
         case "404":
             return pages.not_found_page(env, settings, area)
         case "search":
@@ -282,9 +286,11 @@ def _sitemap_pages(
     A withdrawn release is not among `members`: its address answers with the
     withdrawal notice, marked noindex, and no list sends crawlers there.
     """
+    from pressroom.render.feeds import newest
+
     by_slug = {s.slug: s for s in members}
     found: list[tuple[str, datetime | None]] = [
-        (f.path.removesuffix("index.html"), feeds.newest(by_slug[m] for m in f.members))
+        (f.path.removesuffix("index.html"), newest(by_slug[m] for m in f.members))
         for f in site_files(SITE, members, settings, contacts)
         if f.kind in LISTING_KINDS
     ]
