@@ -308,3 +308,28 @@ def test_a_missing_font_subsetting_library_is_said_once_with_the_command(newsroo
     monkeypatch.setattr(pdf, "font_subsetting_available", lambda: True)
     (newsroom / "build").joinpath("email").rename(newsroom / "gone")  # something to do again
     assert "libharfbuzz-subset0" not in runner.invoke(main, [*args, "--clean"]).output
+
+
+def test_an_edited_contact_renders_that_contacts_page_and_no_other(newsroom, tmp_path):
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    edit(newsroom / "contacts/ben.yaml", "ben@example.org", "b.okafor@example.org")
+    written = rebuild(newsroom)
+    assert {"site/contacts/ben/index.html", "staff/contacts/ben/index.html"} <= written
+    assert not any(rel.startswith(("site/contacts/ana/", "staff/contacts/ana/")) for rel in written)
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_the_sitemap_names_every_listing_page_of_the_site(newsroom):
+    """The planner hands each listing file only what it shows: the sitemap must get the contacts,
+    whose pages it lists."""
+    build(load_newsroom(newsroom), NOW, formats=FORMATS)
+    site = newsroom / "build" / "site"
+    sitemap = (site / "sitemap.xml").read_text()
+    listings = [
+        p.parent.relative_to(site).as_posix()
+        for folder in ("archive", "tags", "issuers", "contacts")
+        for p in (site / folder).rglob("index.html")
+    ]
+    assert any(rel.startswith("contacts/") for rel in listings)
+    missing = [rel for rel in listings if f"https://press.example.org/{rel}/</loc>" not in sitemap]
+    assert not missing

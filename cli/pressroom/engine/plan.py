@@ -39,6 +39,7 @@ from pressroom.model import (
 
 if TYPE_CHECKING:
     from pressroom.errors import Problem
+    from pressroom.render.site import SiteFile
     from pressroom.render.summary import Summary
 
 
@@ -325,7 +326,6 @@ def plan_listings(
     """
     from pressroom.render import site
 
-    contacts_key = digest(_encode(contacts))
     listed = set(plan.listed)
     for area in AREAS:
         members = [s for s in summaries.values() if area == STAFF or s.slug in listed]
@@ -334,9 +334,10 @@ def plan_listings(
         for f in files:
             rel = f"{area}/{f.path}"
             what = site.shown_by(f, files, summaries)
+            shown_contacts = _contacts_shown(f, contacts)
             key = digest(
                 keys.listing,
-                contacts_key if f.kind == "contact" else "",
+                digest(_encode(shown_contacts)) if f.kind == "contact" else "",
                 repr(f),  # a frozen record of text: its repr is stable
                 what if what is not None else " ".join(summary_digests[m] for m in f.members),
             )
@@ -346,7 +347,17 @@ def plan_listings(
             plan.outputs[rel] = (key, Outcome.RENDER)
             # Each job carries only the summaries it shows: the search index, all of them.
             shown = tuple(summaries[m] for m in f.members)
-            plan.listings.append(ListingJob(area, f, shown, contacts if f.kind == "contact" else {}))
+            plan.listings.append(ListingJob(area, f, shown, shown_contacts))
+
+
+def _contacts_shown(f: SiteFile, contacts: Mapping[str, Contact]) -> Mapping[str, Contact]:
+    """The contacts a listing file is made from: a contact's page, that one alone (an edit to
+    another renders it no more); the sitemap, all of them, for the addresses of their pages
+    (its key has those addresses: shown_by); any other file, none."""
+    if f.kind == "contact":
+        key = f.param("contact")
+        return {key: contacts[key]}
+    return contacts if f.kind == "sitemap" else {}
 
 
 def plan_assets(plan: Plan, assets: Iterable[tuple[str, Any, str]], disk: Disk) -> list[tuple[Any, str]]:
