@@ -456,6 +456,9 @@ class Warm:
     ours: list[float] = field(default_factory=list)  # pressroom's render_release_pdf
     pages: list[int] = field(default_factory=list)
     email: list[float] = field(default_factory=list)  # render_email(...).as_bytes(), written to a file
+    # The same, with the view's Markdown converted first, as a build that renders the page or the
+    # PDF of the release too has done: what the email adds to them.
+    email_own: list[float] = field(default_factory=list)
     print_html: Path | None = None  # one release's print HTML, for the fresh-process comparison
     base_url: str = ""  # what its relative URLs resolve against
     bare_warnings: int = 0  # WeasyPrint warnings during the bare runs (a missing font would show here)
@@ -587,6 +590,12 @@ def warm_email(root: Path, limit: int, scratch: Path, result: Warm) -> None:
         started = time.perf_counter()
         (out / f"{view.release.slug}.eml").write_bytes(render_email(env, view).as_bytes())
         result.email.append(time.perf_counter() - started)
+    for r in newsroom.releases[:limit]:
+        view = ReleaseView(r, newsroom.settings, now)
+        _ = (view.marked_body_html, view.background_html)  # the Markdown the page shares
+        started = time.perf_counter()
+        (out / f"{view.release.slug}.eml").write_bytes(render_email(env, view).as_bytes())
+        result.email_own.append(time.perf_counter() - started)
 
 
 # -- the table ----------------------------------------------------------------------------------
@@ -1017,6 +1026,15 @@ def email_rows(main: Archive, plan: Plan, base: Path, warm: Warm, rows: list[Row
             result=Row.verdict(median <= 0.005),
         )
     )
+    own = statistics.median(warm.email_own)
+    rows.append(
+        Row(
+            "of which the email's own work (the release's Markdown converted already, shared with its "
+            "page and PDF in a build)",
+            fmt_s(own),
+            ratio=f"Markdown {fmt_s(median - own)}",
+        )
+    )
 
 
 def dask_rows(base: Path, tools: Tools, count: int, reps: int, rows: list[Row]) -> None:
@@ -1185,6 +1203,7 @@ def benchmark(plan: Plan, base: Path, dask: int, dask_only: bool, media_only: bo
     RAW["warm pdf bare"] = [{"seconds": s} for s in warm.bare]
     RAW["warm pdf bare pdf/ua"] = [{"seconds": s} for s in warm.bare_ua]
     RAW["warm email"] = [{"seconds": s} for s in warm.email]
+    RAW["warm email, Markdown converted already"] = [{"seconds": s} for s in warm.email_own]
     media_rows(base, tools, plan, rows)
     if dask:
         dask_rows(base, tools, dask, min(plan.reps, 3), rows)
