@@ -51,19 +51,18 @@ class Utf8(Charset):
         maxlen = next(maxlengths) - extra
         for character in string:
             data = character.encode(codec)
-            more_octets, more_encoded = octets + len(data), encoded + sum(_QP_LENGTH[b] for b in data)
-            length = -(-more_octets // 3) * 4 if b64 else more_encoded
+            size, q_size = len(data), sum(_QP_LENGTH[b] for b in data)
+            length = -(-(octets + size) // 3) * 4 if b64 else encoded + q_size
             if length > maxlen:
                 if not lines and not current:  # nothing fits on the first line
                     lines.append(None)
                 else:
                     lines.append(module.header_encode("".join(current).encode(codec), codec))
-                current = [character]
-                octets, encoded = len(data), sum(_QP_LENGTH[b] for b in data)
+                current, octets, encoded = [character], size, q_size
                 maxlen = next(maxlengths) - extra
             else:
                 current.append(character)
-                octets, encoded = more_octets, more_encoded
+                octets, encoded = octets + size, encoded + q_size
         lines.append(module.header_encode("".join(current).encode(codec), codec))
         return lines
 
