@@ -342,3 +342,22 @@ def test_read_text_reports_a_file_it_cannot_read(tmp_path):
     with pytest.raises(ContentError) as exc:
         read_text(tmp_path / "a.md", "releases/a.md")
     assert str(exc.value) == "releases/a.md: cannot be read: no such file or directory"
+
+
+def test_the_characters_refused_before_yaml_are_exactly_those_outside_its_printable_set():
+    """YAML reads tab, line feed, printable ASCII, NEL and the rest of Unicode but surrogates,
+    U+FFFE and U+FFFF; the carriage return (line ends are made line feeds before) and the
+    noncharacters U+FDD0..U+FDEF (stand-ins for line breaks) are refused as well."""
+
+    def readable(c: int) -> bool:
+        return (
+            c in (0x09, 0x0A, 0x85)
+            or 0x20 <= c <= 0x7E
+            or 0xA0 <= c <= 0xD7FF
+            or (0xE000 <= c <= 0xFFFD and not 0xFDD0 <= c <= 0xFDEF)
+            or 0x10000 <= c <= 0x10FFFF
+        )
+
+    everything = "".join(map(chr, range(0x110000)))
+    refused = {ord(m[0]) for m in source._NOT_YAML.finditer(everything)}
+    assert refused == {c for c in range(0x110000) if not readable(c)}

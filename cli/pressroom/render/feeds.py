@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -23,12 +22,9 @@ from pressroom import layout
 from pressroom.model import Settings
 from pressroom.render import urls
 from pressroom.render.summary import Summary
+from pressroom.render.xmltext import xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-# What XML 1.0 cannot hold at all. The loader drops or refuses control characters,
-# so none should come here; if one does, the feed goes without it rather than fail
-# the whole build (feedgenerator raises UnserializableContentError on one).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The `updated` of a feed with no entry: a fixed instant rather than the clock,
 # so an empty newsroom builds byte-identically too.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,11 +69,11 @@ def render_feed(
     """
     cls = _Atom if kind == "atom" else _Rss
     feed = cls(
-        title=_xml(title),
+        title=xml_text(title),
         link=urls.absolute(settings, page_path),
-        description=_xml(f"Press releases of {settings.name}"),
+        description=xml_text(f"Press releases of {settings.name}"),
         language=settings.language,
-        author_name=_xml(settings.name),
+        author_name=xml_text(settings.name),
         feed_url=urls.absolute(settings, feed_path),
         feed_guid=urls.absolute(settings, feed_path),
     )
@@ -85,21 +81,21 @@ def render_feed(
     for s in members:
         link = urls.absolute(settings, layout.folder(s.slug))
         feed.add_item(
-            title=_xml(s.title),
+            title=xml_text(s.title),
             link=link,
             # Both formats read a summary as HTML: escaped, a headline's "<b>" stays text.
             # RSS has no other field for the text, so its description is the whole release,
             # as readers expect; Atom keeps the short summary beside the whole release as content.
-            description=_xml(
+            description=xml_text(
                 s.content if kind == "rss" and s.content else html.escape(s.description, quote=False)
             ),
-            content=_xml(s.content) or None,
-            author_name=_xml(", ".join(s.issuers)),
+            content=xml_text(s.content) or None,
+            author_name=xml_text(", ".join(s.issuers)),
             pubdate=s.published,
             updateddate=s.modified or s.published,
             unique_id=link,
             unique_id_is_permalink=True,
-            categories=[_xml(t) for t in s.tags],
+            categories=[xml_text(t) for t in s.tags],
             # The lead photo: RSS's <enclosure>, Atom's <link rel="enclosure">, which readers
             # show beside the entry. Its length is 0 where unknown, as RSS advises.
             enclosures=[
@@ -111,10 +107,6 @@ def render_feed(
     out = io.StringIO()
     feed.write(out, "utf-8")
     return (out.getvalue() + "\n").encode("utf-8")
-
-
-def _xml(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def render_sitemap(pages: Iterable[tuple[str, datetime | None]], settings: Settings) -> bytes:

@@ -8,13 +8,13 @@ ships; docs/ninjs.md says so. Nothing here touches the disk.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pressroom.render.ninjs import Sibling, ninjs_item
 from pressroom.render.view import ReleaseView
+from pressroom.render.xmltext import xml_text
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -24,18 +24,9 @@ CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_38.xml"
 MEDIA_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 
 
-# Characters XML 1.0 has no place for (most C0 controls, U+FFFE, U+FFFF). The front matter
-# cannot hold them, but a Markdown body can, and HTML and JSON carry them where XML cannot.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
 def _add(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, name, {key: _xml(value) for key, value in attributes.items()})
-    element.text = _xml(text) if text is not None else None
+    element = ET.SubElement(parent, name, {key: xml_text(value) for key, value in attributes.items()})
+    element.text = xml_text(text) if text is not None else None
     return element
 
 
