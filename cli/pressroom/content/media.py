@@ -146,7 +146,9 @@ def check_references(
     """
     names = {m.name for m in media}
     code = _code_spans(body)
-    for pattern in (_INLINE, _DEFINITION, _HTML_ADDRESS):
+    for pattern, mark in ((_INLINE, "]("), (_DEFINITION, "]:"), (_HTML_ADDRESS, "=")):
+        if mark not in body:  # what each pattern cannot match without: most bodies have no link
+            continue
         for match in pattern.finditer(body):
             # As a browser reads an address: entities decoded, tabs and line breaks dropped
             # ("java&#x09;script:" is a script address, which the sanitiser removes, not a path).

@@ -42,8 +42,11 @@ _NOT_YAML = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0
 # U+2028 in a title would be a baffling syntax error. YAML reads stand-ins
 # instead; each scalar gets the real character back, and the loader refuses it
 # in one-line fields like any other line break.
+# Most text has none of them: a search is what most files and scalars cost, not a translate.
 _HIDE_BREAKS = str.maketrans("\x85\u2028\u2029", "\ufdd0\ufdd1\ufdd2")
 _SHOW_BREAKS = str.maketrans("\ufdd0\ufdd1\ufdd2", "\x85\u2028\u2029")
+_BREAKS = re.compile("[\x85\u2028\u2029]")
+_STAND_INS = re.compile("[\ufdd0-\ufdd2]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +218,7 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> Node | None:
         raise ContentError([Problem(rel, line, "", f"contains the {what} U+{ord(char):04X}; remove it")])
     # Events are pulled one at a time, so the depth limit stops a pathological
     # file early: libyaml takes quadratic time over deeply nested flow collections.
-    events = yaml.parse(text.translate(_HIDE_BREAKS), Loader=_YamlLoader)
+    events = yaml.parse(text.translate(_HIDE_BREAKS) if _BREAKS.search(text) else text, Loader=_YamlLoader)
     try:
         return _Composer(events, rel, first_line).document()
     except yaml.MarkedYAMLError as exc:
@@ -279,7 +282,9 @@ class _Composer:
         line = self._line(event)
         if isinstance(event, yaml.ScalarEvent):
             plain = not event.style  # None from the pure-Python parser, "" from libyaml
-            value = None if plain and event.value in _NULLS else event.value.translate(_SHOW_BREAKS)
+            value = None if plain and event.value in _NULLS else event.value
+            if value is not None and _STAND_INS.search(value):
+                value = value.translate(_SHOW_BREAKS)
             return Scalar(value, line)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
