@@ -232,3 +232,33 @@ def test_render_pdf_reports_what_weasyprint_warns_about():
     assert pdf.startswith(b"%PDF-")
     assert len(warnings) == 1
     assert "no file assets/missing.png in the templates folders" in warnings[0]
+
+
+def test_the_pdfs_of_a_build_share_one_font_set_up_and_are_the_same_bytes(tmp_path, monkeypatch):
+    """A build's PDFs share the house style's fonts, written once into its scratch folder: the
+    PDFs are the bytes a set-up of their own gives. Outside that folder, each gets its own."""
+    import tempfile
+
+    from pressroom.content.loader import load_newsroom as load
+    from pressroom.render.pdf import build_fonts, render_release_pdf
+    from pressroom.render.templating import environment, template_dirs
+    from pressroom.render.view import ReleaseView
+
+    root = newsroom(tmp_path / "news", release())
+    room = load(root)
+    folders = template_dirs(room.templates)
+    view = ReleaseView(room.releases[0], room.settings, AFTER)
+    alone, _ = render_release_pdf(environment(room.templates), view, folders)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    fonts = build_fonts(folders, str(scratch))
+    assert fonts is build_fonts(folders, str(scratch))
+    for _ in range(2):  # the second PDF finds the fonts the first wrote
+        shared, _ = render_release_pdf(
+            environment(room.templates), ReleaseView(view.release, room.settings, AFTER), folders, fonts=fonts
+        )
+        assert shared == alone
+    assert [p.name.startswith("weasyprint-") for p in scratch.iterdir()] == [True]
+    assert build_fonts([tmp_path, *folders], str(scratch)) is not fonts  # another newsroom's folders
+    assert build_fonts(folders, str(tmp_path / "elsewhere")) is None  # not the temporary folder

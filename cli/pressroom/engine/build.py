@@ -239,6 +239,7 @@ class _Run:
             templates=newsroom.templates,
             now=now,
             templates_digest=self.templates.digest("all"),
+            scratch=str(staging.scratch),
         )
 
     def run(self, progress: Progress | None, jobs: int | None, executor: Executor | None) -> BuildReport:

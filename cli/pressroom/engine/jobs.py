@@ -50,6 +50,9 @@ class Context:
     # The jobs may run on other machines (an executor given to the build): each process
     # first checks that the templates it sees are the ones the outputs' keys were made from.
     remote: bool = False
+    # The build's scratch folder, where its processes keep temporary files (None outside a
+    # build: the preview): the build's PDFs share a font set-up there (render.pdf.build_fonts).
+    scratch: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,11 +304,16 @@ def _news_items(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobRes
 def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) -> None:
     if not job.pdf_areas:
         return
-    from pressroom.render.pdf import render_release_pdf
+    from pressroom.render.pdf import build_fonts, render_release_pdf
     from pressroom.render.templating import template_dirs
 
     images = carried_photos(ctx.root, view)
-    pdf, warnings = render_release_pdf(environment(ctx), view, template_dirs(ctx.templates), images=images)
+    folders = template_dirs(ctx.templates)
+    # Shared by the build's PDFs in this process, its fonts in the scratch folder, gone with it.
+    # The preview (no scratch folder) and a cluster's workers, which outlive builds on other
+    # machines, give each PDF a set-up of its own, removed with it.
+    fonts = build_fonts(folders, ctx.scratch) if ctx.scratch and not ctx.remote else None
+    pdf, warnings = render_release_pdf(environment(ctx), view, folders, images=images, fonts=fonts)
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
     for area in job.pdf_areas:
