@@ -513,12 +513,14 @@ def warm_pdf(root: Path, limit: int, scratch: Path, fresh_slug: str) -> Warm:
     write_pdf() are the two halves of that call; the page count comes free),
     and once more with pressroom's PDF/UA options, to tell tagging cost from
     pressroom's own. The print HTML of `fresh_slug` is kept in a file for the
-    fresh-process comparison.
+    fresh-process comparison. Pressroom's side renders as a build's worker does:
+    its temporary files in a scratch folder, where the build's PDFs share one font
+    set-up (render.pdf.build_fonts); bare WeasyPrint makes one for each document.
     """
     import weasyprint
 
     from pressroom.content.loader import load_newsroom
-    from pressroom.render.pdf import PDF_OPTIONS, render_release_pdf
+    from pressroom.render.pdf import PDF_OPTIONS, build_fonts, render_release_pdf
     from pressroom.render.templating import environment, template_dirs
     from pressroom.render.view import ReleaseView
 
@@ -546,11 +548,15 @@ def warm_pdf(root: Path, limit: int, scratch: Path, fresh_slug: str) -> Warm:
         result.pages.append(len(document.pages))
         return elapsed
 
+    build_scratch = scratch / "pdf-scratch"
+    build_scratch.mkdir(exist_ok=True)
+
     def ours(view: Any) -> float:
         started = time.perf_counter()
-        render_release_pdf(env, view, folders)
+        render_release_pdf(env, view, folders, fonts=build_fonts(folders, str(build_scratch)))
         return time.perf_counter() - started
 
+    saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(build_scratch)
     try:
         for view, (html, base) in list(zip(views, documents, strict=True))[:2]:
             bare(html, base, {})
@@ -566,6 +572,7 @@ def warm_pdf(root: Path, limit: int, scratch: Path, fresh_slug: str) -> Warm:
             for step in steps if i % 2 == 0 else reversed(steps):
                 step()
     finally:
+        tempfile.tempdir = saved_tempdir
         logging.getLogger("weasyprint").removeHandler(warnings)
     result.bare_warnings = warnings.count
     return result
