@@ -310,9 +310,9 @@ def _pdf(ctx: Context, job: ReleaseJob, view: ReleaseView, result: JobResult) ->
     images = carried_photos(ctx.root, view)
     folders = template_dirs(ctx.templates)
     # Shared by the build's PDFs in this process, its fonts in the scratch folder, gone with it.
-    # The preview (no scratch folder) and a cluster's workers, which outlive builds on other
-    # machines, give each PDF a set-up of its own, removed with it.
-    fonts = build_fonts(folders, ctx.scratch) if ctx.scratch and not ctx.remote else None
+    # The preview (no scratch folder) and a cluster's workers (whose temporary folder is not the
+    # build's: build_fonts says None) give each PDF a set-up of its own, removed with it.
+    fonts = build_fonts(folders, ctx.scratch) if ctx.scratch else None
     pdf, warnings = render_release_pdf(environment(ctx), view, folders, images=images, fonts=fonts)
     for message in warnings:
         result.problems.append(Problem(job.release.path, 0, "pdf", message, Severity.WARNING))
