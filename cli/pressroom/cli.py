@@ -370,8 +370,10 @@ def build(
         if report is None:
             from pressroom.engine.build import build as run_build
             from pressroom.engine.build import load
+            from pressroom.engine.heap import settled
 
-            newsroom, loader = load(root.resolve(), clean=clean, cache=cache)
+            with settled():  # what is loaded stays to the end of the build
+                newsroom, loader = load(root.resolve(), clean=clean, cache=cache)
             if strict and newsroom.warnings:
                 raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
             with _ProgressBar() as progress:

@@ -15,6 +15,7 @@ second release costs only its own layout.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import tempfile
 import threading
@@ -151,7 +152,11 @@ def init_worker(scratch: str, build: int | None = None) -> None:
     scratch folder while the next build removes it. A thread of the worker
     waits for the build to end (a pidfd where Linux has them, else a look
     every half second) and ends the worker with it.
+
+    What the fork server imported (the template engine, the PDF engine) stays
+    for the worker's life: the cycle collector's passes skip it (heap.py).
     """
+    gc.freeze()
     tempfile.tempdir = scratch
     if build is not None:
         threading.Thread(target=_end_with, args=(build,), name="end-with-build", daemon=True).start()
