@@ -370,8 +370,9 @@ def build(
         if report is None:
             from pressroom.engine.build import build as run_build
             from pressroom.engine.build import load
-            from pressroom.engine.heap import settled
+            from pressroom.engine.heap import one_shot, settled
 
+            one_shot()
             with settled():  # what is loaded stays to the end of the build
                 newsroom, loader = load(root.resolve(), clean=clean, cache=cache)
             if strict and newsroom.warnings:

@@ -32,6 +32,11 @@ SCRIPT = textwrap.dedent(
     with settled():
         pass
     assert not gc.isenabled(), "a collector that was off was turned on"
+    from pressroom.engine.heap import BATCH_YOUNG, one_shot
+
+    middle, old = gc.get_threshold()[1:]
+    one_shot()
+    assert gc.get_threshold() == (BATCH_YOUNG, middle, old), "the older generations' thresholds moved"
     print("ok")
     """
 )
