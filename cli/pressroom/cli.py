@@ -370,14 +370,15 @@ def build(
         if report is None:
             from pressroom.engine.build import build as run_build
             from pressroom.engine.build import load
-            from pressroom.engine.heap import one_shot, settled
+            from pressroom.engine.heap import one_build, settled
 
-            one_shot()
-            with settled():  # what is loaded stays to the end of the build
-                newsroom, loader = load(root.resolve(), clean=clean, cache=cache)
-            if strict and newsroom.warnings:
-                raise ContentError([Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings])
-            with _ProgressBar() as progress:
+            with one_build(), _ProgressBar() as progress:
+                with settled():  # what is loaded stays to the end of the build
+                    newsroom, loader = load(root.resolve(), clean=clean, cache=cache)
+                if strict and newsroom.warnings:
+                    raise ContentError(
+                        [Problem(p.path, p.line, p.field, p.message) for p in newsroom.warnings]
+                    )
                 report = run_build(
                     newsroom,
                     moment,

@@ -137,6 +137,11 @@ def paged(path: str, page: int) -> str:
     return path if page <= 1 else f"{path}page/{page}/"
 
 
+def search_part(year: int) -> str:
+    """The staff search's records of one year: a script, as the staff tree is opened from disk."""
+    return f"search/{year}.js"
+
+
 def archive(year: int | None = None, page: int = 1) -> str:
     return "archive/" if year is None else paged(f"archive/{year}/", page)
 

@@ -1,7 +1,8 @@
 /* Static full-text search for the newsroom: no server, no service, no dependency.
  *
  * search/index.html is a plain GET form; this script makes it answer in the page.
- * It reads the index (inline in the page when opened from disk, else index.json),
+ * It reads the index (search/index.json; in the staff tree, opened from disk where
+ * fetch() is refused, the records that search/<year>.js scripts loaded before it),
  * folds case and accents as its Python twin, pressroom.languages.fold, does, matches
  * every query word as a prefix of a word of the release, and ranks headline hits
  * above hits in the body. Results are built with textContent only: a headline is
@@ -109,8 +110,15 @@
   }
 
   function loadIndex() {
-    var inline = document.getElementById("search-index");
-    if (inline) return Promise.resolve(JSON.parse(inline.textContent));
+    if (form.dataset.parts !== undefined) {
+      var parts = (window.pressroomSearch || []).slice();
+      if (parts.length !== Number(form.dataset.parts)) return Promise.reject(new Error("a year is missing"));
+      // Newest year first, as the index is newest first within each.
+      parts.sort(function (x, y) { return y.year - x.year; });
+      var releases = [];
+      parts.forEach(function (part) { releases = releases.concat(part.releases || []); });
+      return Promise.resolve({ releases: releases });
+    }
     return fetch(form.dataset.index, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
       return response.json();

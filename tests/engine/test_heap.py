@@ -1,5 +1,6 @@
-"""heap.settled: what a build loads is kept out of the cycle collector's passes, and the collector
-runs again afterwards (a build that left it off would keep every cycle it made after loading)."""
+"""heap.py: what a build loads is kept out of the cycle collector's passes, the collector runs
+again afterwards (a build that left it off would keep every cycle it made after loading), and a
+build run inside another program leaves that program's collector as it found it."""
 
 from __future__ import annotations
 
@@ -32,11 +33,17 @@ SCRIPT = textwrap.dedent(
     with settled():
         pass
     assert not gc.isenabled(), "a collector that was off was turned on"
-    from pressroom.engine.heap import BATCH_YOUNG, one_shot
+    from pressroom.engine.heap import BATCH_YOUNG, one_build
 
-    middle, old = gc.get_threshold()[1:]
-    one_shot()
-    assert gc.get_threshold() == (BATCH_YOUNG, middle, old), "the older generations' thresholds moved"
+    gc.enable()
+    before = gc.get_threshold()
+    with one_build():
+        assert gc.get_threshold() == (BATCH_YOUNG, *before[1:]), "the young passes are as often as before"
+        with settled():
+            kept_too = [[i] for i in range(1_000)]
+        assert gc.get_freeze_count() >= len(kept_too)
+    assert gc.get_threshold() == before, "the collector's settings were left changed"
+    assert gc.get_freeze_count() == 0, "what the build froze stays out of the collector's passes"
     print("ok")
     """
 )

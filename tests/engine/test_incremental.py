@@ -117,6 +117,37 @@ def test_an_edited_body_leaves_the_sitemap_and_the_indexes_of_years_and_topics(n
     assert_same_as_clean(newsroom, tmp_path)
 
 
+def test_an_edit_renders_the_staff_search_records_of_its_year_and_not_the_search_page(
+    make_newsroom, tmp_path
+):
+    """The staff search loads a script a year: an edit renders its own year's, not the others', nor
+    the page (which would otherwise hold the whole archive); a new year adds a script to the page."""
+    root = make_newsroom(
+        {
+            "contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n",
+            "releases/old.md": tagged("Old one", "2016-05-02"),
+            "releases/mid.md": tagged("Middle one", "2017-05-02"),
+            "releases/new.md": tagged("New one", "2018-05-02"),
+        }
+    )
+    build(load_newsroom(root), NOW, formats=FORMATS)
+    assert {"staff/search/2016.js", "staff/search/2017.js", "staff/search/2018.js"} <= set(inodes(root))
+    edit(root / "releases/mid.md", "Text of Middle one.", "Zanzibar is in the text now.")
+    written = rebuild(root)
+    searched = {rel for rel in written if rel.startswith("staff/search/")}
+    assert searched == {"staff/search/2017.js"}
+    assert "2017 zanzibar is in the text now" in (root / "build/staff/search/2017.js").read_text()
+    edit(root / "releases/old.md", "date: 2016-05-02", "date: 2015-05-02")
+    written = rebuild(root)
+    assert {"staff/search/index.html", "staff/search/2015.js"} <= written
+    assert not (root / "build/staff/search/2016.js").exists()  # a year with no release has no script
+    assert (
+        '<script src="../search/2015.js" defer></script>'
+        in (root / "build/staff/search/index.html").read_text()
+    )
+    assert_same_as_clean(root, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "changed"),
     [

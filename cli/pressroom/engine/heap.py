@@ -36,7 +36,15 @@ def settled() -> Iterator[None]:
             gc.enable()
 
 
-def one_shot() -> None:
-    """Tune the collector for a process that runs one build and ends: fewer, larger young passes."""
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(BATCH_YOUNG, middle, old)
+@contextmanager
+def one_build() -> Iterator[None]:
+    """For one build in this process: fewer, larger young passes, and at its end the collector's
+    settings as they were and what `settled` froze given back to it (a test, or any program
+    that runs the command in its own process, goes on with a collector as it had it)."""
+    before = gc.get_threshold()
+    gc.set_threshold(BATCH_YOUNG, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

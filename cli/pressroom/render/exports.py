@@ -179,3 +179,17 @@ def search_index(members: Sequence[Summary], url: Callable[[str], str]) -> dict[
 
 def search_index_json(members: Sequence[Summary], url: Callable[[str], str]) -> bytes:
     return _dump(search_index(members, url), compact=True)
+
+
+def search_part_js(year: int, members: Sequence[Summary], url: Callable[[str], str]) -> bytes:
+    """One year of the staff search's records, as a script that hands them to search.js.
+
+    A script rather than JSON: the staff tree is opened from disk, where a
+    browser loads scripts but refuses fetch(). JSON is a JavaScript
+    expression; the two line separators JavaScript once refused in a string
+    are escaped all the same.
+    """
+    index = {**search_index(members, url), "year": year}
+    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"(window.pressroomSearch = window.pressroomSearch || []).push({data});\n".encode()

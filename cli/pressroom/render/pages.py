@@ -168,11 +168,12 @@ def not_found_page(env: jinja2.Environment, settings: Settings, area: str) -> st
     return render_page(env, "404.html", settings, area=area, url=url, path=layout.NOT_FOUND, json_ld=json_ld)
 
 
-def search_page(env: jinja2.Environment, settings: Settings, page: Page, index: object | None) -> str:
-    """search/index.html: the form, and the index inside the page when it is opened from disk.
+def search_page(env: jinja2.Environment, settings: Settings, page: Page, parts: Sequence[str] | None) -> str:
+    """search/index.html: the form, and where its records come from.
 
     A browser refuses fetch() on file:// addresses, and the staff tree is
-    opened from disk, so staff gets its index inline; the public page fetches
+    opened from disk, so the staff page loads `parts`, a script a year
+    (exports.search_part_js); the public page (`parts` None) fetches
     search/index.json, which browsers cache between searches.
     """
     json_ld = {
@@ -189,5 +190,5 @@ def search_page(env: jinja2.Environment, settings: Settings, page: Page, index: 
         url=page.url,
         path=layout.SEARCH,
         json_ld=json_ld,
-        index=index,
+        parts=parts,
     )

@@ -81,7 +81,7 @@ def site_files(
 
     "site" gets the public summaries only (any other is dropped here too),
     "staff" gets all of them. Staff has the listings, the topic, issuer and
-    contact pages, the archive, 404 and search (its index inside the page), and
+    contact pages, the archive, 404 and search (its records in a script a year), and
     a robots.txt that turns crawlers away; only the site has feeds, the sitemap
     and the JSON exports.
     """
@@ -93,7 +93,8 @@ def site_files(
         SiteFile(layout.file_of(""), "home", _slugs(shown[: listing.HOME_SIZE]), a),
         SiteFile(layout.file_of(layout.archive()), "archive-years", everyone, a),
     ]
-    for g in listing.years(shown):
+    by_year = listing.years(shown)
+    for g in by_year:
         files += _paged("archive", g, partial(layout.archive, int(g.key)), (*a, ("year", g.key)))
     files.append(SiteFile(layout.file_of(layout.tag()), "tags", _slugs([s for s in shown if s.tags]), a))
     for g in listing.topics(shown):
@@ -107,8 +108,18 @@ def site_files(
     for g in listing.named_contacts(shown):
         if g.key in contacts:
             files += _paged("contact", g, partial(layout.contact, g.key), (*a, ("contact", g.key)))
+    if public:
+        files.append(SiteFile(layout.file_of(layout.SEARCH), "search", (), a))
+    else:
+        # Opened from disk, where fetch() is refused, the staff search loads its records in one
+        # script a year: an edit renders that year's again, not a page holding the whole archive.
+        years = " ".join(g.key for g in by_year)
+        files.append(SiteFile(layout.file_of(layout.SEARCH), "search", (), (*a, ("years", years))))
+        files += [
+            SiteFile(layout.search_part(int(g.key)), "search-part", _slugs(g.members), (*a, ("year", g.key)))
+            for g in by_year
+        ]
     files += [
-        SiteFile(layout.file_of(layout.SEARCH), "search", () if public else everyone, a),
         SiteFile(layout.NOT_FOUND, "404", (), a),
         SiteFile(layout.ROBOTS, "robots", (), a),
     ]
@@ -269,8 +280,11 @@ def _render(
         case "404":
             return pages.not_found_page(env, settings, area)
         case "search":
-            index = exports.search_index(members, page.url) if area == STAFF else None
-            return pages.search_page(env, settings, page, index)
+            years = f.param("years").split()
+            parts = [page.url(layout.search_part(int(y))) for y in years] if area == STAFF else None
+            return pages.search_page(env, settings, page, parts)
+        case "search-part":
+            return exports.search_part_js(int(f.param("year")), members, page.url)
         case "search-index":
             return exports.search_index_json(members, page.url)
         case "archive-json":
