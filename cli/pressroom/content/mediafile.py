@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-from PIL import ExifTags, Image, ImageFile
+from typing import TYPE_CHECKING
 
 from pressroom.layout import CONTENT_TYPES
+
+if TYPE_CHECKING:  # Pillow (15 ms of imports) is imported by the first image read, not by every load
+    from PIL import ImageFile
 
 IMAGE_SUFFIXES: dict[str, str] = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 # Their MIME types are those the site serves them with (layout.CONTENT_TYPES), without a charset.
@@ -109,6 +111,8 @@ def open_image(data: bytes, expected: str | None = None) -> ImageFile.ImageFile:
     check runs as the header is read; ours, stricter, right after. A JPEG with
     further frames (MPO, as phones write them) comes back as a JPEG, its first frame.
     """
+    from PIL import Image
+
     try:
         with _strict_pillow():
             im = Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP"))
@@ -155,6 +159,8 @@ def orientation(im: ImageFile.ImageFile) -> int:
     A JPEG's or WebP's is in its header, and reading it decodes no pixel; a
     PNG's may follow the pixels, and then they are decoded first.
     """
+    from PIL import ExifTags
+
     try:
         with _strict_pillow():
             value = im.getexif().get(ExifTags.Base.Orientation, 1)
@@ -175,6 +181,8 @@ _PILLOW_SWITCHES = threading.Lock()
 
 @contextmanager
 def _strict_pillow() -> Iterator[None]:
+    from PIL import Image, ImageFile
+
     with _PILLOW_SWITCHES, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
