@@ -498,7 +498,9 @@ def assert_safe_html(html: str, source: str, release=None):
         if tag == "script":  # JSON-LD data, or the house style's own search script
             # The house style's search script, or the staff search's records of a year (search/2018.js)
             src = attrs.get("src") or ""
-            house = set(attrs) <= {"src", "defer"} and re.fullmatch(r"(\.\./)*(assets/search|search/\d{4})\.js", src)
+            house = set(attrs) <= {"src", "defer"} and re.fullmatch(
+                r"(\.\./)*(assets/search|search/\d{4})\.js", src
+            )
             assert house or attrs.get("type") == "application/ld+json", attrs
     for script in page.scripts:
         if not script and "assets/search.js" in html:  # the search script is loaded, not inline

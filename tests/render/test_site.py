@@ -407,10 +407,15 @@ def test_the_search_index_holds_folded_terms_and_links_from_the_search_page(rend
     staff = _text(rendered, "staff/search/index.html")
     years = sorted(p.removeprefix("staff/search/") for p in rendered if p.startswith("staff/search/2"))
     assert years == ["2024.js", "2025.js", "2026.js"]
-    assert all(f'<script src="../search/{y}" defer></script>' in staff for y in years) and 'data-parts="3"' in staff
+    assert (
+        all(f'<script src="../search/{y}" defer></script>' in staff for y in years)
+        and 'data-parts="3"' in staff
+    )
     script = _text(rendered, "staff/search/2025.js")
     assert script.startswith("(window.pressroomSearch = window.pressroomSearch || []).push(")
-    part = json.loads(script.removeprefix("(window.pressroomSearch = window.pressroomSearch || []).push(")[:-3])
+    part = json.loads(
+        script.removeprefix("(window.pressroomSearch = window.pressroomSearch || []).push(")[:-3]
+    )
     assert part["year"] == 2025
     assert "../releases/2025-secret-draft/index.html" in [r["url"] for r in part["releases"]]
     assert "search/2" not in _text(rendered, "site/search/index.html")
