@@ -4,14 +4,17 @@ and that no shape of Markdown can hang a build."""
 from __future__ import annotations
 
 import re
+import textwrap
 import time
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from pressroom.content.loader import load_newsroom
 from pressroom.engine.build import build
 from pressroom.errors import ContentError, RenderError
-from pressroom.render.markup import to_html, to_text
+from pressroom.render.markup import fill, to_html, to_text
 
 DATELINE = "Brussels, 25 May 2018 –"
 
@@ -374,3 +377,33 @@ def test_a_table_keeps_its_column_alignment():
 def test_quotes_are_typographic_as_the_language_writes_them(language, quoted):
     text = to_text(to_html('She said "peace" -- and it\'s done...', language=language))
     assert text == f"She said {quoted} – and it’s done…"
+
+
+# -- the plain text's wrapping ----------------------------------------------------
+
+# Words as a paragraph's text has them once collapsed: letters, hyphens, a long link, and the
+# spaces textwrap does not split on (a no-break space, an ideographic one) inside a word or alone.
+WORD = st.text(alphabet="ab-–é\u00a0\u3000\u2009\x1cẞ", min_size=1, max_size=14) | st.sampled_from(
+    ["https://press.example.org/releases/2018-05-25-a-very-long-address/index.html", "\u00a0", "—"]
+)
+
+
+@given(
+    words=st.lists(WORD, min_size=1, max_size=40),
+    width=st.integers(min_value=1, max_value=80),
+    first=st.sampled_from(["", "- ", "1. ", "> ", "> - ", "  "]),
+    rest=st.sampled_from(["", "  ", "   ", "> ", ">   "]),
+)
+@example(words=["a", "\u00a0", "b"], width=3, first="", rest="")  # a word of spaces alone: textwrap's own way
+@example(words=["abcdef", "ab"], width=4, first="- ", rest="  ")  # longer than the line: alone on it
+def test_the_plain_text_is_wrapped_exactly_as_textwrap_wraps_it(words, width, first, rest):
+    text = " ".join(words)
+    expected = textwrap.fill(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    assert fill(text, width, first, rest) == expected

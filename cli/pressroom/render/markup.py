@@ -64,6 +64,7 @@ KIT_SCHEME = "pressroom-kit"
 # release's list), or None: how the sanitiser recognises a kit reference.
 KitNames = Callable[[str], str | None]
 _ADDRESS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_ASCII_SPACE = re.compile(r"[\t\n\x0b\x0c\r]")  # what textwrap turns into spaces: _flush leaves none
 # The only relative addresses and ids kept: Python-Markdown's footnotes ("#fn:1", "fnref:1").
 _FOOTNOTE_ID = re.compile(r"fn(?:ref)?:[\w-]+")
 # Deeper than this, Markdown nesting is an attack or an accident, not a release.
@@ -457,14 +458,40 @@ class _TextWriter(HTMLParser):
                 out.append("\n".join(prefix + line for line in text.split("\n")))
                 continue
             indent = " " * len(prefix) if prefix.rstrip().endswith(("-", ".")) else prefix
-            out.append(
-                textwrap.fill(
-                    text,
-                    width=width,
-                    initial_indent=prefix,
-                    subsequent_indent=indent,
-                    break_long_words=False,
-                    break_on_hyphens=False,
-                )
-            )
+            out.append(fill(text, width, prefix, indent))
         return "".join(out)
+
+
+def fill(text: str, width: int, first: str, rest: str) -> str:
+    """`textwrap.fill` of one paragraph as `to_text` collapses it, never breaking a word or a hyphen.
+
+    The same lines as textwrap's (tested against it), in a fifth of its time
+    (it was a sixth of an email's): once `_flush` has collapsed the spaces,
+    textwrap's chunks are the words and the single spaces between them, and
+    its greedy fill is one comparison a word. A paragraph with a word made only
+    of Unicode spaces, which textwrap drops at the end of a line like a space,
+    is left to textwrap.
+    """
+    words = text.split(" ")
+    if "" in words or not all(map(str.strip, words)) or _ASCII_SPACE.search(text):
+        return textwrap.fill(
+            text,
+            width=width,
+            initial_indent=first,
+            subsequent_indent=rest,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    lines = []
+    indent, room = first, width - len(first)
+    line, used = [words[0]], len(words[0])  # a word longer than the line stands alone
+    for word in words[1:]:
+        if used + 1 + len(word) <= room:
+            line.append(word)
+            used += 1 + len(word)
+            continue
+        lines.append(indent + " ".join(line))
+        indent, room = rest, width - len(rest)
+        line, used = [word], len(word)
+    lines.append(indent + " ".join(line))
+    return "\n".join(lines)
