@@ -308,7 +308,7 @@ def _read_checked(
     if identity != expected():
         raise Untrusted("it is not the file the last build here wrote (copied in, or changed since)")
     try:
-        raw = json.loads(data)
+        raw = _parse(path.name, data)
     except ValueError as exc:
         raise Untrusted(f"it is damaged ({exc})") from None
     if not isinstance(raw, dict) or set(raw) != keys:
@@ -376,7 +376,24 @@ def _write_sealed(work: Path, name: str, seal: str, data: dict[str, Any]) -> Non
 
 def _write_file(work: Path, name: str, data: dict[str, Any]) -> list[int]:
     """Write `data` as JSON to `name`, atomically; its identity, for the seal."""
-    return _write_small(work, name, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())
+    if name == FILENAME:
+        encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    else:
+        import msgspec.json
+
+        encoded = msgspec.json.encode(data)
+    return _write_small(work, name, encoded)
+
+
+def _parse(name: str, data: bytes) -> Any:
+    """A cache file's JSON. The shards (16 MB at 1,000 releases) are read and written by msgspec, twice
+    and seven times as fast as the standard library; cache.json, which the no-op check reads, by the
+    standard library, which it has imported already (msgspec takes 10 ms to import)."""
+    if name == FILENAME:
+        return json.loads(data)
+    import msgspec.json
+
+    return msgspec.json.decode(data)
 
 
 def _write_small(work: Path, name: str, data: bytes) -> list[int]:
