@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from pressroom import layout
 from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS, MediaFile, Settings
-from pressroom.render import urls
+from pressroom.render import jsontext, urls
 from pressroom.render.summary import Summary
 from pressroom.render.view import ReleaseView
 
@@ -34,14 +33,6 @@ def _data(value: object) -> object:
     if isinstance(value, tuple | list):
         return [_data(v) for v in value]
     return value
-
-
-def _dump(data: object, *, compact: bool = False) -> bytes:
-    if compact:  # the search index is fetched by every visitor who searches: no indentation
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    else:
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-    return (text + "\n").encode("utf-8")
 
 
 def render_release_json(
@@ -90,7 +81,7 @@ def render_release_json(
         "kit_url": None if withdrawn or not r.media else urls.absolute(view.settings, layout.kit_zip(r.slug)),
         "versions": [dict(v) for v in versions],
     }
-    return _dump(data)
+    return jsontext.dump(data)
 
 
 def _media(settings: Settings, slug: str, m: MediaFile) -> dict[str, object]:
@@ -148,7 +139,7 @@ def archive_json(members: Sequence[Summary], settings: Settings) -> bytes:
         "language": settings.language,
         "releases": releases,
     }
-    return _dump(data)
+    return jsontext.dump(data)
 
 
 def search_index(members: Sequence[Summary], url: Callable[[str], str]) -> dict[str, object]:
@@ -178,7 +169,8 @@ def search_index(members: Sequence[Summary], url: Callable[[str], str]) -> dict[
 
 
 def search_index_json(members: Sequence[Summary], url: Callable[[str], str]) -> bytes:
-    return _dump(search_index(members, url), compact=True)
+    # Fetched by every visitor who searches: no indentation.
+    return jsontext.dump(search_index(members, url), compact=True)
 
 
 def search_part_js(year: int, members: Sequence[Summary], url: Callable[[str], str]) -> bytes:
@@ -189,7 +181,5 @@ def search_part_js(year: int, members: Sequence[Summary], url: Callable[[str], s
     expression; the two line separators JavaScript once refused in a string
     are escaped all the same.
     """
-    index = {**search_index(members, url), "year": year}
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    data = jsontext.script_value({**search_index(members, url), "year": year})
     return f"(window.pressroomSearch = window.pressroomSearch || []).push({data});\n".encode()

@@ -10,7 +10,6 @@ Nothing here touches the disk: a view and its addresses in, bytes out.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from markupsafe import Markup
 
 from pressroom import layout
 from pressroom.model import MediaFile
-from pressroom.render import kit, markup, urls
+from pressroom.render import jsontext, kit, markup, urls
 from pressroom.render.view import ReleaseView
 
 VERSION = "3.1"
@@ -276,4 +275,4 @@ def render_ninjs(
 ) -> bytes:
     """releases/<slug>/ninjs.json: UTF-8 JSON, a final newline, byte-identical for the same inputs."""
     item = ninjs_item(view, url=url, pdf_url=pdf_url, siblings=siblings, bodies=bodies)
-    return (json.dumps(item, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return jsontext.dump(item)
