@@ -32,6 +32,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from pressroom.errors import RenderError
+from pressroom.render.quickinline import quicken
 from pressroom.render.typography import quote_style, smarty_substitutions
 
 ALLOWED_TAGS = {
@@ -145,8 +146,12 @@ class _Budget(Treeprocessor):
 
 
 @functools.cache
-def _converter(quotes: str) -> tuple[markdown.Markdown, _Lead]:
-    """The converter for one quote style (see typography.py), made once per process."""
+def _converter(quotes: str, *, quick: bool = True) -> tuple[markdown.Markdown, _Lead]:
+    """The converter for one quote style (see typography.py), made once per process.
+
+    `quick` gives it inline passes that skip a pattern a text cannot hold (quickinline.py);
+    the tests compare its HTML with Python-Markdown's own passes'.
+    """
     # The extensions as objects, not names: a name is looked up among every installed
     # package's entry points, which took longer than making the converter itself.
     md = markdown.Markdown(
@@ -161,6 +166,8 @@ def _converter(quotes: str) -> tuple[markdown.Markdown, _Lead]:
     lead = _Lead(md)
     md.treeprocessors.register(lead, "pressroom-lead", 0)
     md.treeprocessors.register(_Budget(md), "pressroom-budget", 25)
+    if quick:
+        quicken(md)
     return md, lead
 
 
