@@ -258,18 +258,22 @@ def _apply(staging: Path, out: Path, moves: list[str], removes: list[str]) -> No
             with contextlib.suppress(FileNotFoundError):
                 target.unlink()
             folders.add(target.parent)
+    real: set[Path] = set()  # the folders of build/ checked (or made) real in this commit
     for rel in moves:
         source = staging / rel
         if not source.exists():  # moved already, by the run that was killed, or with its folder
             continue
         target = out / rel
         try:
-            missing = _first_missing(out, target.parent)
-            if missing is not None:  # a new folder: move it whole, one rename for all its files
-                _real_folder(out, missing.parent)
-                (staging / missing.relative_to(out)).replace(missing)
-                continue
-            _real_folder(out, target.parent)
+            # Checked once a commit, not once a file: a release's folder takes seven files.
+            if target.parent not in real:
+                missing = _first_missing(out, target.parent)
+                if missing is not None:  # a new folder: move it whole, one rename for all its files
+                    _real_folder(out, missing.parent)
+                    (staging / missing.relative_to(out)).replace(missing)
+                    continue
+                _real_folder(out, target.parent)
+                real.add(target.parent)
             source.replace(target)
         except OSError as exc:
             raise BuildError(f"cannot write {OUTPUT}/{rel}: {exc.strerror}") from None
