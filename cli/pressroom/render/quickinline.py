@@ -62,6 +62,9 @@ _MARKS: dict[str, tuple[str, ...]] = {
 }
 
 
+_ALL_MARKS = frozenset(mark for marks in _MARKS.values() for mark in marks)
+
+
 def marks_of(pattern: Any) -> tuple[str, ...] | None:
     """The marks one of which a text must hold for `pattern` to match in it; None if not known."""
     compiled = getattr(pattern, "compiled_re", None)
@@ -74,7 +77,7 @@ class _SkippingInline(InlineProcessor):
     def __init__(self, md: markdown.Markdown, passed: InlineProcessor) -> None:
         super().__init__(md)
         self.inlinePatterns = passed.inlinePatterns
-        self._marks = [marks_of(p) for p in self.inlinePatterns]
+        self._marks = [None if m is None else frozenset(m) for m in map(marks_of, self.inlinePatterns)]
 
     # InlineProcessor.__handleInline as Python-Markdown 3 writes it, with the one test added.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
@@ -86,14 +89,20 @@ class _SkippingInline(InlineProcessor):
             marks = [None] * count
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start = 0
+        present: frozenset[str] | None = None  # the marks in `data`, looked for once it is asked
         while patternIndex < count:
             needed = marks[patternIndex]
-            if needed is not None and not any(mark in data for mark in needed):
-                patternIndex += 1  # as when it does not match: the next one, from the start
-                start = 0
-                continue
+            if needed is not None:
+                if present is None:
+                    present = frozenset(mark for mark in _ALL_MARKS if mark in data)
+                if present.isdisjoint(needed):
+                    patternIndex += 1  # as when it does not match: the next one, from the start
+                    start = 0
+                    continue
             data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
-            if not matched:
+            if matched:
+                present = None  # `data` is another text now
+            else:
                 patternIndex += 1
         return data
 
