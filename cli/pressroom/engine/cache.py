@@ -376,19 +376,23 @@ def _write_sealed(work: Path, name: str, seal: str, data: dict[str, Any]) -> Non
 
 def _write_file(work: Path, name: str, data: dict[str, Any]) -> list[int]:
     """Write `data` as JSON to `name`, atomically; its identity, for the seal."""
-    if name == FILENAME:
-        encoded = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    else:
-        import msgspec.json
+    return _write_small(work, name, _dumps(name, data))
 
-        encoded = msgspec.json.encode(data)
-    return _write_small(work, name, encoded)
+
+# The shards (16 MB at 1,000 releases) are read and written by msgspec, twice and seven times
+# as fast as the standard library; cache.json, which the no-op check reads, by the standard
+# library, which that check has imported already (msgspec takes 10 ms to import).
+
+
+def _dumps(name: str, data: dict[str, Any]) -> bytes:
+    if name == FILENAME:
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    import msgspec.json
+
+    return msgspec.json.encode(data)
 
 
 def _parse(name: str, data: bytes) -> Any:
-    """A cache file's JSON. The shards (16 MB at 1,000 releases) are read and written by msgspec, twice
-    and seven times as fast as the standard library; cache.json, which the no-op check reads, by the
-    standard library, which it has imported already (msgspec takes 10 ms to import)."""
     if name == FILENAME:
         return json.loads(data)
     import msgspec.json
