@@ -249,3 +249,32 @@ def test_build_folder_is_readable_by_others_under_a_usual_umask(mixed):
         os.umask(previous)
     assert (mixed / "build").stat().st_mode & 0o777 == 0o755
     assert (mixed / "build/site/index.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_file_equal_in_both_areas_is_written_once_and_a_hand_edit_to_it_is_undone_in_both(mixed):
+    after = EMBARGO + timedelta(hours=1)
+    build(load_newsroom(mixed), after, formats=("html",))
+    site, staff = (mixed / f"build/{area}/releases/public/ninjs.json" for area in ("site", "staff"))
+    assert site.read_bytes() == staff.read_bytes()
+    assert site.samefile(staff)  # one file, two names: one file to create where creating files is slow
+    original = site.read_bytes()
+    with site.open("r+b") as handle:  # edited in place, so through both names
+        handle.write(b"[")
+    build(load_newsroom(mixed), after, formats=("html",))
+    assert site.read_bytes() == original
+    assert staff.read_bytes() == original
+
+
+def test_a_file_staged_twice_leaves_the_file_it_shared_its_bytes_with_alone(tmp_path):
+    from pressroom.engine.commit import Staging
+
+    staging = Staging(tmp_path)
+    staging.write("site/a.txt", b"same")
+    staging.write("staff/a.txt", b"same")
+    staging.write("site/a.txt", b"changed")
+    staging.write("staff/b.txt", b"same")
+    assert (staging.path / "site/a.txt").read_bytes() == b"changed"
+    assert (staging.path / "staff/a.txt").read_bytes() == b"same"
+    assert (staging.path / "staff/b.txt").read_bytes() == b"same"
+    sizes = {rel: size for rel, (size, _) in staging.stats.items()}
+    assert sizes == {"site/a.txt": 7, "staff/a.txt": 4, "staff/b.txt": 4}

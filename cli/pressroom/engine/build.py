@@ -383,11 +383,14 @@ class _Run:
         cache.on_disk = self.cache.on_disk  # the shards it need not write again
         for rel, (key, outcome) in self.plan.outputs.items():
             if outcome is Outcome.RENDER:
-                try:
-                    st = os.lstat(self.out / rel)
-                except OSError:
-                    continue
-                cache.outputs[rel] = Record(key, st.st_size, st.st_mtime_ns)
+                written = self.staging.stats.get(rel)
+                if written is None:
+                    try:
+                        st = os.lstat(self.out / rel)
+                    except OSError:
+                        continue
+                    written = (st.st_size, st.st_mtime_ns)
+                cache.outputs[rel] = Record(key, *written)
             elif rel in self.cache.outputs:
                 old = self.cache.outputs[rel]
                 cache.outputs[rel] = Record(key, old.size, old.mtime_ns)
