@@ -214,14 +214,15 @@ def _unlabelled_languages(releases: Iterable[Release], templates: Path | None) -
     written in English, so English needs none.
     """
     problems = []
+    labelled: dict[str, bool] = {"en": True}  # by language tag: an archive has a handful of them
     for release in releases:
         tag = release.language.replace("-", "_")
         first = primary(release.language)
-        if first == "en" or any(
-            catalogue_file(folder, name).is_file()
-            for folder in template_dirs(templates)
-            for name in {first, tag}
-        ):
+        if first not in labelled:
+            labelled[first] = _has_catalogue(first, templates)
+        if tag not in labelled:
+            labelled[tag] = _has_catalogue(tag, templates)
+        if labelled[first] or labelled[tag]:
             continue
         problems.append(
             Problem(
@@ -235,6 +236,10 @@ def _unlabelled_languages(releases: Iterable[Release], templates: Path | None) -
             )
         )
     return problems
+
+
+def _has_catalogue(locale: str, templates: Path | None) -> bool:
+    return any(catalogue_file(folder, locale).is_file() for folder in template_dirs(templates))
 
 
 def _templates(root: Path, problems: list[Problem]) -> Path | None:

@@ -433,13 +433,14 @@ def _languages(entries: Sequence[_Entry]) -> dict[str, dict[str, tuple[Version, 
     by_slug: dict[str, list[_Entry]] = {}
     for e in entries:
         by_slug.setdefault(e.release.slug, []).append(e)
-    return {
-        area: {
-            slug: language_versions(e.release for e in group if area == STAFF or e.public)
-            for slug, group in by_slug.items()
-        }
-        for area in AREAS
-    }
+    found: dict[str, dict[str, tuple[Version, ...]]] = {area: {} for area in AREAS}
+    for slug, group in by_slug.items():
+        every = language_versions(e.release for e in group)
+        found[STAFF][slug] = every
+        # Mostly every version is public, or none: then the site shows what the staff tree does.
+        public = [e.release for e in group if e.public]
+        found[SITE][slug] = every if len(public) == len(group) else language_versions(public)
+    return found
 
 
 def _neighbours(entries: Sequence[_Entry], area: str) -> dict[str, tuple[Link | None, Link | None]]:

@@ -301,11 +301,13 @@ def rewrite_kit(
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 
+@functools.lru_cache(maxsize=16)
 def plain_text(html: str) -> str:
     """The words of sanitised HTML on one line: for descriptions and the search index.
 
     Much cheaper than `to_text`, which lays text out for an email; the site
-    needs this for every release of the archive.
+    needs this for every release of the archive, three times (its description,
+    its search words, its news items' word count): kept for the last few bodies.
     """
     return " ".join(html_lib.unescape(_ANY_TAG.sub(" ", html)).split())
 
