@@ -36,6 +36,8 @@ if not DEFAULT_TEMPLATES.is_dir():  # running from a source checkout: the top-le
 
 OUTPUT = "build"
 WORKDIR = ".pressroom"  # same file system as build/, so staged files move in with rename(2)
+# In WORKDIR while a build moves its files into build/: the next one finishes the move first.
+JOURNAL = "commit.json"
 OUTBOX = f"{WORKDIR}/outbox"  # `pressroom send --dry-run` writes .pressroom/outbox/<slug>/
 RECORDS = "records"  # what no one can make again (who got what, which number went where): never cleaned
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.errors import BuildError
+from pressroom.layout import JOURNAL as JOURNAL  # .pressroom/ holds the lock, cache, journal, staging
 from pressroom.layout import OUTPUT, WORKDIR
 from pressroom.workdir import (
     Untrusted,
@@ -49,8 +50,6 @@ from pressroom.workdir import (
     shown,
 )
 
-# .pressroom/ (WORKDIR) holds the lock, cache, journal and staging; same file system as build/.
-JOURNAL = "commit.json"
 # What tempfile.mkdtemp(prefix="tmp-") names a staging folder: never a path.
 _STAGING = re.compile(r"tmp-[a-z0-9_]+")
 

@@ -19,7 +19,7 @@ from typing import Any
 from pressroom.engine.cache import BuildCache, digest, engine
 from pressroom.engine.report import BuildReport
 from pressroom.errors import Problem
-from pressroom.layout import DEFAULT_TEMPLATES, FORMATS, OUTPUT, WORKDIR
+from pressroom.layout import DEFAULT_TEMPLATES, FORMATS, JOURNAL, OUTPUT, WORKDIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +121,6 @@ def up_to_date(
     nothing is loaded or rendered. `cache`: the last build's, read by the caller
     (`read_cache`), which then loads with it rather than read it a second time.
     """
-    from pressroom.engine.commit import JOURNAL
-
     out, work = root / OUTPUT, root / WORKDIR
     if not out.is_dir() or out.is_symlink() or (work / JOURNAL).exists():
         return None
