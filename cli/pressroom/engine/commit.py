@@ -177,15 +177,22 @@ class Staging:
         # (size, modification time) of each file as written: the cache records them, and a
         # rename into build/ changes neither, so no file is looked at again after the commit.
         self.stats: dict[str, tuple[int, int]] = {}
-        self._folders: set[Path] = set()  # made in the staging folder already: one mkdir each
+        self._folders: set[Path] = {self.path}  # made in the staging folder already: one mkdir each
         # The first file staged with each content, by its hash: a file with the same bytes (a news
         # item in site/ and staff/, the house style's assets in both) becomes a hard link to it.
         self._same: dict[bytes, Path] = {}
 
     def _folder(self, path: Path) -> None:
-        if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+        """Make the folders `path` needs, from the top: each once, and none tried before its parent
+        (a mkdir that fails costs as much as one that works)."""
+        missing = []
+        folder = path.parent
+        while folder not in self._folders and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True)
+            self._folders.add(folder)
 
     def write(self, rel: str, data: bytes) -> None:
         path = staged(self.path, rel)
