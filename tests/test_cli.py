@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -424,3 +425,28 @@ def test_output_into_a_closed_pipe_ends_quietly_with_141(make_newsroom, args):
         os.close(write)
     assert result.returncode == 141
     assert result.stderr in ("", "Rendering\n")  # build's progress line goes to stderr, still open
+
+
+# -- the program's way out -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (["--version"], 0, "pressroom, version"),
+        (["build", "--root", "/nonexistent-newsroom"], 2, "does not exist"),
+    ],
+)
+def test_the_program_leaves_with_the_status_and_the_atexit_handlers_of_a_normal_exit(args, status, said):
+    """`run` skips taking the heap apart at exit, not what an exit does: handlers, flushing, status."""
+    program = (
+        "import atexit, sys\n"
+        "from pressroom.cli import run\n"
+        "atexit.register(print, 'handler ran')\n"
+        f"sys.argv = ['pressroom', *{args!r}]\n"
+        "run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert result.returncode == status
+    assert said in result.stdout + result.stderr
+    assert result.stdout.rstrip().endswith("handler ran")

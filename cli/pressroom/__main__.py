@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from pressroom.cli import main
+from pressroom.cli import run
 
-main()
+run()

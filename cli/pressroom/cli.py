@@ -8,10 +8,12 @@ as in `pressroom list | head -1`): the command ends quietly.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -178,6 +180,41 @@ def main(debug: bool) -> None:
       pressroom check
       pressroom build
     """
+
+
+def run() -> NoReturn:
+    """The command line as a program: the `pressroom` script and `python -m pressroom`.
+
+    A rebuild leaves a heap of releases, summaries and cache entries that Python would
+    take apart object by object on its way out: 75 ms of a one-edit rebuild of 1,000
+    releases, a tenth of it. The program ends as Python's own exit does — atexit
+    handlers run, output flushed, the same status — and leaves the memory to the
+    operating system. With a thread still running it takes Python's way out, which
+    waits for it. (`main` stays the click group tests and embedding programs call.)
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if threading.active_count() > 1:
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # as Python does with sys.exit("message")
+        with contextlib.suppress(OSError, ValueError):
+            print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 120  # what Python exits with when the last flush fails
+    os._exit(status)
 
 
 @main.command()
