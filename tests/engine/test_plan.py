@@ -148,3 +148,34 @@ def _outputs(job):
         + [files.ninjs(a) for a in job.ninjs_areas]
         + [files.newsml(a) for a in job.newsml_areas]
     )
+
+
+def test_the_house_style_is_told_from_a_newsrooms_own_listing_templates(make_newsroom):
+    from pressroom.engine.templates import Templates
+    from pressroom.render.templating import template_dirs
+
+    def house_style(files):
+        newsroom = load_newsroom(make_newsroom(files))
+        return Templates(template_dirs(newsroom.templates)).house_style("listing")
+
+    assert house_style({})
+    assert house_style({"templates/release.pdf.html": "{{ r.title }}"})  # the PDF's: no listing uses it
+    assert not house_style({"templates/partials/entry.html": "<li>{{ i.s.content }}</li>"})
+
+
+@pytest.mark.slow
+def test_a_newsrooms_own_listing_template_gets_each_body_in_a_worker(make_newsroom):
+    """Enough releases for the build's workers: their listing jobs still carry what an own template reads."""
+    from pressroom.engine.build import build
+
+    files = {
+        f"releases/r{n:02d}.md": release(
+            f"Release {n}", tags="[Trade]", body=f"BODY-MARK-{n:02d} of the release."
+        )
+        for n in range(45)
+    }
+    files["templates/partials/entry.html"] = "<li>{{ i.s.content }}</li>\n"
+    root = make_newsroom(files)
+    build(load_newsroom(root), EMBARGO + timedelta(days=400), formats=("html",), jobs=2)
+    page = (root / "build/site/tags/trade/index.html").read_text()
+    assert "BODY-MARK-" in page

@@ -381,6 +381,44 @@ def test_rendering_is_deterministic(newsroom, summaries, rendered):
         )
 
 
+def test_a_listing_job_sent_to_a_worker_renders_the_same_bytes_without_what_it_does_not_read(
+    newsroom, summaries
+):
+    """A job crosses to a worker without the summary fields its file is made without (site.unread):
+    the house style's listings, feeds, indexes and exports come out the same byte for byte."""
+    import pickle
+
+    from pressroom.engine.jobs import ListingJob
+    from pressroom.render.site import unread
+
+    env = environment(None)
+    by_slug = {s.slug: s for s in summaries}
+    stripped = set()
+    for area in ("site", "staff"):
+        for f in site_files(area, summaries, newsroom.settings, newsroom.contacts):
+            shown = tuple(by_slug[m] for m in f.members)
+            job = ListingJob(area, f, shown, newsroom.contacts, unread(f.kind, house_style=True))
+            sent = pickle.loads(pickle.dumps(job))
+            there = {s.slug: s for s in sent.summaries}
+            bytes_there = render_site_file(env, sent.file, there, newsroom.settings, newsroom.contacts)
+            assert bytes_there == render_site_file(env, f, by_slug, newsroom.settings, newsroom.contacts), (
+                f.path
+            )
+            if shown and not any(s.content for s in sent.summaries):
+                stripped.add(f.kind)
+            assert job.summaries == shown  # in this process, nothing is copied or blanked
+    assert {"home", "archive", "tag", "sitemap", "search-index", "archive-json", "search-part"} <= stripped
+
+
+def test_a_newsrooms_own_listing_templates_get_whole_summaries():
+    from pressroom.render.site import unread
+
+    assert unread("tag", house_style=False) == ()
+    assert unread("home", house_style=False) == ()
+    assert "content" in unread("tag", house_style=True)
+    assert unread("atom", house_style=False) == ("terms",)  # written in Python: the same either way
+
+
 def test_an_empty_newsroom_has_a_site_too(newsroom):
     env = environment(None)
     files = site_files("site", [], newsroom.settings, {})

@@ -342,7 +342,16 @@ class _Run:
             digests[r.slug] = entry[0]
             self.summaries[key] = entry
         contacts = self.newsroom.contacts
-        plan_listings(self.plan, summaries, digests, self.newsroom.settings, contacts, self.keys, self.disk)
+        plan_listings(
+            self.plan,
+            summaries,
+            digests,
+            self.newsroom.settings,
+            contacts,
+            self.keys,
+            self.disk,
+            house_style=self.templates.house_style("listing"),
+        )
         for _ in self._execute(run_listings, _batches(self.plan.listings, self.executor, self.workers), None):
             pass
         self.checkpoint()

@@ -317,12 +317,15 @@ def plan_listings(
     contacts: Mapping[str, Contact],
     keys: Keys,
     disk: Disk,
+    *,
+    house_style: bool = False,
 ) -> None:
     """Add the listings, feeds and indexes of each area to `plan`, with the jobs of those due.
 
     `summaries` are the originals' listing summaries by slug, `summary_digests`
     their digests by slug; who is listed was decided with the releases (`plan.listed`),
-    never taken from a summary.
+    never taken from a summary. `house_style`: the listing templates are the house
+    style's own (site.unread).
     """
     from pressroom.render import site
 
@@ -347,7 +350,8 @@ def plan_listings(
             plan.outputs[rel] = (key, Outcome.RENDER)
             # Each job carries only the summaries it shows: the search index, all of them.
             shown = tuple(summaries[m] for m in f.members)
-            plan.listings.append(ListingJob(area, f, shown, shown_contacts))
+            unread = site.unread(f.kind, house_style=house_style)
+            plan.listings.append(ListingJob(area, f, shown, shown_contacts, unread))
 
 
 def _contacts_shown(f: SiteFile, contacts: Mapping[str, Contact]) -> Mapping[str, Contact]:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from pressroom.engine import codec
 from pressroom.engine.cache import digest, engine, file_digest
 from pressroom.engine.plan import Keys
+from pressroom.layout import DEFAULT_TEMPLATES
 from pressroom.model import Settings
 
 
@@ -86,6 +87,15 @@ class Templates:
             used = self._closure(entries)
             self.closures[kind] = sorted(used)
         return digest(shared, sorted((n, self._digests[n]) for n in used))
+
+    def house_style(self, kind: str) -> bool:
+        """Whether every template outputs of `kind` reach is the house style's, none the newsroom's."""
+        self.digest(kind)  # works the closure out, or takes it from the cache
+        used = self.closures.get(kind)
+        if not isinstance(used, list):
+            return False
+        default = DEFAULT_TEMPLATES.resolve()
+        return all(self.files[name].resolve().is_relative_to(default) for name in used)
 
     def _closure(self, entries: Iterable[str]) -> set[str]:
         import jinja2

@@ -16,10 +16,12 @@ whatever it is handed, and never carries the staff-only kinds' data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import jinja2
 
@@ -31,6 +33,22 @@ from pressroom.render.summary import Summary
 from pressroom.render.urls import Page
 
 LISTING_KINDS = ("home", "archive-years", "archive", "tags", "tag", "issuer", "contact")
+# What each kind does not read of its members' summaries (site.unread). The body's HTML and the
+# search words are most of a summary: the index and export files are written here in Python,
+# and the pages of years and topics give their templates names and counts, never summaries.
+_UNREAD = {
+    "sitemap": ("content", "terms"),
+    "archive-json": ("content", "terms"),
+    "search-index": ("content",),
+    "search-part": ("content",),
+    "atom": ("terms",),
+    "rss": ("terms",),
+    "archive-years": ("content", "terms"),
+    "tags": ("content", "terms"),
+}
+# The listings hand their templates each summary (`item.s`): the house style's read neither
+# field (tests/render/test_site.py holds it to that); a newsroom's own may read anything.
+_HOUSE_STYLE_UNREAD = ("content", "terms")
 PUBLIC_ONLY_KINDS = ("atom", "rss", "sitemap", "search-index", "archive-json")
 ATOM, RSS = "application/atom+xml", "application/rss+xml"
 
@@ -132,6 +150,25 @@ def site_files(
             SiteFile(layout.ARCHIVE_JSON, "archive-json", everyone, a),
         ]
     return files
+
+
+def unread(kind: str, *, house_style: bool) -> tuple[str, ...]:
+    """The summary fields a file of `kind` is made without: a job sent to a worker leaves them out.
+
+    `house_style`: the listing templates are the house style's own, none of
+    them the newsroom's.
+    """
+    if kind in _UNREAD:
+        return _UNREAD[kind]
+    return _HOUSE_STYLE_UNREAD if house_style and kind in LISTING_KINDS else ()
+
+
+def without(summaries: Sequence[Summary], fields: Sequence[str]) -> tuple[Summary, ...]:
+    """The summaries with these fields blank."""
+    if not fields:
+        return tuple(summaries)
+    blank: dict[str, Any] = dict.fromkeys(fields, "")  # text fields only: content, terms
+    return tuple(dataclasses.replace(s, **blank) for s in summaries)
 
 
 def shown_by(f: SiteFile, files: Sequence[SiteFile], summaries: Mapping[str, Summary]) -> str | None:
