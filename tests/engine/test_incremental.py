@@ -364,3 +364,76 @@ def test_the_sitemap_names_every_listing_page_of_the_site(newsroom):
     assert any(rel.startswith("contacts/") for rel in listings)
     missing = [rel for rel in listings if f"https://press.example.org/{rel}/</loc>" not in sitemap]
     assert not missing
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The release files the loader reads from now on (a recalled one is not read)."""
+    from pressroom.content import loader
+
+    read: list[str] = []
+    real = loader.read_bytes
+    monkeypatch.setattr(loader, "read_bytes", lambda path, rel: read.append(rel) or real(path, rel))
+    return read
+
+
+def _clock(monkeypatch, root: Path, seconds: int) -> None:
+    """The loader's clock stopped `seconds` after the last change to a release file."""
+    from pressroom.engine import cache
+
+    last = max(p.stat().st_ctime_ns for p in (root / "releases").iterdir())
+    monkeypatch.setattr(cache, "clock", lambda: last + seconds * 1_000_000_000)
+
+
+def _build(root: Path):
+    """Build as `pressroom build` does: loaded with the last build's cache."""
+    from pressroom.engine.build import load
+
+    newsroom, loader = load(root)
+    return build(newsroom, NOW, formats=FORMATS, loader=loader)
+
+
+def test_a_settled_release_file_is_not_read_again_and_a_same_size_edit_is(newsroom, tmp_path, monkeypatch):
+    """A release file left alone since it was last read is known by its size, times and inode; any
+    change sets its change time, which nobody can set back, even with the size and mtime kept."""
+    from pressroom.engine.build import load
+
+    read = _reads(monkeypatch)
+    _clock(monkeypatch, newsroom, 10)
+    _build(newsroom)
+    assert len(read) == 8  # the first build reads every release
+    read.clear()
+    newsroom_again, loader = load(newsroom)
+    assert read == [] and len(newsroom_again.releases) == 8
+    # An edit that keeps the size and puts the modification time back.
+    path = newsroom / "releases/r3.md"
+    st = path.stat()
+    edit(path, "Text of Release 3.", "Text of Release 9.")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    read.clear()
+    newsroom_again, loader = load(newsroom)
+    assert read == ["releases/r3.md"]
+    report = build(newsroom_again, NOW, formats=FORMATS, loader=loader)
+    assert report.rendered["html"] >= 2
+    assert "Text of Release 9." in (newsroom / "build/site/releases/r3/index.html").read_text()
+    assert_same_as_clean(newsroom, tmp_path)
+
+
+def test_a_release_file_changed_moments_before_a_build_is_read_by_the_next(newsroom, monkeypatch):
+    """Changed twice within one tick of the file system's clock, a file may keep all its numbers:
+    one read less than two seconds after its last change is read again next time."""
+    from pressroom.engine.build import load
+
+    read = _reads(monkeypatch)
+    _clock(monkeypatch, newsroom, 1)
+    _build(newsroom)  # a second after the files were written
+    read.clear()
+    _build(newsroom)
+    assert len(read) == 8
+    _clock(monkeypatch, newsroom, 3)
+    read.clear()
+    _build(newsroom)  # read once more, and known by signature from now on
+    assert len(read) == 8
+    read.clear()
+    load(newsroom)
+    assert read == []

@@ -21,11 +21,13 @@ from pressroom.content.media import Failed, KitFacts, with_kits
 from pressroom.content.releases import read_release
 from pressroom.content.source import (
     Mapping,
+    Signature,
     ensure_regular,
     parse_front_matter,
     parse_yaml,
     read_bytes,
     read_text,
+    signature,
 )
 from pressroom.content.templates import catalogue_file, template_dirs
 from pressroom.errors import ContentError, Problem, Severity
@@ -42,14 +44,26 @@ _TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
 class ReleaseCache(KitFacts, Protocol):
-    """Releases loaded before, by file content, and kit files by signature.
+    """Releases loaded before, by file signature or content, and kit files by signature.
 
-    A rebuild of 1,000 releases reads YAML only for those that changed, and
-    decodes only the photos that changed.
+    A rebuild of 1,000 releases reads only the release files whose signature
+    changed, parses YAML only for those whose bytes did, and decodes only the
+    photos that changed.
     """
 
+    def recall(
+        self, rel: str, found: Signature | None, settings: Settings, contacts: dict[str, Contact]
+    ) -> tuple[Release, list[Problem]] | None:
+        """Asked first, before the file is read: a hit by signature (source.settled) needs no read."""
+        ...
+
     def lookup(
-        self, rel: str, data: bytes, settings: Settings, contacts: dict[str, Contact]
+        self,
+        rel: str,
+        data: bytes,
+        settings: Settings,
+        contacts: dict[str, Contact],
+        found: Signature | None,
     ) -> tuple[Release, list[Problem]] | None: ...
 
     def store(
@@ -60,6 +74,7 @@ class ReleaseCache(KitFacts, Protocol):
         contacts: dict[str, Contact],
         release: Release,
         problems: list[Problem],
+        found: Signature | None,
     ) -> None: ...
 
 
@@ -338,11 +353,14 @@ def _cached_release(
     if cache is None:
         return _load_release(path, settings, contacts, problems, failed)
     rel = f"releases/{path.name}"
-    try:
-        data = read_bytes(path, rel)
-    except ContentError:  # reported by the loader itself, with its usual message
-        return _load_release(path, settings, contacts, problems, failed)
-    hit = cache.lookup(rel, data, settings, contacts)
+    found = signature(path)  # before the read: a change after it gives the file another one
+    hit = cache.recall(rel, found, settings, contacts)
+    if hit is None:
+        try:
+            data = read_bytes(path, rel)
+        except ContentError:  # reported by the loader itself, with its usual message
+            return _load_release(path, settings, contacts, problems, failed)
+        hit = cache.lookup(rel, data, settings, contacts, found)
     if hit is not None:
         problems.extend(hit[1])
         return hit[0]
@@ -350,7 +368,7 @@ def _cached_release(
     release = _load_release(path, settings, contacts, problems, failed)
     own = problems[before:]
     if release is not None and all(p.severity is Severity.WARNING for p in own):
-        cache.store(rel, data, settings, contacts, release, own)
+        cache.store(rel, data, settings, contacts, release, own, found)
     return release
 
 

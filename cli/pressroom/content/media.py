@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Protocol
 
 from pressroom.content.fields import FieldReader
 from pressroom.content.mediafile import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, MediaRefused, inspect
-from pressroom.content.source import Node, read_bytes
+from pressroom.content.source import Node, Signature, read_bytes, signature
 from pressroom.errors import ContentError, Problem, Severity
 from pressroom.model import MediaFile, Release
 
@@ -41,11 +40,6 @@ _HTML_ADDRESS = re.compile(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", re.IGNO
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _URL_NOISE = re.compile(r"[\t\n\r]")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
-
-
-# A file as its folder lists it: size, modification and change times, inode. Writing to a
-# file changes its ctime, which no one can set back, so a file with the same one is unchanged.
-Signature = tuple[int, int, int, int]
 
 
 class KitFacts(Protocol):
@@ -252,8 +246,8 @@ def _facts(
     try:
         if not path.resolve().is_relative_to(root):
             raise MediaRefused("a link to a file outside the newsroom")
-        signature = _signature(path)
-        if known is not None and signature is not None and (seen := known.kit_file(rel, signature)):
+        sig = signature(path)
+        if known is not None and sig is not None and (seen := known.kit_file(rel, sig)):
             return seen
         data = read_bytes(path, rel)
         found = inspect(m.name, data)
@@ -275,20 +269,9 @@ def _facts(
         height=found.height,
         digest=hashlib.sha256(data).hexdigest(),
     )
-    if known is not None and signature is not None:
-        known.store_kit_file(rel, signature, facts)
+    if known is not None and sig is not None:
+        known.store_kit_file(rel, sig, facts)
     return facts
-
-
-def _signature(path: Path) -> Signature | None:
-    """The file's signature, or None for anything but a regular file (read_bytes says what it is)."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _with_facts(m: MediaFile, facts: MediaFile) -> MediaFile:

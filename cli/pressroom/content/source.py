@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 import stat
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -100,6 +101,35 @@ def read_bytes(path: Path, rel: str) -> bytes:
     except OSError as exc:
         raise _unreadable(rel, exc) from None
     raise ContentError([_irregular(rel, kind)])
+
+
+Signature = tuple[int, int, int, int]  # size, modification and change times, inode
+# A file changed twice within one tick of the file system's clock keeps its times (and,
+# written in place, its size and inode): only a file left alone this long is known by them.
+SETTLED_NS = 2_000_000_000
+
+
+def signature(path: Path) -> Signature | None:
+    """What the file system says of a regular file (a link followed), without reading it; None for
+    anything else (read_bytes says what it is)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def settled(found: Signature, now_ns: int | None = None) -> bool:
+    """Whether a file with this signature, taken before it was read, will have another once changed.
+
+    Every change sets the change time to the kernel's clock, which no one can
+    set back; a change within the same tick as the last one may leave all four
+    numbers as they were. So a file is known by its signature only once its
+    change time is `SETTLED_NS` in the past (the rule git uses for its index).
+    """
+    return (time.time_ns() if now_ns is None else now_ns) - found[2] > SETTLED_NS
 
 
 def ensure_regular(path: Path, rel: str) -> None:

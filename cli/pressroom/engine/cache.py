@@ -37,6 +37,7 @@ import hashlib
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -60,6 +61,9 @@ _KIT_FILE = re.compile(r"media/[^/]+/[^/]+")  # a kit file's facts (LoadCache.ki
 _KEYS = frozenset({"format", "engine", "outputs", "inputs", "state"})
 _LOADED_KEYS = frozenset({"format", "engine", "loaded", "summaries"})
 _Shard = tuple[dict[str, dict[str, Any]], dict[str, tuple[str, dict[str, Any]]]]  # (loaded, summaries)
+
+
+clock = time.time_ns  # the loader's clock (source.settled); a test moves it on
 
 
 def digest(*parts: object) -> str:
@@ -458,10 +462,11 @@ def _str_dict(value: Any) -> dict[str, str]:
 
 
 class LoadCache:
-    """The loader's view of the build cache: releases by file content, contacts and settings.
+    """The loader's view of the build cache: releases by file signature or content, contacts and settings.
 
-    An entry is used only when the file's bytes, the settings and every contact
-    file the release named are as they were when it was loaded. An entry that
+    An entry is used only when the file's bytes (or its settled signature, which
+    stands for them: source.settled), the settings and every contact file the
+    release named are as they were when it was loaded. An entry that
     fails to decode, or whose release is not the one its file names (slug,
     path, contact ids), discards the whole cache: `source` is then an empty one
     that says so.
@@ -475,6 +480,7 @@ class LoadCache:
         self._settings: tuple[object, str] | None = None
         self._contacts: dict[str, str] = {}
         self.digests: dict[str, str] = {}  # release file -> digest of the release as loaded
+        self.started_ns = clock()  # a file is known by its signature once settled before this
 
     def _settings_digest(self, settings: Any) -> str:
         if self._settings is None or self._settings[0] is not settings:
@@ -487,17 +493,49 @@ class LoadCache:
             self._contacts[contact_id] = digest(codec.encode(contact)) if contact is not None else ""
         return self._contacts[contact_id]
 
-    def lookup(self, rel: str, data: bytes, settings: Any, contacts: dict[str, Any]) -> Any | None:
-        from pressroom.errors import Problem
-        from pressroom.model import Release
-
+    def recall(self, rel: str, found: Any, settings: Any, contacts: dict[str, Any]) -> Any | None:
+        """The release of a file with the signature it had when it was last read, settled then
+        (source.settled): neither read nor hashed again. Asked of every release first."""
         if self.checkpoint is not None:
             self.checkpoint()
         entry = self.previous.get(rel)
+        if entry is None or found is None:
+            return None
+        return self._take(rel, entry, settings, contacts, stat=list(found))
+
+    def lookup(
+        self, rel: str, data: bytes, settings: Any, contacts: dict[str, Any], found: Any
+    ) -> Any | None:
+        """The release of a file with these bytes, as loaded when it last had them; the file's
+        signature is kept for `recall` once it is settled."""
+        entry = self.previous.get(rel)
         if entry is None:
             return None
+        return self._take(rel, entry, settings, contacts, file=file_digest(data), found=self._settled(found))
+
+    def _take(
+        self,
+        rel: str,
+        entry: dict[str, Any],
+        settings: Any,
+        contacts: dict[str, Any],
+        *,
+        stat: list[int] | None = None,
+        file: str | None = None,
+        found: list[int] | None = None,
+    ) -> Any | None:
+        """The entry's release and problems, if it was loaded from this file (`stat` or `file`) with
+        these settings and contacts; a damaged entry discards the whole cache."""
+        from pressroom.errors import Problem
+        from pressroom.model import Release
+
         try:
-            if entry["file"] != file_digest(data) or entry["settings"] != self._settings_digest(settings):
+            was = entry["stat"]
+            if stat is not None and was != stat:
+                return None
+            if file is not None and entry["file"] != file:
+                return None
+            if entry["settings"] != self._settings_digest(settings):
                 return None
             named = _str_dict(entry["contacts"])
             if any(self._contact_digest(contacts, cid) != d for cid, d in named.items()):
@@ -513,9 +551,16 @@ class LoadCache:
             self.source = BuildCache(rejected=ignored(shard_name(shard_of(rel)), why))
             self.previous = {}
             return None
+        if file is not None and was != found:
+            entry = {**entry, "stat": found}  # a new object: its shard is written again (_same)
         self.digests[rel] = known
         self.next[rel] = entry
         return release, problems
+
+    def _settled(self, found: Any) -> list[int] | None:
+        from pressroom.content.source import settled
+
+        return list(found) if found is not None and settled(found, self.started_ns) else None
 
     def store(
         self,
@@ -525,6 +570,7 @@ class LoadCache:
         contacts: dict[str, Any],
         release: Any,
         problems: list[Any],
+        found: Any,
     ) -> None:
         named = {c.id: self._contact_digest(contacts, c.id) for c in release.contacts if c.id}
         encoded = codec.encode(release)
@@ -532,6 +578,7 @@ class LoadCache:
         self.next[rel] = {
             "digest": self.digests[rel],
             "file": file_digest(data),
+            "stat": self._settled(found),  # for `recall`
             "settings": self._settings_digest(settings),
             "contacts": named,
             "release": encoded,
