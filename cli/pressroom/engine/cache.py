@@ -586,11 +586,12 @@ class LoadCache:
         }
 
     def kit_file(self, rel: str, signature: tuple[int, int, int, int]) -> Any | None:
-        """A kit file's facts from the last load, when the file has the signature it had then."""
+        """A kit file's facts from the last load, when the file has the signature it had then and
+        had settled by then (source.settled): a photo is decoded again otherwise."""
         from pressroom.model import MediaFile
 
         entry = self.previous.get(rel)
-        if entry is None or entry.get("kit") != list(signature):
+        if entry is None or entry.get("kit") != list(signature):  # None: not settled when read
             return None
         try:
             facts = codec.decode(MediaFile, entry["facts"])
@@ -608,7 +609,7 @@ class LoadCache:
         return facts
 
     def store_kit_file(self, rel: str, signature: tuple[int, int, int, int], facts: Any) -> None:
-        self.next[rel] = {"kit": list(signature), "facts": codec.encode(facts)}
+        self.next[rel] = {"kit": self._settled(signature), "facts": codec.encode(facts)}
 
     def forget(self, paths: Iterable[str]) -> None:
         """Drop what is known of these release files: they were read again since (the preview's fast
