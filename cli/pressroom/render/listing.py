@@ -79,8 +79,10 @@ def _by_name(summaries: Sequence[Summary], names: Callable[[Summary], Sequence[s
     """
     found: dict[str, tuple[str, list[Summary]]] = {}
     for s in summaries:
-        for key in dict.fromkeys(layout.name_slug(n) for n in names(s)):
-            first = next(n for n in names(s) if layout.name_slug(n) == key)
+        keys: dict[str, str] = {}  # segment -> the first of this release's names folding to it
+        for n in names(s):
+            keys.setdefault(layout.name_slug(n), n)
+        for key, first in keys.items():
             found.setdefault(key, (first, []))[1].append(s)
     return [Group(k, found[k][0], tuple(found[k][1])) for k in sorted(found)]
 
