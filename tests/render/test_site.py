@@ -10,22 +10,27 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shutil
+import string
 from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from conftest import REPO
 from helpers import NOW, SETTINGS, serving
 from pressroom.content.loader import load_newsroom
+from pressroom.languages import fold
 from pressroom.layout import name_slug
 from pressroom.model import APPROVAL_FIELDS, RELEASE_FIELDS
 from pressroom.render.exports import render_release_json
 from pressroom.render.site import SiteFile, render_site_file, site_files
-from pressroom.render.summary import summarise
+from pressroom.render.summary import search_terms, summarise
 from pressroom.render.templating import environment
 from pressroom.render.view import ReleaseView
 
@@ -587,3 +592,14 @@ def test_search_finds_ranks_and_escapes_in_a_real_browser(rendered, tmp_path):
         finally:
             browser.close()
     assert dialogs == []
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=40), st.text(string.printable, max_size=40)), max_size=4)
+)
+@example(["Kigali – the 2026 summit, 3–4 May_ended\x1cHERE here", "Élysée «Paris» café", None, ""])
+@example(["snake_case, x_1 & y.z\tq\x1cr _ here", "HERE_ ", "Zoë_x"])
+def test_the_search_terms_are_the_unique_folded_words_in_order_of_first_use(texts) -> None:
+    """The ASCII fast path and the regular expression find the same words (\\w+ of the folded text)."""
+    words = [w for t in texts if t for w in re.findall(r"\w+", fold(t))]
+    assert search_terms(*texts) == " ".join(dict.fromkeys(words))

