@@ -437,3 +437,30 @@ def test_a_release_file_changed_moments_before_a_build_is_read_by_the_next(newsr
     read.clear()
     load(newsroom)
     assert read == []
+
+
+def test_a_large_build_hands_its_releases_out_in_small_batches(make_newsroom, tmp_path):
+    """A batch's result holds the bytes of every file it made until the build stages them: a
+    build's memory must not grow with the batch, and so with the archive. The tree is the same."""
+    from concurrent.futures import Executor, Future
+
+    class Inline(Executor):
+        """Runs each batch at once, noting its size."""
+
+        def __init__(self) -> None:
+            self.sizes: list[int] = []
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+            self.sizes.append(len(args[1]))
+            future: Future = Future()
+            future.set_result(fn(*args, **kwargs))
+            return future
+
+    files: dict[str, str | bytes] = {"contacts/ana.yaml": "name: Ana Lopes\nemail: ana@example.org\n"}
+    for i in range(150):
+        files[f"releases/p{i:03d}.md"] = tagged(f"Release {i}", f"2018-0{1 + i % 9}-1{i % 10}")
+    root = make_newsroom(files)
+    executor = Inline()
+    build(load_newsroom(root), NOW, formats=FORMATS, jobs=1, executor=executor)
+    assert sum(executor.sizes) > 150 and max(executor.sizes) <= 16
+    assert_same_as_clean(root, tmp_path)

@@ -66,6 +66,9 @@ if TYPE_CHECKING:  # the pool's modules are imported when a build starts one: mo
 T = TypeVar("T")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
 _INLINE_PAGES = 40
+# A batch's result holds the bytes of every file it made (about 200 kB a release) until the build
+# has staged them: batches of a fixed size keep that bounded, at any size of archive.
+_BATCH_MAX = 16
 _INLINE_PDFS = 3
 
 
@@ -162,7 +165,7 @@ def _batches(items: Sequence[T], executor: Executor | None, workers: int) -> lis
     if not items:
         return []
     # Here, one at a time: each is then a checkpoint where the build can end early.
-    size = 1 if executor is None else max(1, math.ceil(len(items) / (workers * 4)))
+    size = 1 if executor is None else max(1, min(_BATCH_MAX, math.ceil(len(items) / (workers * 4))))
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
