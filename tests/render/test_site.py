@@ -603,3 +603,37 @@ def test_the_search_terms_are_the_unique_folded_words_in_order_of_first_use(text
     """The ASCII fast path and the regular expression find the same words (\\w+ of the folded text)."""
     words = [w for t in texts if t for w in re.findall(r"\w+", fold(t))]
     assert search_terms(*texts) == " ".join(dict.fromkeys(words))
+
+
+@pytest.mark.parametrize("size", [4096, 3])
+def test_listing_entries_made_once_for_every_page_come_out_as_each_page_would_make_them(
+    newsroom, summaries, size
+):
+    """The house style's entries are rendered once for all the pages that list a release
+    (pages.Entries), the few kept or all of them: every page is the same byte for byte."""
+    from pressroom.render.pages import ENTRY, Entries
+
+    env = environment(None)
+    by_slug = {s.slug: s for s in summaries}
+    entries = Entries(size)
+    made = 0
+    template = env.get_template(ENTRY)
+    render = template.render
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal made
+        made += 1
+        return render(*args, **kwargs)
+
+    template.render = counted  # type: ignore[method-assign]
+    try:
+        shown = 0
+        for area in ("site", "staff"):
+            for f in site_files(area, summaries, newsroom.settings, newsroom.contacts):
+                once = render_site_file(env, f, by_slug, newsroom.settings, newsroom.contacts, entries)
+                assert once == render_site_file(env, f, by_slug, newsroom.settings, newsroom.contacts), f.path
+                shown += f.kind in {"home", "archive", "tag", "issuer", "contact"} and len(f.members)
+    finally:
+        del template.render
+    assert shown > 100
+    assert made < shown / 2 if size > 100 else made > 0

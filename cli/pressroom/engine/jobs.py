@@ -34,6 +34,7 @@ from pressroom.model import Contact, Link, MediaFile, Release, Settings, Version
 if TYPE_CHECKING:
     import jinja2
 
+    from pressroom.render.pages import Entries
     from pressroom.render.site import SiteFile
     from pressroom.render.summary import Summary
     from pressroom.render.view import ReleaseView
@@ -119,6 +120,7 @@ class ListingJob:
     summaries: tuple[Summary, ...]
     contacts: Mapping[str, Contact]
     unread: tuple[str, ...] = ()  # summary fields the file is made without (site.unread)
+    house_style: bool = False  # its templates are the house style's own (pages.Entries)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Sent to a worker, the summaries go without their `unread` fields: the body's HTML and
@@ -127,7 +129,7 @@ class ListingJob:
         from pressroom.render.site import without
 
         summaries = without(self.summaries, self.unread)
-        return (ListingJob, (self.area, self.file, summaries, self.contacts))
+        return (ListingJob, (self.area, self.file, summaries, self.contacts, (), self.house_style))
 
 
 @dataclass
@@ -455,7 +457,8 @@ def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
         rel = f"{job.area}/{job.file.path}"
         try:
             by_slug = {s.slug: s for s in job.summaries}
-            data = render_site_file(environment(ctx), job.file, by_slug, ctx.settings, job.contacts)
+            entries = _entries(ctx) if job.house_style else None
+            data = render_site_file(environment(ctx), job.file, by_slug, ctx.settings, job.contacts, entries)
         except PressroomError as exc:
             result.problems.append(Problem(f"build/{rel}", 0, "", str(exc)))
         except Exception as exc:  # a template error in a newsroom's own override, most often
@@ -464,6 +467,19 @@ def run_listings(ctx: Context, jobs: Sequence[ListingJob]) -> list[JobResult]:
             result.files[rel] = data
         results.append(result)
     return results
+
+
+_made_entries: tuple[Context, Entries] | None = None
+
+
+def _entries(ctx: Context) -> Entries:
+    """This process's listing entries for one build's settings and templates (pages.Entries)."""
+    global _made_entries
+    if _made_entries is None or _made_entries[0] != ctx:
+        from pressroom.render.pages import Entries
+
+        _made_entries = (ctx, Entries())
+    return _made_entries[1]
 
 
 def describe(exc: Exception, root: Path) -> str:

@@ -351,7 +351,7 @@ def plan_listings(
             # Each job carries only the summaries it shows: the search index, all of them.
             shown = tuple(summaries[m] for m in f.members)
             unread = site.unread(f.kind, house_style=house_style)
-            plan.listings.append(ListingJob(area, f, shown, shown_contacts, unread))
+            plan.listings.append(ListingJob(area, f, shown, shown_contacts, unread, house_style))
 
 
 def _contacts_shown(f: SiteFile, contacts: Mapping[str, Contact]) -> Mapping[str, Contact]:

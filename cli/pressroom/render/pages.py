@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from pressroom import layout
 from pressroom.model import Settings
@@ -101,6 +102,42 @@ def render_page(
     )
 
 
+ENTRY = "partials/entry.html"
+
+
+class Entries:
+    """Listing entries rendered once: a release is on some eight listing pages of an area, at two or
+    three depths (its links differ only between depths), so most entries come out the same.
+
+    Only for the house style's own listing templates, whose entry reads its
+    item, the labels and the settings alone; a newsroom's entry template may
+    read anything its page has. Holds the last `size` entries; one per
+    environment and settings (engine/jobs.py keeps one for each build).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._made: dict[tuple[str, listing.Item], Markup] = {}  # oldest first
+
+    def render(
+        self, env: jinja2.Environment, context: dict[str, object], items: Sequence[listing.Item]
+    ) -> list[Markup]:
+        """Each item's entry, as `{% include ENTRY %}` would write it on the page of `context`."""
+        template = env.get_template(ENTRY)
+        area = str(context["area"])
+        out = []
+        for item in items:
+            key = (area, item)
+            html = self._made.pop(key, None)
+            if html is None:
+                html = Markup(template.render({**context, "i": item}))  # noqa: S704 - rendered, escaped
+            self._made[key] = html  # the newest last
+            if len(self._made) > self.size:
+                del self._made[next(iter(self._made))]
+            out.append(html)
+        return out
+
+
 def listing_page(
     env: jinja2.Environment,
     template: str,
@@ -112,13 +149,19 @@ def listing_page(
     pager: listing.Pager | None = None,
     feeds: Sequence[tuple[str, str]] = (),
     json_ld: Mapping[str, object] | None = None,
+    entries: Entries | None = None,
     **values: object,
 ) -> str:
     """A list of releases: home, a year of the archive, a topic, an issuer, a contact.
 
     `feeds` are (media type, path) of the feeds that follow this listing, for
-    the page's alternate links.
+    the page's alternate links. `entries`: the house style's entries, rendered
+    once for all the pages that list them (the page writes `entries_html`).
     """
+    items = [listing.item(s, page, settings.language) for s in members]
+    if entries is not None:
+        context = template_context(env, settings, url=page.url, area=page.area)
+        values["entries_html"] = entries.render(env, context, items)
     return render_page(
         env,
         template,
@@ -127,7 +170,7 @@ def listing_page(
         url=page.url,
         path=path,
         json_ld=json_ld if json_ld is not None else collection(settings, path, members),
-        items=[listing.item(s, page, settings.language) for s in members],
+        items=items,
         pager=pager,
         feeds=[(media, page.url(urls.link(p))) for media, p in feeds],
         **values,

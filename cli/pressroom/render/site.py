@@ -202,17 +202,19 @@ def render_site_file(
     summaries: Mapping[str, Summary],
     settings: Settings,
     contacts: Mapping[str, Contact],
+    entries: pages.Entries | None = None,
 ) -> bytes:
     """The bytes of one planned file, from the summaries of its members.
 
     A file without an "area" param is treated as public, so a mistake hides
-    releases rather than publishing them.
+    releases rather than publishing them. `entries`: the house style's listing
+    entries, made once for every page that shows them (pages.Entries).
     """
     area = f.param("area", SITE)
     members = _shown(area, [summaries[slug] for slug in f.members])
     if area != SITE and f.kind in PUBLIC_ONLY_KINDS:
         raise ValueError(f"{f.path}: a {f.kind} file belongs on the public site only")
-    out = _render(env, f, area, members, settings, contacts)
+    out = _render(env, f, area, members, settings, contacts, entries)
     return out.encode("utf-8") if isinstance(out, str) else out
 
 
@@ -223,6 +225,7 @@ def _render(
     members: list[Summary],
     settings: Settings,
     contacts: Mapping[str, Contact],
+    entries: pages.Entries | None,
 ) -> str | bytes:
     page = Page(area, f.path.count("/"))
     number, count = int(f.param("page", "1")), int(f.param("pages", "1"))
@@ -252,6 +255,7 @@ def _render(
             pages=count,
             name=name,
             json_ld=json_ld,
+            entries=entries,
             **values,
         )
 
