@@ -177,30 +177,35 @@ class Staging:
         # (size, modification time) of each file as written: the cache records them, and a
         # rename into build/ changes neither, so no file is looked at again after the commit.
         self.stats: dict[str, tuple[int, int]] = {}
-        self._folders: set[Path] = {self.path}  # made in the staging folder already: one mkdir each
+        # Paths in the staging folder are strings: a build stages thousands of files, and a Path
+        # costs more to make, join and hash than the syscalls it stands for.
+        self._root = str(self.path)
+        self._folders: set[str] = {""}  # folders made in the staging folder already: one mkdir each
         # The first file staged with each content, by its hash: a file with the same bytes (a news
         # item in site/ and staff/, the house style's assets in both) becomes a hard link to it.
-        self._same: dict[bytes, Path] = {}
+        self._same: dict[bytes, str] = {}
 
-    def _folder(self, path: Path) -> None:
-        """Make the folders `path` needs, from the top: each once, and none tried before its parent
-        (a mkdir that fails costs as much as one that works)."""
+    def _folder(self, rel: str) -> None:
+        """Make the folders output `rel` needs, from the top: each once, and none tried before its
+        parent (a mkdir that fails costs as much as one that works)."""
         missing = []
-        folder = path.parent
-        while folder not in self._folders and folder != folder.parent:
+        folder = rel.rpartition("/")[0]
+        while folder not in self._folders:
             missing.append(folder)
-            folder = folder.parent
+            folder = folder.rpartition("/")[0]
         for folder in reversed(missing):
-            folder.mkdir(exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(f"{self._root}/{folder}")  # noqa: PTH102 - a string: see __init__
             self._folders.add(folder)
 
     def write(self, rel: str, data: bytes) -> None:
-        path = staged(self.path, rel)
+        _refuse_outside(rel)
+        path = f"{self._root}/{rel}"
         # Every step can fail on a full disk, not only the write.
         try:
-            self._folder(path)
+            self._folder(rel)
             if rel in self.stats:  # staged before: it may be one name of two, which must keep its bytes
-                path.unlink()
+                Path(path).unlink()
                 self._same = {k: v for k, v in self._same.items() if v != path}
             self.stats[rel] = self._link_same(path, data) or _write_new(path, data)
         except OSError as exc:
@@ -214,7 +219,7 @@ class Staging:
             raise BuildError(f"cannot read {source}: {exc.strerror}") from None
         self.write(rel, data)
 
-    def _link_same(self, path: Path, data: bytes) -> tuple[int, int] | None:
+    def _link_same(self, path: str, data: bytes) -> tuple[int, int] | None:
         """Stage `path` as a second name of a staged file with these bytes; None if there is none.
 
         Making a directory entry costs a fraction of making a file: a tenth on a
@@ -271,7 +276,7 @@ class Staging:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _write_new(path: Path, data: bytes) -> tuple[int, int]:
+def _write_new(path: str, data: bytes) -> tuple[int, int]:
     """Write a file that the staging folder does not have yet; its size and modification time.
 
     os.open rather than open(): a buffered file asks whether it is a terminal
@@ -288,11 +293,10 @@ def _write_new(path: Path, data: bytes) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def staged(staging: Path, rel: str) -> Path:
-    """Where output `rel` goes in a staging folder; refuses a name that would lead out of it."""
+def _refuse_outside(rel: str) -> None:
+    """Refuse an output name that would lead out of build/, and so out of the staging folder."""
     if not output_path(rel):
         raise BuildError(f"refusing to write {shown(rel)}: not a path inside {OUTPUT}/")
-    return staging / rel
 
 
 def _order(rel: str) -> tuple[int, str]:
