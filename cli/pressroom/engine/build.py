@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pressroom.engine import codec
-from pressroom.engine.cache import BuildCache, LoadCache, Record, digest, shard_name, shard_of
+from pressroom.engine.cache import BuildCache, LoadCache, Record, data_digest, shard_name, shard_of
 from pressroom.engine.commit import (
     Staging,
     check_writable,
@@ -335,7 +335,7 @@ class _Run:
             key = self.plan.summary_keys[r.slug]
             data = fresh.get(r.slug)
             if data is not None:
-                entry = (digest(data), data)
+                entry = (data_digest(data), data)
                 summaries[r.slug] = codec.decode(Summary, data)
             elif key in self.cached_summaries:
                 entry = self.cache.summaries[key]

@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pressroom.engine.cache import digest
+from pressroom.engine.cache import data_digest, digest
 from pressroom.engine.jobs import ListingJob, MediaJob, ReleaseJob
 from pressroom.engine.noop import BuildState
 from pressroom.layout import AREAS, FORMATS, SITE, STAFF, THUMB_WIDTH, WEB_WIDTH, Files, asset
@@ -410,8 +410,8 @@ def build_state(
 
 
 def release_digest(release: Release) -> str:
-    """The release as loaded, as a hash."""
-    return digest(_encode(release))
+    """The release as loaded, as a hash: as the loader has it (LoadCache.digests)."""
+    return data_digest(_encode(release))
 
 
 def links_key(links: Iterable[Link | Version | None]) -> str:
