@@ -87,18 +87,18 @@ def render_page(
     url: Url,
     path: str,
     json_ld: Mapping[str, object],
+    context: dict[str, object] | None = None,
     **values: object,
 ) -> str:
     """One page of the site, in the newsroom's language; `path` is its own address, for the
-    canonical link and og:url.
+    canonical link and og:url. `context`: template_context's, when the caller has it already.
 
     The templates add the page's title to `json_ld` as its name, so the name
     is translated with the title.
     """
+    shared = context if context is not None else template_context(env, settings, url=url, area=area)
     return env.get_template(template).render(
-        template_context(env, settings, url=url, area=area)
-        | {"canonical": urls.absolute(settings, path), "json_ld": json_ld}
-        | values
+        shared | {"canonical": urls.absolute(settings, path), "json_ld": json_ld} | values
     )
 
 
@@ -159,8 +159,8 @@ def listing_page(
     once for all the pages that list them (the page writes `entries_html`).
     """
     items = [listing.item(s, page, settings.language) for s in members]
+    context = template_context(env, settings, url=page.url, area=page.area)
     if entries is not None:
-        context = template_context(env, settings, url=page.url, area=page.area)
         values["entries_html"] = entries.render(env, context, items)
     return render_page(
         env,
@@ -173,6 +173,7 @@ def listing_page(
         items=items,
         pager=pager,
         feeds=[(media, page.url(urls.link(p))) for media, p in feeds],
+        context=context,
         **values,
     )
 
