@@ -12,7 +12,6 @@ import itertools
 import os
 import re
 import stat
-import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -121,15 +120,15 @@ def signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def settled(found: Signature, now_ns: int | None = None) -> bool:
+def settled(found: Signature, now_ns: int) -> bool:
     """Whether a file with this signature, taken before it was read, will have another once changed.
 
     Every change sets the change time to the kernel's clock, which no one can
     set back; a change within the same tick as the last one may leave all four
     numbers as they were. So a file is known by its signature only once its
-    change time is `SETTLED_NS` in the past (the rule git uses for its index).
+    change time is `SETTLED_NS` before `now_ns` (the rule git uses for its index).
     """
-    return (time.time_ns() if now_ns is None else now_ns) - found[2] > SETTLED_NS
+    return now_ns - found[2] > SETTLED_NS
 
 
 def ensure_regular(path: Path, rel: str) -> None:
