@@ -406,9 +406,11 @@ def build(
         report = None if slugs or clean else up_to_date(root.resolve(), moment, inputs, formats, cache)
         if report is None:
             from pressroom.engine.build import build as run_build
-            from pressroom.engine.build import load
+            from pressroom.engine.build import load, warm_pool
             from pressroom.engine.heap import one_build, settled
 
+            if cluster is None and not slugs:
+                warm_pool(root.resolve(), formats, jobs, cache)
             with one_build(), _ProgressBar() as progress:
                 with settled():  # what is loaded stays to the end of the build
                     newsroom, loader = load(root.resolve(), clean=clean, cache=cache)

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 
 from helpers import EMBARGO, release
 from pressroom.content.loader import load_newsroom
-from pressroom.engine.build import build
+from pressroom.engine.build import build, warm_pool
+from pressroom.engine.noop import read_cache
 from pressroom.errors import BuildError, ContentError, UnknownSlug
 
 
@@ -226,19 +227,40 @@ def test_a_killed_build_leaves_no_worker_running(make_newsroom):
     root = make_newsroom(files)
     cmd = [sys.executable, "-m", "pressroom", "build", "--root", str(root), "--now", "2020-01-01T00:00:00Z"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    below: set[int] = set()
     workers: set[int] = set()
     deadline = time.monotonic() + 60
+    # The workers fork from the build's fork server: they are its grandchildren (the server
+    # and the resource tracker, its children, start before them).
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
-        workers |= _descendants(proc.pid)
+        below |= _descendants(proc.pid)
+        workers |= set().union(*(_descendants(child) for child in _descendants(proc.pid)))
         time.sleep(0.05)
     assert len(workers) >= 2, "no pool of workers started"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    below |= workers
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in below):
         time.sleep(0.1)
-    left = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    left = [pid for pid in below if Path(f"/proc/{pid}").exists()]
     assert left == [], f"still running: {left}"
+
+
+@pytest.mark.pdf
+def test_only_a_build_due_to_render_every_pdf_starts_the_workers_early(make_newsroom):
+    """The workers' server imports the PDF engine while the newsroom loads: worth it for a first
+    build with PDFs, wasted on a rebuild (its few PDFs are rendered in the build's process)."""
+    files = {f"releases/r{i}.md": release(f"Release {i}") for i in range(4)}
+    root = make_newsroom(files)
+    assert warm_pool(root, ("html", "pdf"), 2, read_cache(root))
+    assert not warm_pool(root, ("html", "pdf"), 1, read_cache(root)), "one process: no pool"
+    assert not warm_pool(root, ("html", "email"), 2, read_cache(root)), "no PDF"
+    build(load_newsroom(root), EMBARGO, formats=("pdf",), jobs=1)
+    assert not warm_pool(root, ("html", "pdf"), 2, read_cache(root)), "build/ has its PDFs"
+    (root / "releases/r3.md").unlink()
+    (root / "build").rename(root / "elsewhere")
+    assert not warm_pool(root, ("html", "pdf"), 2, None), "three releases: rendered here"
 
 
 def test_build_folder_is_readable_by_others_under_a_usual_umask(mixed):

@@ -442,15 +442,39 @@ def load(
     return load_newsroom(root, cache=loader), loader
 
 
-def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
+def warm_pool(root: Path, formats: Collection[str], jobs: int | None, cache: BuildCache | None) -> bool:
+    """Start the workers' server now, when this build will render every PDF with workers.
+
+    The server imports the PDF engine (about a second) before it forks a worker;
+    started before the newsroom is loaded, it does so on another core while this
+    process loads and plans. Only when the cache holds no PDF (a first build, a
+    --clean one, the first with PDFs) and there are more releases than a build
+    renders here: a rebuild renders its few PDFs in this process, and would
+    leave the server idle. True if it started the server (or found it started).
+    """
+    if "pdf" not in formats or worker_count(jobs) < 2:
+        return False
+    if cache is not None and any(rel.endswith(".pdf") for rel in cache.output_names()):
+        return False
+    try:
+        with os.scandir(root / "releases") as found:
+            files = sum(1 for entry in found if entry.name.endswith(".md"))
+    except OSError:
+        return False
+    if files <= _INLINE_PDFS:
+        return False
+    _forkserver(pdf=True)
+    return True
+
+
+def _forkserver(*, pdf: bool) -> Any:
+    """The multiprocessing context of the workers, its server started (and kept for the process)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import forkserver
 
-    from pressroom.engine.jobs import init_worker
-
     context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has imported these once: each starts warm.
+    # Workers fork from a server that has imported these once: each starts warm. Set before the
+    # server starts only: the first build of a process decides (warm_pool: the PDF engine too).
     preload = ["pressroom.engine.jobs", "pressroom.render.html", "pressroom.render.mail"]
     context.set_forkserver_preload([*preload, "pressroom.render.pdf", "weasyprint"] if pdf else preload)
     # The server outlives this build (and its scratch folder): it keeps its socket in the
@@ -464,6 +488,15 @@ def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
         forkserver.ensure_running()
     finally:
         tempfile.tempdir = saved
+    return context
+
+
+def _pool(workers: int, scratch: Path, pdf: bool) -> Executor:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pressroom.engine.jobs import init_worker
+
+    context = _forkserver(pdf=pdf)
     # Each worker ends with this process, even one killed with SIGKILL (jobs.init_worker).
     return ProcessPoolExecutor(
         workers, mp_context=context, initializer=init_worker, initargs=(str(scratch), os.getpid())

@@ -281,6 +281,10 @@ class BuildCache:
     def output_count(self) -> int:
         return len(self.unchecked or self.outputs)
 
+    def output_names(self) -> Iterable[str]:
+        """The paths in build/ of the outputs the last build recorded, read in full or not."""
+        return (self.unchecked or self.outputs).keys()
+
 
 @cache
 def _loader_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
