@@ -277,6 +277,31 @@ def test_an_output_changed_by_hand_in_build_is_rendered_again(newsroom):
     assert page.read_bytes() == good
 
 
+@pytest.mark.pdf
+def test_an_html_build_links_the_pdf_a_build_made_and_not_a_file_put_there_by_hand(make_newsroom):
+    """A build vouches for what it wrote: a file put by hand where a release's PDF goes is not
+    linked by an HTML-only build (nor removed: it is none of the build's); the PDF a build
+    made is linked, and kept, by the same HTML-only build."""
+    root = make_newsroom({"releases/a.md": release("Alpha"), "releases/b.md": release("Beta")})
+    build(load_newsroom(root), NOW, formats=("html",))
+    by_hand = root / "build/site/releases/a/a.pdf"
+    for area in ("site", "staff"):
+        (root / f"build/{area}/releases/a/a.pdf").write_bytes(b"%PDF-1.7 put here by hand")
+    source = root / "releases/a.md"
+    source.write_text(source.read_text().replace("Text of Alpha.", "Text of Alpha, revised."))
+    build(load_newsroom(root), NOW, formats=("html",))
+    assert "a.pdf" not in (root / "build/site/releases/a/index.html").read_text()
+    assert by_hand.read_bytes() == b"%PDF-1.7 put here by hand"
+
+    build(load_newsroom(root), NOW, formats=("pdf",), only=["a"])
+    made = by_hand.read_bytes()
+    assert made.startswith(b"%PDF-") and made != b"%PDF-1.7 put here by hand"
+    source.write_text(source.read_text().replace("revised", "revised twice"))
+    build(load_newsroom(root), NOW, formats=("html",))
+    assert "a.pdf" in (root / "build/site/releases/a/index.html").read_text()
+    assert by_hand.read_bytes() == made
+
+
 @pytest.mark.slow
 def test_clean_renders_everything_again(newsroom):
     build(load_newsroom(newsroom), NOW, formats=FORMATS)

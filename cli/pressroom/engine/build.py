@@ -123,10 +123,9 @@ def build(
         staging = Staging(work)
 
         def run_with(cache: BuildCache) -> _Run:
-            run = _Run(newsroom, now, formats, only, out, cache, staging, loader)
+            run = _Run(newsroom, now, formats, only, out, cache, staging, loader, recovery.moved)
             run.prerendered = prerendered or {}
             run.checkpoint = checkpoint or _carry_on
-            run.recovered = recovery.moved
             return run
 
         try:
@@ -211,6 +210,7 @@ class _Run:
         cache: BuildCache,
         staging: Staging,
         loader: LoadCache | None,
+        recovered: tuple[str, ...] = (),
     ) -> None:
         from pressroom.render.templating import template_dirs
 
@@ -229,10 +229,10 @@ class _Run:
         self.removes: list[str] = []
         self.summaries: dict[str, tuple[str, dict[str, Any]]] = {}  # summary key -> (digest, data)
         self.cached_summaries: dict[str, Any] = {}  # key -> Summary, checked against its release
-        self.recovered: tuple[str, ...] = ()  # files a killed build's journal put in build/
+        self.recovered = recovered  # files a killed build's journal put in build/
         self.templates = Templates(template_dirs(newsroom.templates), cache.state.get("closures"))
         self.keys = keys(newsroom.settings, self.templates)
-        self.disk = CacheDisk(out, cache)
+        self.disk = CacheDisk(out, cache, recovered)
         self.plan = Plan()
         self.executor: Executor | None = None
         self.workers = 1
