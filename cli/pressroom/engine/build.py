@@ -62,6 +62,7 @@ from pressroom.workdir import ignored
 
 if TYPE_CHECKING:  # the pool's modules are imported when a build starts one: most rebuilds do not
     from concurrent.futures import Executor
+    from multiprocessing.context import BaseContext
 
 T = TypeVar("T")
 # Below these, rendering here beats starting a pool of workers (about a second with the PDF engine).
@@ -467,7 +468,7 @@ def warm_pool(root: Path, formats: Collection[str], jobs: int | None, cache: Bui
     return True
 
 
-def _forkserver(*, pdf: bool) -> Any:
+def _forkserver(*, pdf: bool) -> BaseContext:
     """The multiprocessing context of the workers, its server started (and kept for the process)."""
     import multiprocessing
     from multiprocessing import forkserver

@@ -342,9 +342,9 @@ def plan_listings(
             shown = ""
             if f.kind == "contact":
                 (name,) = shown_contacts
-                shown = contact_digests.get(name) or contact_digests.setdefault(
-                    name, digest(_encode(shown_contacts))
-                )
+                if name not in contact_digests:
+                    contact_digests[name] = digest(_encode(shown_contacts))
+                shown = contact_digests[name]
             key = digest(
                 keys.listing,
                 shown,
